@@ -1,0 +1,109 @@
+// One LevelDB per node. Areas are separated by a one-byte key prefix (cheaper than sublevels on
+// the hot path). Everything one block changes goes into a single WriteBatch written atomically.
+import { Level } from "level";
+
+/** Key prefixes of each area. Never reuse a value: data written under it outlives the code. */
+export const Prefix = {
+  /** state tree nodes, by (version, nibble path) */
+  TreeNode: 0x01,
+  /** state values, by (key, version) */
+  TreeValue: 0x02,
+  /** nodes made stale by a version, for pruning */
+  TreeStale: 0x03,
+  /** tree metadata: latest version, root per version, oldest retained version */
+  TreeMeta: 0x04,
+  /** block by height */
+  Block: 0x10,
+  /** block hash -> height */
+  BlockHash: 0x11,
+  /** commit of a height (the +2/3 precommits that decided it) */
+  Commit: 0x12,
+  /** BlockResults by height */
+  BlockResults: 0x13,
+  /** block store metadata (base and height) */
+  BlockMeta: 0x14,
+  /** TxRecord by tx hash */
+  TxByHash: 0x20,
+  /** node/consensus metadata */
+  NodeMeta: 0x30,
+} as const;
+
+export type BatchOp =
+  | { type: "put"; key: Uint8Array; value: Uint8Array }
+  | { type: "del"; key: Uint8Array };
+
+/** The writes of one block (or any unit that must land whole). Written with `KyochiDb.write`. */
+export class WriteBatch {
+  readonly ops: BatchOp[] = [];
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.ops.push({ type: "put", key, value });
+  }
+  del(key: Uint8Array): void {
+    this.ops.push({ type: "del", key });
+  }
+  get size(): number {
+    return this.ops.length;
+  }
+}
+
+export function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  let len = 1;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  out[0] = prefix;
+  let off = 1;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Big-endian u64 (as used in keys so that LevelDB order is numeric order). */
+export function u64be(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+export function readU64be(bytes: Uint8Array, offset = 0): number {
+  return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
+}
+
+export class KyochiDb {
+  readonly level: Level<Uint8Array, Uint8Array>;
+
+  private constructor(level: Level<Uint8Array, Uint8Array>) {
+    this.level = level;
+  }
+
+  static async open(path: string): Promise<KyochiDb> {
+    const level = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+    await level.open();
+    return new KyochiDb(level);
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.level.get(key)) ?? undefined;
+  }
+
+  async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const values = await this.level.getMany(keys);
+    return values.map((v) => v ?? undefined);
+  }
+
+  /** Writes the batch atomically. `sync` forces an fsync, used for each committed block. */
+  async write(batch: WriteBatch, sync = true): Promise<void> {
+    if (batch.ops.length === 0) return;
+    await this.level.batch(batch.ops, { sync });
+  }
+
+  /** Iterates keys in [gte, lt) in order (or reverse order). */
+  iterate(opts: { gte: Uint8Array; lt: Uint8Array; reverse?: boolean; limit?: number }) {
+    return this.level.iterator({ gte: opts.gte, lt: opts.lt, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 });
+  }
+
+  async close(): Promise<void> {
+    await this.level.close();
+  }
+}

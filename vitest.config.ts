@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules", "dist", ".devnet"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Process-level tests (crash safety, CLI) start real node processes on fixed port ranges;
+    // files run in parallel forks, each test file picks its own ports.
+    pool: "forks",
+  },
+});
