@@ -1,6 +1,6 @@
 // Addresses: 20 bytes = sha256(key type byte || public key)[0..20], shown as bech32 with prefix kyo.
 import { bech32 } from "@scure/base";
-import { KeyType } from "../proto/index.js";
+import type { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 
@@ -25,7 +25,10 @@ export function decodeAddress(text: string): Uint8Array {
     throw new CryptoError("INVALID_ADDRESS", `invalid bech32 address "${text}": ${(err as Error).message}`);
   }
   if (decoded.prefix !== ADDRESS_PREFIX) {
-    throw new CryptoError("INVALID_ADDRESS", `address prefix must be "${ADDRESS_PREFIX}", got "${decoded.prefix}"`);
+    throw new CryptoError(
+      "INVALID_ADDRESS",
+      `address prefix must be "${ADDRESS_PREFIX}", got "${decoded.prefix}"`,
+    );
   }
   const bytes = bech32.fromWords(decoded.words);
   if (bytes.length !== ADDRESS_LENGTH) throw new CryptoError("INVALID_ADDRESS", "address must be 20 bytes");

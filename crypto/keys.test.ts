@@ -43,7 +43,9 @@ describe("addresses", () => {
     const text = encodeAddress(addr);
     expect(text.startsWith("kyo1")).toBe(true);
     expect(decodeAddress(text)).toEqual(addr);
-    expect(() => decodeAddress(text.slice(0, -1) + (text.endsWith("q") ? "p" : "q"))).toThrow(/INVALID|bech32/i);
+    expect(() => decodeAddress(text.slice(0, -1) + (text.endsWith("q") ? "p" : "q"))).toThrow(
+      /INVALID|bech32/i,
+    );
     expect(() => decodeAddress("cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a")).toThrow();
   });
 });

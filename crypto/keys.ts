@@ -6,14 +6,19 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
 
-const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+// The SPKI prefixes and the low-S bound are exported so crypto/verify-pool.ts can reproduce
+// verifySignature exactly inside its worker threads.
+export const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 // SubjectPublicKeyInfo for a compressed secp256k1 point (id-ecPublicKey, secp256k1).
-const SECP256K1_SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
+export const SECP256K1_SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
 // SEC1 ECPrivateKey wrapped as PKCS#8 (without the optional public key).
-const SECP256K1_PKCS8_PREFIX = Buffer.from("303e020100301006072a8648ce3d020106052b8104000a042730250201010420", "hex");
+const SECP256K1_PKCS8_PREFIX = Buffer.from(
+  "303e020100301006072a8648ce3d020106052b8104000a042730250201010420",
+  "hex",
+);
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const SECP256K1_HALF_N = SECP256K1_N >> 1n;
+export const SECP256K1_HALF_N = SECP256K1_N >> 1n;
 
 export const PUBLIC_KEY_LENGTH: Record<number, number> = {
   [KeyType.KEY_TYPE_ED25519]: 32,
@@ -42,14 +47,19 @@ export interface SigningKey {
 }
 
 export function generateSigningKey(type: KeyType): SigningKey {
-  if (type === KeyType.KEY_TYPE_SECP256K1) return signingKeyFromSecret(type, secp256k1.utils.randomSecretKey());
+  if (type === KeyType.KEY_TYPE_SECP256K1)
+    return signingKeyFromSecret(type, secp256k1.utils.randomSecretKey());
   return signingKeyFromSecret(type, new Uint8Array(randomBytes(32)));
 }
 
 export function signingKeyFromSecret(type: KeyType, secret: Uint8Array): SigningKey {
   if (secret.length !== 32) throw new CryptoError("INVALID_PRIVATE_KEY", "private key must be 32 bytes");
   if (type === KeyType.KEY_TYPE_ED25519) {
-    const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, secret]), format: "der", type: "pkcs8" });
+    const key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, secret]),
+      format: "der",
+      type: "pkcs8",
+    });
     const spki = createPublicKey(key).export({ format: "der", type: "spki" });
     const publicKey = new Uint8Array(spki.subarray(ED25519_SPKI_PREFIX.length));
     return {
@@ -60,8 +70,13 @@ export function signingKeyFromSecret(type: KeyType, secret: Uint8Array): Signing
     };
   }
   if (type === KeyType.KEY_TYPE_SECP256K1) {
-    if (!secp256k1.utils.isValidSecretKey(secret)) throw new CryptoError("INVALID_PRIVATE_KEY", "invalid secp256k1 key");
-    const key = createPrivateKey({ key: Buffer.concat([SECP256K1_PKCS8_PREFIX, secret]), format: "der", type: "pkcs8" });
+    if (!secp256k1.utils.isValidSecretKey(secret))
+      throw new CryptoError("INVALID_PRIVATE_KEY", "invalid secp256k1 key");
+    const key = createPrivateKey({
+      key: Buffer.concat([SECP256K1_PKCS8_PREFIX, secret]),
+      format: "der",
+      type: "pkcs8",
+    });
     const publicKey = secp256k1.getPublicKey(secret, true);
     return {
       type,
@@ -94,9 +109,15 @@ function publicKeyObject(type: KeyType, publicKey: Uint8Array): KeyObject {
  * sha256(message) and must be low-S (so a tx has one valid signature). Malformed keys or
  * signatures verify as false; an unknown key type throws.
  */
-export function verifySignature(type: KeyType, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(
+  type: KeyType,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const expectedKeyLength = PUBLIC_KEY_LENGTH[type];
-  if (expectedKeyLength === undefined) throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${type}`);
+  if (expectedKeyLength === undefined)
+    throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${type}`);
   if (publicKey.length !== expectedKeyLength || signature.length !== SIGNATURE_LENGTH) return false;
   let key: KeyObject;
   try {

@@ -28,6 +28,7 @@ export function decodeCanonical<T>(codec: MessageCodec<T>, bytes: Uint8Array, wh
     throw new NonCanonicalError(what, `malformed protobuf (${(err as Error).message})`);
   }
   if (hasUnknownFields(message)) throw new NonCanonicalError(what, "unknown or mistyped fields");
+  if (hasUnsafeInteger(message)) throw new NonCanonicalError(what, "an integer field is above 2^53-1");
   const again = codec.encode(message).finish();
   if (!bytesEqual(again, bytes)) throw new NonCanonicalError(what, "does not re-encode to the same bytes");
   return message;
@@ -48,6 +49,19 @@ function hasUnknownFields(value: unknown, depth = 0): boolean {
   }
   for (const key of Object.keys(record)) {
     if (key !== "$unknowns" && hasUnknownFields(record[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+// 64-bit fields decode to JS numbers; values above 2^53-1 may still re-encode to the same bytes
+// (2^60 is exact in a double) but arithmetic on them is not, so they are refused outright.
+function hasUnsafeInteger(value: unknown, depth = 0): boolean {
+  if (typeof value === "number") return !Number.isSafeInteger(value) && Number.isInteger(value);
+  if (depth > 32 || value === null || typeof value !== "object" || value instanceof Uint8Array) return false;
+  if (Array.isArray(value)) return value.some((v) => hasUnsafeInteger(v, depth + 1));
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== "$unknowns" && hasUnsafeInteger(record[key], depth + 1)) return true;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 // Short names for the generated protobuf classes. Everything outside proto/ imports from here,
 // so a schema's package can move without touching its users.
+import "./runtime.js";
 import { kyochi } from "./gen/kyochi.js";
 
 export { kyochi };

@@ -1,0 +1,288 @@
+// Signature verification on every core. Verifying is the most expensive step of admitting and
+// executing txs (~10k Ed25519 verifies/s per core), so batches are split across worker threads.
+//
+// The worker body is a self-contained JS source string run with `eval: true` instead of a file path:
+// the same code then works from the TS sources (vitest) and from compiled dist/, and a worker can never
+// be pointed at a .ts file Node cannot load. It depends only on node:crypto and reproduces
+// verifySignature (crypto/keys.ts) exactly, using the constants exported from there.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { KeyType } from "../proto/index.js";
+import { CryptoError } from "./errors.js";
+import {
+  ED25519_SPKI_PREFIX,
+  PUBLIC_KEY_LENGTH,
+  SECP256K1_HALF_N,
+  SECP256K1_SPKI_PREFIX,
+  SIGNATURE_LENGTH,
+  verifySignature,
+} from "./keys.js";
+
+export interface VerifyItem {
+  keyType: KeyType;
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** Batches smaller than this verify on the calling thread: posting to a worker costs more than they do. */
+export const INLINE_BATCH_LIMIT = 64;
+/** Fewest items worth sending to one worker; small batches use fewer workers. */
+const MIN_CHUNK = 32;
+
+// Packed chunk layout (one transferable ArrayBuffer per chunk, little-endian):
+//   u32 count, then per item: u8 keyType, u32 messageLength, publicKey (32 or 33 bytes by key type),
+//   signature (64 bytes), message. Items with wrong key/signature lengths never leave the calling
+//   thread (they verify as false there), so the worker can trust the lengths.
+// Reply: { id, results: Uint8Array } with 1 = valid, 0 = invalid, one byte per item in order.
+const WORKER_SOURCE = `
+"use strict";
+const { parentPort } = require("node:worker_threads");
+const { createPublicKey, verify } = require("node:crypto");
+const ED25519 = ${KeyType.KEY_TYPE_ED25519};
+const SECP256K1 = ${KeyType.KEY_TYPE_SECP256K1};
+const ED25519_SPKI_PREFIX = Buffer.from("${Buffer.from(ED25519_SPKI_PREFIX).toString("hex")}", "hex");
+const SECP256K1_SPKI_PREFIX = Buffer.from("${Buffer.from(SECP256K1_SPKI_PREFIX).toString("hex")}", "hex");
+const SECP256K1_HALF_N = Buffer.from("${SECP256K1_HALF_N.toString(16).padStart(64, "0")}", "hex");
+const KEY_LENGTH = { [ED25519]: ${PUBLIC_KEY_LENGTH[KeyType.KEY_TYPE_ED25519]}, [SECP256K1]: ${PUBLIC_KEY_LENGTH[KeyType.KEY_TYPE_SECP256K1]} };
+const SIG_LENGTH = ${SIGNATURE_LENGTH};
+const KEY_CACHE_LIMIT = 50000;
+const keyCache = new Map();
+
+function publicKeyObject(type, publicKey) {
+  const id = type + ":" + publicKey.toString("base64");
+  let key = keyCache.get(id);
+  if (key) return key;
+  const prefix = type === ED25519 ? ED25519_SPKI_PREFIX : SECP256K1_SPKI_PREFIX;
+  key = createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: "der", type: "spki" });
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(id, key);
+  return key;
+}
+
+function isZero(bytes) {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+function verifyOne(type, publicKey, message, signature) {
+  let key;
+  try {
+    key = publicKeyObject(type, publicKey);
+  } catch {
+    return false;
+  }
+  if (type === ED25519) return verify(null, message, key, signature);
+  // low-S rule: 0 < s <= n/2 (big-endian byte comparison of equal-length strings)
+  const s = signature.subarray(32);
+  if (isZero(s) || Buffer.compare(s, SECP256K1_HALF_N) > 0) return false;
+  return verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
+}
+
+parentPort.on("message", (msg) => {
+  if (msg.type === "crash") throw new Error("verify worker crash requested");
+  const bytes = Buffer.from(msg.buffer);
+  const view = new DataView(msg.buffer);
+  const count = view.getUint32(0, true);
+  const results = new Uint8Array(count);
+  let off = 4;
+  for (let i = 0; i < count; i++) {
+    const type = bytes[off];
+    const messageLength = view.getUint32(off + 1, true);
+    off += 5;
+    const keyLength = KEY_LENGTH[type];
+    const publicKey = bytes.subarray(off, off + keyLength);
+    off += keyLength;
+    const signature = bytes.subarray(off, off + SIG_LENGTH);
+    off += SIG_LENGTH;
+    const message = bytes.subarray(off, off + messageLength);
+    off += messageLength;
+    results[i] = verifyOne(type, publicKey, message, signature) ? 1 : 0;
+  }
+  parentPort.postMessage({ id: msg.id, results }, [results.buffer]);
+});
+`;
+
+interface Pending {
+  resolve(results: Uint8Array): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  dead: boolean;
+}
+
+interface WorkerReply {
+  id: number;
+  results: Uint8Array;
+}
+
+/**
+ * A fixed set of worker threads verifying Ed25519/secp256k1 signatures with verifySignature's exact
+ * semantics. Idle workers are unref'd, so a pool never keeps a process alive; a worker that dies
+ * fails its in-flight batches with CryptoError("VERIFY_WORKER_FAILED") and is replaced.
+ */
+export class VerifyPool {
+  readonly threads: number;
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private cursor = 0;
+  private closed = false;
+
+  private constructor(threads: number) {
+    this.threads = threads;
+    for (let i = 0; i < threads; i++) this.slots.push(this.spawn(i));
+  }
+
+  /** Starts `threads` workers (default: os.availableParallelism()). */
+  static create(threads: number = availableParallelism()): VerifyPool {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new CryptoError(
+        "INVALID_ARGUMENT",
+        `VerifyPool threads must be a positive integer, got ${threads}`,
+      );
+    }
+    return new VerifyPool(threads);
+  }
+
+  /**
+   * Verifies every item; result i is what verifySignature(items[i]...) returns. Rejects with
+   * CryptoError("UNSUPPORTED_KEY_TYPE") if any item has an unknown key type (as verifySignature throws).
+   */
+  async verifyBatch(items: VerifyItem[]): Promise<boolean[]> {
+    if (this.closed) throw new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool is closed");
+    for (const item of items) {
+      if (PUBLIC_KEY_LENGTH[item.keyType] === undefined) {
+        throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${item.keyType}`);
+      }
+    }
+    if (items.length < INLINE_BATCH_LIMIT) {
+      return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
+    }
+
+    const results = new Array<boolean>(items.length).fill(false);
+    // Only well-formed items go to workers; the rest are false without further work.
+    const sendable: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as VerifyItem;
+      if (it.publicKey.length === PUBLIC_KEY_LENGTH[it.keyType] && it.signature.length === SIGNATURE_LENGTH) {
+        sendable.push(i);
+      }
+    }
+    const chunkCount = Math.min(this.threads, Math.ceil(sendable.length / MIN_CHUNK));
+    const jobs: Promise<void>[] = [];
+    for (let c = 0; c < chunkCount; c++) {
+      const from = Math.floor((c * sendable.length) / chunkCount);
+      const to = Math.floor(((c + 1) * sendable.length) / chunkCount);
+      const indices = sendable.slice(from, to);
+      const slot = this.slots[this.cursor] as Slot;
+      this.cursor = (this.cursor + 1) % this.threads;
+      jobs.push(
+        this.post(slot, pack(items, indices)).then((out) => {
+          for (let k = 0; k < indices.length; k++) results[indices[k] as number] = out[k] === 1;
+        }),
+      );
+    }
+    await Promise.all(jobs);
+    return results;
+  }
+
+  /** Stops the workers; in-flight and later batches reject with CryptoError("VERIFY_POOL_CLOSED"). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const stops: Promise<number>[] = [];
+    for (const slot of this.slots) {
+      slot.dead = true;
+      this.rejectAll(slot, new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch in flight"));
+      stops.push(slot.worker.terminate());
+    }
+    await Promise.all(stops);
+  }
+
+  /**
+   * Test hook: makes worker `index` throw an uncaught error before it handles its next batch, to
+   * exercise crash handling. Not for production use.
+   */
+  crashWorkerForTesting(index = 0): void {
+    const slot = this.slots[index];
+    if (!slot) throw new CryptoError("INVALID_ARGUMENT", `no worker ${index}`);
+    slot.worker.postMessage({ type: "crash" });
+  }
+
+  private post(slot: Slot, buffer: ArrayBuffer): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const id = this.nextId++;
+      slot.pending.set(id, { resolve, reject });
+      // Keep the process alive only while work is in flight.
+      slot.worker.ref();
+      slot.worker.postMessage({ type: "verify", id, buffer }, [buffer]);
+    });
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, name: `kyochi-verify-${index}` });
+    const slot: Slot = { worker, pending: new Map(), dead: false };
+    worker.unref();
+    worker.on("message", (reply: WorkerReply) => {
+      const pending = slot.pending.get(reply.id);
+      if (!pending) return;
+      slot.pending.delete(reply.id);
+      if (slot.pending.size === 0) worker.unref();
+      pending.resolve(reply.results);
+    });
+    worker.on("error", (err: Error) =>
+      this.fail(index, slot, `verify worker ${index} failed: ${err.message}`),
+    );
+    worker.on("messageerror", (err: Error) =>
+      this.fail(index, slot, `verify worker ${index} message error: ${err.message}`),
+    );
+    worker.on("exit", (code: number) =>
+      this.fail(index, slot, `verify worker ${index} exited with code ${code}`),
+    );
+    return slot;
+  }
+
+  private fail(index: number, slot: Slot, reason: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.rejectAll(slot, new CryptoError("VERIFY_WORKER_FAILED", reason));
+    void slot.worker.terminate();
+    if (!this.closed && this.slots[index] === slot) this.slots[index] = this.spawn(index);
+  }
+
+  private rejectAll(slot: Slot, err: CryptoError): void {
+    const pending = [...slot.pending.values()];
+    slot.pending.clear();
+    slot.worker.unref();
+    for (const p of pending) p.reject(err);
+  }
+}
+
+function pack(items: VerifyItem[], indices: number[]): ArrayBuffer {
+  let size = 4;
+  for (const i of indices) {
+    const it = items[i] as VerifyItem;
+    size += 5 + it.publicKey.length + SIGNATURE_LENGTH + it.message.length;
+  }
+  const buffer = new ArrayBuffer(size);
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  view.setUint32(0, indices.length, true);
+  let off = 4;
+  for (const i of indices) {
+    const it = items[i] as VerifyItem;
+    bytes[off] = it.keyType;
+    view.setUint32(off + 1, it.message.length, true);
+    off += 5;
+    bytes.set(it.publicKey, off);
+    off += it.publicKey.length;
+    bytes.set(it.signature, off);
+    off += SIGNATURE_LENGTH;
+    bytes.set(it.message, off);
+    off += it.message.length;
+  }
+  return buffer;
+}

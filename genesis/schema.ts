@@ -1,0 +1,89 @@
+// The genesis file: what a chain starts from. Validated strictly (unknown fields are errors) so a
+// typo never silently becomes a default on one validator and not on another.
+import { z } from "zod";
+import { decodeAddress } from "../crypto/address.js";
+
+const MAX_AMOUNT = (1n << 128n) - 1n;
+
+const amount = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/, "must be a decimal string of base units without sign or leading zeros")
+  .refine((s) => BigInt(s) <= MAX_AMOUNT, "must be at most 2^128-1");
+
+const positiveAmount = amount.refine((s) => BigInt(s) > 0n, "must be greater than zero");
+
+const address = z.string().refine((s) => {
+  try {
+    decodeAddress(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a bech32 address with prefix kyo");
+
+const hex32 = z
+  .string()
+  .regex(/^0x[0-9a-f]{64}$/, "must be 0x followed by 64 lowercase hex digits (32 bytes)");
+
+const safeInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+
+export const genesisSchema = z
+  .object({
+    chain_id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$/, "must be 2-50 chars of a-z, 0-9 and '-' (not at the ends)"),
+    genesis_time: z.iso.datetime({ offset: true }),
+    initial_height: safeInt(1).default(1),
+    consensus: z
+      .object({
+        block: z
+          .object({
+            max_bytes: safeInt(1024, 64 * 1024 * 1024),
+            max_gas: safeInt(1),
+          })
+          .strict(),
+      })
+      .strict(),
+    app_state: z
+      .object({
+        accounts: z
+          .array(z.object({ address, balance: amount }).strict())
+          .refine((a) => new Set(a.map((x) => x.address)).size === a.length, "addresses must be unique"),
+        validators: z
+          .array(
+            z
+              .object({
+                operator: address,
+                consensus_pubkey: hex32,
+                stake: positiveAmount,
+                moniker: z.string().max(64).default(""),
+              })
+              .strict(),
+          )
+          .min(1, "at least one validator is needed")
+          .refine(
+            (v) => new Set(v.map((x) => x.consensus_pubkey)).size === v.length,
+            "consensus keys must be unique",
+          ),
+        params: z
+          .object({
+            bank: z.object({ min_gas_price: amount }).strict(),
+            staking: z
+              .object({ power_reduction: positiveAmount, max_validators: safeInt(1, 10_000) })
+              .strict(),
+            tx: z
+              .object({
+                max_tx_bytes: safeInt(128, 16 * 1024 * 1024),
+                max_memo_bytes: safeInt(0, 1024 * 1024),
+                max_msgs: safeInt(1, 1024),
+                max_nonce_gap: safeInt(0, 1_000_000),
+              })
+              .strict(),
+          })
+          .strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type GenesisDoc = z.infer<typeof genesisSchema>;

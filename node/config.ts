@@ -1,0 +1,201 @@
+// Node configuration: defaults < config/config.toml < KYOCHI_<SECTION>_<KEY> environment
+// variables < command-line flags (--<section>.<key>). Validated strictly: an unknown key or a
+// wrong type is an error that names it, never a silent default.
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
+import { z } from "zod";
+import { NodeError } from "./errors.js";
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, "must be host:port");
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+
+export const configSchema = z
+  .object({
+    moniker: z.string().min(1).max(64),
+    log: z
+      .object({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+        format: z.enum(["json", "pretty"]),
+      })
+      .strict(),
+    rpc: z
+      .object({
+        laddr: hostPort,
+        max_body_bytes: int(1024, 256 * 1024 * 1024),
+        max_batch: int(1, 10_000),
+        broadcast_commit_timeout_ms: int(100, 600_000),
+      })
+      .strict(),
+    consensus: z
+      .object({
+        timeout_commit_ms: int(0, 600_000),
+        timeout_propose_ms: int(1, 600_000),
+        timeout_prevote_ms: int(1, 600_000),
+        timeout_precommit_ms: int(1, 600_000),
+        timeout_delta_ms: int(0, 600_000),
+        create_empty_blocks: z.boolean(),
+      })
+      .strict(),
+    mempool: z
+      .object({
+        max_txs: int(1, 10_000_000),
+        max_bytes: int(1024, 4 * 1024 * 1024 * 1024),
+        max_tx_bytes: int(128, 16 * 1024 * 1024),
+        max_per_sender: int(1, 1_000_000),
+      })
+      .strict(),
+    state: z
+      .object({
+        /** Versions of the state tree kept provable; 0 keeps every version. */
+        keep_recent: int(0),
+      })
+      .strict(),
+    signer: z
+      .object({
+        /** Append every signature to data/signer_audit.jsonl (forensics; tests use it). */
+        audit_log: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type NodeConfig = z.infer<typeof configSchema>;
+
+export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
+  return {
+    moniker,
+    log: { level: "info", format: "json" },
+    rpc: {
+      laddr: "127.0.0.1:26657",
+      max_body_bytes: 1024 * 1024,
+      max_batch: 100,
+      broadcast_commit_timeout_ms: 30_000,
+    },
+    consensus: {
+      timeout_commit_ms: 1000,
+      timeout_propose_ms: 3000,
+      timeout_prevote_ms: 1000,
+      timeout_precommit_ms: 1000,
+      timeout_delta_ms: 500,
+      create_empty_blocks: true,
+    },
+    mempool: { max_txs: 50_000, max_bytes: 256 * 1024 * 1024, max_tx_bytes: 65_536, max_per_sender: 256 },
+    state: { keep_recent: 0 },
+    signer: { audit_log: false },
+  };
+}
+
+export function renderConfigToml(config: NodeConfig): string {
+  return `# Kyochi node configuration. Every key can be overridden by the environment variable
+# KYOCHI_<SECTION>_<KEY> (e.g. KYOCHI_RPC_LADDR) or the flag --<section>.<key> (e.g. --rpc.laddr).
+${stringifyToml(config)}
+`;
+}
+
+type Overrides = Record<string, string | number | boolean>;
+
+/** Loads and validates the config: file (if present) over defaults, then env, then flags. */
+export function loadConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = {},
+  flags: Overrides = {},
+): NodeConfig {
+  const base = defaultConfig() as unknown as Record<string, unknown>;
+  let merged: Record<string, unknown> = base;
+  if (path !== undefined) {
+    if (!existsSync(path))
+      throw new NodeError("CONFIG_NOT_FOUND", `config file ${path} not found (run kyochi init)`);
+    let fromFile: Record<string, unknown>;
+    try {
+      fromFile = parseToml(readFileSync(path, "utf8")) as Record<string, unknown>;
+    } catch (err) {
+      throw new NodeError("CONFIG_INVALID", `${path}: ${(err as Error).message}`);
+    }
+    merged = deepMerge(base, fromFile);
+  }
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith("KYOCHI_") || raw === undefined || name === "KYOCHI_HOME") continue;
+    const key = envKeyToPath(name.slice("KYOCHI_".length), merged);
+    if (key) setPath(merged, key, coerce(raw, getPath(base, key)));
+  }
+  for (const [dotted, value] of Object.entries(flags)) {
+    const key = dotted.split(".");
+    if (getPath(base, key) === undefined)
+      throw new NodeError("CONFIG_INVALID", `unknown config key ${dotted}`);
+    setPath(merged, key, typeof value === "string" ? coerce(value, getPath(base, key)) : value);
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new NodeError("CONFIG_INVALID", `config ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Every `section.key` path, for generating CLI flags. */
+export function configKeys(): { path: string; example: unknown }[] {
+  const out: { path: string; example: unknown }[] = [];
+  const walk = (obj: Record<string, unknown>, prefix: string[]) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v !== null && typeof v === "object") walk(v as Record<string, unknown>, [...prefix, k]);
+      else out.push({ path: [...prefix, k].join("."), example: v });
+    }
+  };
+  walk(defaultConfig() as unknown as Record<string, unknown>, []);
+  return out;
+}
+
+export function parseHostPort(laddr: string): { host: string; port: number } {
+  const i = laddr.lastIndexOf(":");
+  return { host: laddr.slice(0, i), port: Number(laddr.slice(i + 1)) };
+}
+
+// KYOCHI_RPC_MAX_BODY_BYTES -> ["rpc", "max_body_bytes"]; unknown names are ignored (other tools
+// share the KYOCHI_ namespace, e.g. KYOCHI_HOME).
+function envKeyToPath(name: string, config: Record<string, unknown>): string[] | undefined {
+  const lower = name.toLowerCase();
+  if (lower in config && typeof config[lower] !== "object") return [lower];
+  for (const [section, value] of Object.entries(config)) {
+    if (value !== null && typeof value === "object" && lower.startsWith(`${section}_`)) {
+      const key = lower.slice(section.length + 1);
+      if (key in (value as Record<string, unknown>)) return [section, key];
+    }
+  }
+  return undefined;
+}
+
+function coerce(raw: string, example: unknown): unknown {
+  if (typeof example === "number") return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof example === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  return raw;
+}
+
+function getPath(obj: Record<string, unknown>, path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const p of path.slice(0, -1)) {
+    if (cur[p] === null || typeof cur[p] !== "object") cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v !== null && typeof v === "object" && !Array.isArray(v) && b !== null && typeof b === "object"
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}

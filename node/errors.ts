@@ -1,0 +1,19 @@
+export type NodeErrorCode =
+  | "CONFIG_INVALID"
+  | "CONFIG_NOT_FOUND"
+  | "HOME_EXISTS"
+  | "HOME_NOT_INITIALIZED"
+  | "KEY_NOT_FOUND"
+  | "KEY_EXISTS"
+  | "KEY_FILE_INVALID"
+  | "NOT_A_VALIDATOR";
+
+/** Errors of the node process (config, home, keys); `code` is stable. */
+export class NodeError extends Error {
+  readonly code: NodeErrorCode;
+  constructor(code: NodeErrorCode, message: string) {
+    super(message);
+    this.name = "NodeError";
+    this.code = code;
+  }
+}
