@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { generateSigningKey } from "../crypto/keys.js";
+import { KeyType } from "../proto/index.js";
+import { accountAddress, buildGenesis } from "./build.js";
+import { GenesisError } from "./errors.js";
+import { parseGenesis } from "./load.js";
+
+function validGenesis() {
+  const operator = generateSigningKey(KeyType.KEY_TYPE_ED25519);
+  return buildGenesis({
+    chainId: "kyochi-test",
+    genesisTime: new Date("2026-01-01T00:00:00Z"),
+    validators: [
+      {
+        consensusKey: generateSigningKey(KeyType.KEY_TYPE_ED25519),
+        operator: accountAddress(operator),
+        stake: 10n ** 9n,
+        moniker: "v0",
+      },
+    ],
+    accounts: [{ address: accountAddress(operator), balance: 10n ** 18n }],
+  });
+}
+
+/** Sets `path` in a copy of a valid genesis to `value` and expects an error naming `field`. */
+function expectFieldError(path: (string | number)[], value: unknown, field: string): void {
+  const g = structuredClone(validGenesis()) as unknown as Record<string | number, unknown>;
+  let cur = g;
+  for (const p of path.slice(0, -1)) cur = cur[p] as Record<string | number, unknown>;
+  cur[path[path.length - 1]!] = value;
+  try {
+    parseGenesis(g);
+  } catch (err) {
+    expect(err).toBeInstanceOf(GenesisError);
+    expect((err as GenesisError).code).toBe("GENESIS_INVALID");
+    expect((err as GenesisError).field).toBe(field);
+    return;
+  }
+  throw new Error("genesis was accepted");
+}
+
+describe("genesis validation", () => {
+  it("accepts a built genesis and round-trips it through JSON", () => {
+    const g = validGenesis();
+    expect(parseGenesis(JSON.parse(JSON.stringify(g)))).toEqual(g);
+  });
+
+  it("names the field of each error", () => {
+    expectFieldError(["chain_id"], "Bad Chain", "chain_id");
+    expectFieldError(["app_state", "accounts", 0, "balance"], "-5", "app_state.accounts[0].balance");
+    expectFieldError(
+      ["app_state", "accounts", 0, "balance"],
+      (1n << 128n).toString(),
+      "app_state.accounts[0].balance",
+    );
+    expectFieldError(
+      ["app_state", "accounts", 0, "address"],
+      "kyo1notanaddress",
+      "app_state.accounts[0].address",
+    );
+    expectFieldError(
+      ["app_state", "validators", 0, "consensus_pubkey"],
+      "0x1234",
+      "app_state.validators[0].consensus_pubkey",
+    );
+    expectFieldError(["app_state", "validators"], [], "app_state.validators");
+    expectFieldError(
+      ["app_state", "params", "bank"],
+      { min_gas_price: "1", surprise: true },
+      "app_state.params.bank",
+    );
+    expectFieldError(["genesis_time"], "yesterday", "genesis_time");
+  });
+
+  it("refuses a validator whose stake gives no voting power", () => {
+    expectFieldError(["app_state", "validators", 0, "stake"], "5", "app_state.validators");
+  });
+});

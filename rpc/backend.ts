@@ -1,0 +1,115 @@
+// What the RPC server needs from the node. The node (node/) implements it over its block store,
+// tx index, mempool and application; tests implement it in a few lines. Values are domain values
+// (protos, bytes, bigint); rendering them as JSON is the server's job.
+import type { Block, BlockResults, TxRecord } from "../proto/index.js";
+import type { TreeProof } from "../state/tree/types.js";
+
+export interface NodeStatus {
+  chainId: string;
+  nodeVersion: string;
+  /** Last committed height (0 before the first block). */
+  latestHeight: number;
+  /** Hash of the block at `latestHeight` (empty before the first block). */
+  latestBlockHash: Uint8Array;
+  /** State root after `latestHeight`. */
+  latestAppHash: Uint8Array;
+  /** Block time of `latestHeight`, unix ms (genesis time before the first block). */
+  latestBlockTimeMs: number;
+  /** Oldest height whose block is still stored. */
+  earliestHeight: number;
+  catchingUp: boolean;
+  /** 20-byte consensus address of this node's validator key (empty if it has none). */
+  validatorAddress: Uint8Array;
+  /** Waiting txs, when the node has a mempool. */
+  mempool?: { size: number; bytes: number };
+}
+
+export interface StoredBlock {
+  block: Block;
+  /** The header hash (SSZ hash tree root), as consensus computed it. */
+  blockHash: Uint8Array;
+}
+
+export interface AccountState {
+  nonce: number;
+  balance: bigint;
+}
+
+export interface AccountAtHeight {
+  /** The height whose state answered. */
+  height: number;
+  /** Undefined when the account was never written (nonce 0, balance 0). */
+  account?: AccountState;
+}
+
+export interface ProofAtHeight {
+  /** The height whose state answered: `appHash` is the state root after this block. */
+  height: number;
+  key: Uint8Array;
+  /** Undefined when the key is absent (the proof is then an exclusion proof). */
+  value?: Uint8Array;
+  proof: TreeProof;
+  appHash: Uint8Array;
+}
+
+/** What submitting a tx to the mempool gave. */
+export type BroadcastResult =
+  | { accepted: true; hash: Uint8Array; gasWanted: number; log: string }
+  | {
+      accepted: false;
+      hash: Uint8Array;
+      /** checkTx refused it: `code` is its result code, `codename` its stable name. */
+      rejectedBy: "app";
+      code: number;
+      codename: string;
+      log: string;
+    }
+  | {
+      accepted: false;
+      hash: Uint8Array;
+      /** The mempool refused it (full, duplicate, too large...): `codename` is the mempool's code. */
+      rejectedBy: "mempool";
+      codename: string;
+      log: string;
+    };
+
+export type RpcBackendErrorCode = "NOT_FOUND" | "HEIGHT_NOT_AVAILABLE" | "UNAVAILABLE";
+
+/** A backend failure the client should see (anything else thrown becomes an internal error). */
+export class RpcBackendError extends Error {
+  readonly code: RpcBackendErrorCode;
+  constructor(code: RpcBackendErrorCode, message: string) {
+    super(message);
+    this.name = "RpcBackendError";
+    this.code = code;
+  }
+}
+
+export interface RpcBackend {
+  status(): Promise<NodeStatus>;
+  /** Last committed height (0 before the first block); heights above it are refused up front. */
+  latestHeight(): number;
+  /** The block at `height`, or undefined when it is not stored (pruned). */
+  getBlock(height: number): Promise<StoredBlock | undefined>;
+  /** What finalizing the block at `height` produced, or undefined when not stored. */
+  getBlockResults(height: number): Promise<BlockResults | undefined>;
+  /** Submits a tx to the mempool (checkTx "new"). Throws only on internal failure. */
+  broadcastTx(tx: Uint8Array): Promise<BroadcastResult>;
+  /**
+   * Resolves with the tx's record once a block including it is committed, or undefined after
+   * `timeoutMs`. Must not miss a commit that happens during the call: subscribe first, then
+   * look in the index (rpc/tx-commit-waiter.ts does this).
+   */
+  waitForTxCommit(hash: Uint8Array, timeoutMs: number): Promise<TxRecord | undefined>;
+  getTx(hash: Uint8Array): Promise<TxRecord | undefined>;
+  /**
+   * The account at `height` (latest when undefined). Throws RpcBackendError HEIGHT_NOT_AVAILABLE
+   * for a pruned height.
+   */
+  getAccount(address: Uint8Array, height?: number): Promise<AccountAtHeight>;
+  /**
+   * The value of a raw state-tree key with its proof at `height` (latest when undefined). Throws
+   * RpcBackendError HEIGHT_NOT_AVAILABLE for a pruned height.
+   */
+  getProof(key: Uint8Array, height?: number): Promise<ProofAtHeight>;
+}

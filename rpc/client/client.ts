@@ -1,0 +1,165 @@
+// A small typed JSON-RPC client (global fetch). One method per RPC method; every failure is an
+// RpcClientError carrying the server's stable code.
+import { toHex } from "../../crypto/hash.js";
+import type { JsonRpcResponse } from "../jsonrpc/protocol.js";
+import type {
+  AccountJson,
+  BlockJson,
+  BlockResultsJson,
+  BroadcastCommitJson,
+  BroadcastSyncJson,
+  ProofJson,
+  RpcMethodName,
+  RpcMethods,
+  StatusJson,
+  TxRecordJson,
+} from "../types.js";
+import { RpcClientError } from "./errors.js";
+
+export const DEFAULT_RPC_URL = "http://127.0.0.1:26657";
+
+export interface KyochiRpcClientOptions {
+  /** Longest wait for one answer (default 30 s; commit-mode broadcasts add their own wait). */
+  timeoutMs?: number;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+type Bytes = Uint8Array | string;
+
+function toHexParam(value: Bytes): string {
+  return typeof value === "string" ? value : `0x${toHex(value)}`;
+}
+
+export class KyochiRpcClient {
+  readonly url: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private nextId = 1;
+
+  constructor(url: string = DEFAULT_RPC_URL, opts: KyochiRpcClientOptions = {}) {
+    this.url = url;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.fetchImpl = opts.fetch ?? fetch;
+  }
+
+  status(): Promise<StatusJson> {
+    return this.call("chain_status", {});
+  }
+
+  /** The block at `height` (latest when undefined). */
+  getBlock(height?: number): Promise<BlockJson> {
+    return this.call("chain_getBlock", height === undefined ? {} : { height });
+  }
+
+  getBlockResults(height: number): Promise<BlockResultsJson> {
+    return this.call("chain_getBlockResults", { height });
+  }
+
+  /** Submits a tx; "sync" returns once it passed checkTx, "commit" once a block includes it. */
+  broadcastTx(tx: Bytes, mode?: "sync"): Promise<BroadcastSyncJson>;
+  broadcastTx(tx: Bytes, mode: "commit", timeoutMs?: number): Promise<BroadcastCommitJson>;
+  broadcastTx(tx: Bytes, mode: "sync" | "commit" = "sync", timeoutMs?: number) {
+    const params: RpcMethods["tx_broadcast"]["params"] = { tx: toHexParam(tx), mode };
+    if (timeoutMs !== undefined) params.timeoutMs = timeoutMs;
+    // A commit waits on the server; give the HTTP call that long and then some.
+    const wait = mode === "commit" ? (timeoutMs ?? 60_000) + this.timeoutMs : this.timeoutMs;
+    return this.call("tx_broadcast", params, wait);
+  }
+
+  getTx(hash: Bytes): Promise<TxRecordJson> {
+    return this.call("tx_get", { hash: toHexParam(hash) });
+  }
+
+  /** `address` is bech32 (kyo1...). */
+  getAccount(address: string, height?: number): Promise<AccountJson> {
+    return this.call("account_get", height === undefined ? { address } : { address, height });
+  }
+
+  /** Value and proof of a raw state key, or of an account (by bech32 address). */
+  getProof(target: { key: Bytes } | { address: string }, height?: number): Promise<ProofJson> {
+    const base = "key" in target ? { key: toHexParam(target.key) } : { address: target.address };
+    return this.call("state_getProof", height === undefined ? base : { ...base, height });
+  }
+
+  /** Calls any method by name. */
+  async call<M extends RpcMethodName>(
+    method: M,
+    params: RpcMethods[M]["params"],
+    timeoutMs: number = this.timeoutMs,
+  ): Promise<RpcMethods[M]["result"]> {
+    const id = this.nextId++;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const error = err as Error & { cause?: { code?: string; message?: string } };
+      if (error.name === "TimeoutError" || error.name === "AbortError") {
+        throw RpcClientError.clientSide(
+          "TIMEOUT",
+          `no answer from ${this.url} within ${timeoutMs} ms (${method})`,
+        );
+      }
+      const cause = error.cause?.code ?? error.cause?.message ?? error.message;
+      throw RpcClientError.clientSide("CONNECTION_FAILED", `cannot reach the node at ${this.url}: ${cause}`);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      throw RpcClientError.clientSide(
+        "CONNECTION_FAILED",
+        `reading the answer of ${this.url} failed: ${(err as Error).message}`,
+      );
+    }
+    const parsed = parseResponse(text);
+    if (parsed === undefined) {
+      throw new RpcClientError(
+        0,
+        `the answer of ${this.url} is not a JSON-RPC response (HTTP ${response.status})`,
+        { code: "BAD_RESPONSE", body: text.slice(0, 200) },
+        response.status,
+      );
+    }
+    if ("error" in parsed) {
+      const { code, message, data } = parsed.error;
+      // A server other than Kyochi may send no stable code; keep whatever it sent under `detail`.
+      const stable =
+        data !== null && typeof data === "object" && typeof data.code === "string"
+          ? data
+          : { code: "UNKNOWN", detail: data as unknown };
+      throw new RpcClientError(code, message, stable, response.status);
+    }
+    return parsed.result as RpcMethods[M]["result"];
+  }
+}
+
+function parseResponse(text: string): JsonRpcResponse | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (record.jsonrpc !== "2.0") return undefined;
+  if ("error" in record) {
+    const error = record.error as Record<string, unknown> | null;
+    if (
+      error === null ||
+      typeof error !== "object" ||
+      typeof error.code !== "number" ||
+      typeof error.message !== "string"
+    ) {
+      return undefined;
+    }
+    return value as JsonRpcResponse;
+  }
+  return "result" in record ? (value as JsonRpcResponse) : undefined;
+}

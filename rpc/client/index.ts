@@ -1,0 +1,2 @@
+export { DEFAULT_RPC_URL, KyochiRpcClient, type KyochiRpcClientOptions } from "./client.js";
+export { type ClientSideCode, RpcClientError } from "./errors.js";

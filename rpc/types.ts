@@ -1,0 +1,190 @@
+// The JSON the RPC serves, method by method: the server's renderers return these types and the
+// client's methods resolve to them, so both sides agree at compile time.
+//
+// Encoding: integers that fit 2^53 are numbers; amounts (and any larger integer) are decimal
+// strings; bytes are 0x-prefixed lowercase hex; account addresses are bech32 (kyo1...);
+// consensus (validator) addresses are 0x-hex, as in CometBFT.
+import type { TreeProof } from "../state/tree/types.js";
+
+export interface StatusJson {
+  chainId: string;
+  nodeVersion: string;
+  latestBlockHeight: number;
+  latestBlockHash: string;
+  latestAppHash: string;
+  latestBlockTimeMs: number;
+  /** ISO 8601 form of latestBlockTimeMs. */
+  latestBlockTime: string;
+  earliestBlockHeight: number;
+  catchingUp: boolean;
+  validatorAddress: string;
+  mempool?: { size: number; bytes: number };
+}
+
+export interface EventJson {
+  type: string;
+  attributes: { key: string; value: string }[];
+}
+
+export interface TxResultJson {
+  code: number;
+  /** Stable name of `code` (e.g. "OK", "INSUFFICIENT_FUNDS"). */
+  codename: string;
+  codespace: string;
+  log: string;
+  gasWanted: number;
+  gasUsed: number;
+  events: EventJson[];
+}
+
+export interface MessageJson {
+  /** Full protobuf type name, e.g. "kyochi.bank.v1.MsgSend". */
+  type: string;
+  value: Record<string, unknown>;
+}
+
+export interface TxBodyJson {
+  chainId: string;
+  nonce: number;
+  /** Total fee, base units. */
+  fee: string;
+  gasLimit: number;
+  messages: MessageJson[];
+  memo: string;
+}
+
+/** A tx as stored in a block, decoded. `error` is set (and body absent) if the bytes do not decode. */
+export interface DecodedTxJson {
+  hash: string;
+  size: number;
+  signer?: string;
+  keyType?: string;
+  publicKey?: string;
+  signature?: string;
+  body?: TxBodyJson;
+  error?: string;
+  /** The raw bytes, only when they do not decode. */
+  raw?: string;
+}
+
+export interface BlockHeaderJson {
+  chainId: string;
+  height: number;
+  timeMs: number;
+  time: string;
+  lastBlockHash: string;
+  lastCommitHash: string;
+  dataHash: string;
+  validatorsHash: string;
+  nextValidatorsHash: string;
+  /** State root after block height-1. */
+  appHash: string;
+  lastResultsHash: string;
+  evidenceHash: string;
+  proposerAddress: string;
+}
+
+export interface CommitSigJson {
+  flag: string;
+  validatorAddress: string;
+  timestampMs: number;
+  signature: string;
+}
+
+export interface CommitJson {
+  height: number;
+  round: number;
+  blockHash: string;
+  signatures: CommitSigJson[];
+}
+
+export interface BlockJson {
+  blockHash: string;
+  header: BlockHeaderJson;
+  txs: DecodedTxJson[];
+  /** The commit of height-1 carried in this block (null in the first block). */
+  lastCommit: CommitJson | null;
+}
+
+export interface BlockResultsJson {
+  height: number;
+  /** State root after this block. */
+  appHash: string;
+  /** One per tx, in block order; `hash` is set when the block is still stored. */
+  txResults: (TxResultJson & { hash?: string })[];
+  finalizeEvents: EventJson[];
+  validatorUpdates: { pubKey: string; power: number }[];
+}
+
+export interface TxRecordJson {
+  hash: string;
+  height: number;
+  index: number;
+  tx: DecodedTxJson;
+  /** The tx bytes as included, hex. */
+  txBytes: string;
+  result: TxResultJson;
+}
+
+export type BroadcastMode = "sync" | "commit";
+
+/** tx_broadcast in sync mode: the tx passed checkTx and waits in the mempool. */
+export interface BroadcastSyncJson {
+  mode: "sync";
+  hash: string;
+  code: 0;
+  codename: "OK";
+  log: string;
+  gasWanted: number;
+}
+
+/** tx_broadcast in commit mode: the tx is in a committed block; `result` is how it executed. */
+export interface BroadcastCommitJson {
+  mode: "commit";
+  hash: string;
+  height: number;
+  index: number;
+  checkTx: { code: 0; codename: "OK"; log: string; gasWanted: number };
+  result: TxResultJson;
+}
+
+export interface AccountJson {
+  address: string;
+  /** The height whose state answered. */
+  height: number;
+  /** False when the account was never written (then nonce 0, balance "0"). */
+  exists: boolean;
+  nonce: number;
+  balance: string;
+}
+
+export interface ProofJson {
+  /** The state root `appHash` is the one after this block. */
+  height: number;
+  key: string;
+  /** Null when the key is absent (then `proof.kind` is "exclusion"). */
+  value: string | null;
+  appHash: string;
+  proof: TreeProof;
+  /** Set for an account key that holds an account: the decoded value. */
+  account?: { address: string; nonce: number; balance: string };
+}
+
+/** Params and results of every method, by name. */
+export interface RpcMethods {
+  chain_status: { params: Record<string, never>; result: StatusJson };
+  chain_getBlock: { params: { height?: number | string }; result: BlockJson };
+  chain_getBlockResults: { params: { height: number | string }; result: BlockResultsJson };
+  tx_broadcast: {
+    params: { tx: string; mode?: BroadcastMode; timeoutMs?: number };
+    result: BroadcastSyncJson | BroadcastCommitJson;
+  };
+  tx_get: { params: { hash: string }; result: TxRecordJson };
+  account_get: { params: { address: string; height?: number | string }; result: AccountJson };
+  state_getProof: {
+    params: { key: string; height?: number | string } | { address: string; height?: number | string };
+    result: ProofJson;
+  };
+}
+
+export type RpcMethodName = keyof RpcMethods;
