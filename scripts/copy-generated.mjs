@@ -1,6 +1,6 @@
 // tsc does not copy the generated JavaScript next to the compiled code; this does.
 import { cpSync, mkdirSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

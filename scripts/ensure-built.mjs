@@ -2,11 +2,21 @@
 // `npm test` and `npm run bench` work on a fresh clone without a separate build step.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDirs = ["node", "consensus", "state", "execution", "rpc", "genesis", "scripts", "proto", "crypto"];
+const sourceDirs = [
+  "node",
+  "consensus",
+  "state",
+  "execution",
+  "rpc",
+  "genesis",
+  "scripts",
+  "proto",
+  "crypto",
+];
 const stamp = join(root, "dist", ".build-stamp");
 
 function newestSource() {

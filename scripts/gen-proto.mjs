@@ -1,8 +1,8 @@
 // Generates the static protobufjs code for every schema under proto/kyochi into proto/gen.
 // Generated at install and build time (never committed), so it can never drift from the .proto files.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,7 +22,22 @@ const schemas = readdirSync(schemaDir, { recursive: true })
 const js = join(outDir, "kyochi.js");
 execFileSync(
   join(bin, "pbjs"),
-  ["-t", "static-module", "-w", "es6", "--force-number", "--no-delimited", "--no-service", "-p", ".", "-o", js, ...schemas],
+  [
+    "-t",
+    "static-module",
+    "-w",
+    "es6",
+    "--force-number",
+    "--no-delimited",
+    "--no-service",
+    "-p",
+    ".",
+    "-o",
+    js,
+    ...schemas,
+  ],
   { stdio: "inherit", cwd: join(root, "proto") },
 );
-execFileSync(join(bin, "pbts"), ["--no-comments", "-o", join(outDir, "kyochi.d.ts"), js], { stdio: "inherit" });
+execFileSync(join(bin, "pbts"), ["--no-comments", "-o", join(outDir, "kyochi.d.ts"), js], {
+  stdio: "inherit",
+});

@@ -1,0 +1,1162 @@
+// Runs the pure consensus core for a real node. It owns everything the core must not touch:
+// timers, the signer, the WAL, the network, block building and checking, and the commit of a
+// decided block. All work happens in one serial task queue (messages, timeouts, the start of a
+// height), so the core sees one input at a time and no state changes under an `await`.
+//
+// Own messages: built, signed (the signer persists before returning), appended to the WAL with
+// fsync, then broadcast and fed to the core directly (not through the transport).
+// Received messages: decoded canonically, signature-checked against the validator set, logged to
+// the WAL (no fsync), then fed to the core. Bad ones are dropped and reported.
+// Decisions: finalizeBlock, then ONE batch (block + commit + results + proposer priorities + the
+// application's state and indexes) written with sync, then the WAL is reset, the mempool
+// updated and listeners told. A failure there halts the node: the handshake repairs on restart.
+import { join } from "node:path";
+import { addressFromPublicKey } from "../../crypto/address.js";
+import { toHex } from "../../crypto/hash.js";
+import { type SigningKey, verifySignature } from "../../crypto/keys.js";
+import { blockHeaderHash, proposalSignBytes, voteSignBytes } from "../../crypto/ssz.js";
+import { bytesEqual, decodeCanonical, encode } from "../../proto/canonical.js";
+import {
+  Block,
+  BlockResults,
+  type Commit,
+  KeyType,
+  kyochi,
+  Proposal,
+  type ValidatorInfo,
+  Vote,
+  VoteType,
+  WalEntry,
+} from "../../proto/index.js";
+import { type KyochiDb, WriteBatch } from "../../state/db.js";
+import type { Application } from "../application.js";
+import type { ProposerPriorities } from "../core/proposer.js";
+import { ConsensusCore, MAX_FUTURE_PROPOSAL_ROUNDS, MAX_ROUND } from "../core/state-machine.js";
+import type { CoreEffect, CoreInput, VoteType as CoreVoteType, Step, TimeoutStep } from "../core/types.js";
+import { ConsensusError } from "../errors.js";
+import { type Logger, silentLogger } from "../logger.js";
+import type { TxSource } from "../mempool-port.js";
+import {
+  buildBlock,
+  type ChainTip,
+  checkBlock,
+  headerOf,
+  nextBlockTime,
+  resultsHash,
+  ZERO_HASH,
+} from "./block.js";
+import type { BlockStorePort } from "./block-store-port.js";
+import { type Clock, systemClock, type TimerHandle } from "./clock.js";
+import { buildCommit } from "./commit.js";
+import { type ConsensusConfig, resolveConsensusConfig } from "./config.js";
+import { handshake } from "./handshake.js";
+import { loadPriorities, putPriorities } from "./priorities-store.js";
+import { FileSigner } from "./signer.js";
+import { type InboundMessage, LocalTransport, type Transport } from "./transport.js";
+import { ConsensusValidatorSet } from "./validator-set.js";
+import { Wal } from "./wal.js";
+
+export const PRIV_VALIDATOR_STATE_FILE = "priv_validator_state.json";
+export const WAL_FILE = "consensus.wal";
+/** Messages kept for the next height while this node finishes the current one. */
+const MAX_FUTURE_MESSAGES = 10_000;
+/** Distinct blocks kept per height (own, proposed, re-proposed); more is a flood. */
+const MAX_BLOCKS_PER_HEIGHT = 64;
+/** How often a node waiting for txs (createEmptyBlocks = false) looks at the mempool. */
+const EMPTY_BLOCKS_POLL_MS = 50;
+/** setTimeout's largest delay; longer round timeouts (absurd rounds) are clamped. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+export interface ConsensusOptions {
+  chainId: string;
+  db: KyochiDb;
+  blockStore: BlockStorePort;
+  app: Application;
+  txSource: TxSource;
+  /** Genesis validators, sorted by address. */
+  validatorSet: readonly ValidatorInfo[];
+  /** This node's Ed25519 consensus key; null or absent for a node that follows without voting. */
+  privValidatorKey?: SigningKey | null;
+  /** The home's data/ directory: the signer state and the WAL live there. */
+  homeDataDir: string;
+  config?: Partial<ConsensusConfig>;
+  logger?: Logger;
+  /** Defaults to a LocalTransport (a single node). */
+  transport?: Transport;
+  clock?: Clock;
+  /** Genesis time (unix ms): the first block's time is after it. */
+  genesisTimeMs?: number;
+  /** Appends every new signature to this file (JSON lines) for audits and crash tests. */
+  signerAuditLogPath?: string;
+}
+
+export interface ConsensusStatus {
+  /** Height being decided (last committed + 1). */
+  height: number;
+  round: number;
+  step: Step | "new_height";
+  /** Last committed height (0 before the first block). */
+  lastHeight: number;
+  lastBlockHash: Uint8Array;
+  lastBlockTimeMs: number;
+  /** App hash after the last committed height. */
+  latestAppHash: Uint8Array;
+  /** This node's validator address, or null when it does not sign. */
+  validatorAddress: Uint8Array | null;
+}
+
+export interface CommitEvent {
+  height: number;
+  round: number;
+  block: Block;
+  blockHash: Uint8Array;
+  commit: Commit;
+  results: BlockResults;
+}
+
+export interface EvidenceEvent {
+  type: CoreVoteType;
+  height: number;
+  round: number;
+  validatorAddress: Uint8Array;
+  first: Vote;
+  second: Vote;
+}
+
+export interface RejectedMessage {
+  kind: InboundMessage["kind"];
+  from: string;
+  reason: string;
+}
+
+/** The handle a node holds on its consensus engine. */
+export interface Consensus {
+  /** Opens the signer and WAL, runs the handshake, then starts deciding blocks (resolves once running). */
+  start(): Promise<void>;
+  /** Stops timers and intake, finishes a commit in progress (or abandons a block being built), resolves when idle. */
+  stop(): Promise<void>;
+  /** Called after each block is durably committed. Returns an unsubscribe function. */
+  onCommit(cb: (event: CommitEvent) => void): () => void;
+  /** A fatal error (a block could not be written): the node must exit; the handshake repairs on restart. */
+  onError(cb: (err: Error) => void): () => void;
+  status(): ConsensusStatus;
+}
+
+type Phase = "new" | "starting" | "running" | "stopping" | "stopped" | "halted";
+
+interface KnownBlock {
+  block: Block;
+  bytes: Uint8Array;
+  hash: Uint8Array;
+  /** Built by this node. */
+  own: boolean;
+  /** Verdict of checkBlock + processProposal (own blocks are valid by construction). */
+  verdict?: boolean;
+  /** Already in the WAL. */
+  logged: boolean;
+}
+
+type FutureMessage =
+  | { kind: "vote"; height: number; vote: Vote; from: string }
+  | { kind: "proposal"; height: number; proposal: Proposal; from: string }
+  | { kind: "block"; height: number; block: Block; bytes: Uint8Array; from: string };
+
+/** What this node knows about the height being decided. */
+class HeightState {
+  readonly blocks = new Map<string, KnownBlock>();
+  ownBlock: KnownBlock | null = null;
+  /** Verified proposals by round (the first per round). */
+  readonly proposals = new Map<number, Proposal>();
+  /** Verified proposals waiting for their block, by block hash. */
+  readonly waiting = new Map<string, Proposal[]>();
+  /** The first verified vote per `${round}/${type}/${index}`, and a conflicting second one. */
+  readonly votes = new Map<string, Vote>();
+  readonly conflicting = new Map<string, Vote>();
+  /** Own signed messages recovered from the WAL, reused instead of signing again. */
+  readonly walOwnVotes = new Map<string, Vote>();
+  readonly walOwnProposals = new Map<number, Proposal>();
+}
+
+const voteKey = (round: number, type: CoreVoteType, index: number) => `${round}/${type}/${index}`;
+const coreVoteType = (t: number): CoreVoteType | null =>
+  t === VoteType.VOTE_TYPE_PREVOTE ? "prevote" : t === VoteType.VOTE_TYPE_PRECOMMIT ? "precommit" : null;
+const protoVoteType = (t: CoreVoteType): VoteType =>
+  t === "prevote" ? VoteType.VOTE_TYPE_PREVOTE : VoteType.VOTE_TYPE_PRECOMMIT;
+const TIMEOUT_STEPS: TimeoutStep[] = ["propose", "prevote", "precommit"];
+
+export class ConsensusDriver implements Consensus {
+  private readonly opts: ConsensusOptions;
+  private readonly config: ConsensusConfig;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly transport: Transport;
+  private readonly validators: ConsensusValidatorSet;
+  private readonly selfAddress: Uint8Array | null;
+  private readonly selfPublicKey: Uint8Array | null;
+
+  private phase: Phase = "new";
+  private queue: Promise<void> = Promise.resolve();
+  private readonly timers = new Set<TimerHandle>();
+  private unsubscribe: (() => void) | null = null;
+  private signer: FileSigner | null = null;
+  private wal: Wal | null = null;
+  private core: ConsensusCore;
+  private tip!: ChainTip;
+  private priorities!: ProposerPriorities;
+  /** Height being decided; `started` once the core runs it (false during the commit pause). */
+  private height = 0;
+  private started = false;
+  /** Between heights with createEmptyBlocks = false: polling the mempool for txs. */
+  private waitingForTxs = false;
+  private hs = new HeightState();
+  private future: FutureMessage[] = [];
+  /** True while WAL entries are fed back after a restart (they are not logged again). */
+  private replaying = false;
+
+  private readonly commitListeners = new Set<(e: CommitEvent) => void>();
+  private readonly evidenceListeners = new Set<(e: EvidenceEvent) => void>();
+  private readonly rejectListeners = new Set<(e: RejectedMessage) => void>();
+  private readonly errorListeners = new Set<(e: Error) => void>();
+
+  constructor(opts: ConsensusOptions) {
+    this.opts = opts;
+    this.config = resolveConsensusConfig(opts.config);
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
+    this.transport = opts.transport ?? new LocalTransport();
+    this.validators = ConsensusValidatorSet.fromValidators(opts.validatorSet);
+    const key = opts.privValidatorKey ?? null;
+    if (key && key.type !== KeyType.KEY_TYPE_ED25519) {
+      throw new ConsensusError("SIGNER_BAD_KEY", "the validator key must be an Ed25519 key");
+    }
+    this.selfAddress = key ? addressFromPublicKey(key.type, key.publicKey) : null;
+    this.selfPublicKey = key ? key.publicKey : null;
+    this.core = this.newCore();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async start(): Promise<void> {
+    if (this.phase !== "new")
+      throw new ConsensusError("ALREADY_STARTED", `consensus cannot start: it is ${this.phase}`);
+    this.phase = "starting";
+    try {
+      const dataDir = this.opts.homeDataDir;
+      const key = this.opts.privValidatorKey ?? null;
+      if (key) {
+        this.signer = await FileSigner.open({
+          key,
+          chainId: this.opts.chainId,
+          statePath: join(dataDir, PRIV_VALIDATOR_STATE_FILE),
+          auditLogPath: this.opts.signerAuditLogPath,
+        });
+      }
+      const { wal, entries } = await Wal.open(join(dataDir, WAL_FILE), this.logger);
+      this.wal = wal;
+      await handshake({
+        app: this.opts.app,
+        blockStore: this.opts.blockStore,
+        db: this.opts.db,
+        logger: this.logger,
+      });
+      this.tip = await this.loadTip();
+      this.height = this.tip.height + 1;
+      this.priorities = await loadPriorities(this.opts.db, this.height, this.validators);
+      this.unsubscribe = this.transport.onMessage((m) => this.onTransportMessage(m));
+      this.phase = "running";
+      const replay = entries.filter((e) => Number(e.height) === this.height);
+      this.logger.info(
+        {
+          height: this.height,
+          validator: this.selfAddress ? toHex(this.selfAddress) : null,
+          validators: this.validators.size,
+          walEntries: replay.length,
+        },
+        "consensus starting",
+      );
+      this.enqueue(() => this.startHeight(replay));
+    } catch (err) {
+      this.phase = "stopped";
+      await this.closeResources();
+      throw err;
+    }
+  }
+
+  /** Stops timers and intake, lets the task in progress finish (a commit always completes), then closes. */
+  async stop(): Promise<void> {
+    if (this.phase === "stopped") return;
+    if (this.phase === "new") {
+      this.phase = "stopped";
+      return;
+    }
+    if (this.phase !== "halted") this.phase = "stopping";
+    this.clearTimers();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.queue;
+    await this.closeResources();
+    this.phase = "stopped";
+    this.logger.info({ lastHeight: this.tip?.height ?? 0 }, "consensus stopped");
+  }
+
+  onCommit(cb: (e: CommitEvent) => void): () => void {
+    this.commitListeners.add(cb);
+    return () => this.commitListeners.delete(cb);
+  }
+
+  onEvidence(cb: (e: EvidenceEvent) => void): () => void {
+    this.evidenceListeners.add(cb);
+    return () => this.evidenceListeners.delete(cb);
+  }
+
+  /** Messages dropped as malformed or forged (for peer scoring later; logged either way). */
+  onReject(cb: (e: RejectedMessage) => void): () => void {
+    this.rejectListeners.add(cb);
+    return () => this.rejectListeners.delete(cb);
+  }
+
+  /** A fatal error (the block could not be committed, the WAL failed): the node must exit. */
+  onError(cb: (e: Error) => void): () => void {
+    this.errorListeners.add(cb);
+    return () => this.errorListeners.delete(cb);
+  }
+
+  status(): ConsensusStatus {
+    const snap = this.core.snapshot();
+    const current = this.started && snap.height === this.height;
+    return {
+      height: this.height,
+      round: current ? snap.round : 0,
+      step: current ? snap.step : "new_height",
+      lastHeight: this.tip?.height ?? 0,
+      lastBlockHash: this.tip?.blockHash ?? ZERO_HASH,
+      lastBlockTimeMs: this.tip?.timeMs ?? 0,
+      latestAppHash: this.tip?.appHash ?? new Uint8Array(0),
+      validatorAddress: this.selfAddress,
+    };
+  }
+
+  /** Resolves once every queued task has run (tests and shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  private newCore(): ConsensusCore {
+    return new ConsensusCore({
+      selfAddress: this.selfAddress,
+      timeouts: {
+        proposeMs: this.config.timeoutProposeMs,
+        prevoteMs: this.config.timeoutPrevoteMs,
+        precommitMs: this.config.timeoutPrecommitMs,
+        deltaMs: this.config.timeoutDeltaMs,
+      },
+    });
+  }
+
+  private async loadTip(): Promise<ChainTip> {
+    const { blockStore, app } = this.opts;
+    const info = await app.info();
+    const height = blockStore.height;
+    if (height === 0) {
+      return {
+        height: 0,
+        blockHash: ZERO_HASH,
+        timeMs: this.opts.genesisTimeMs ?? 0,
+        appHash: info.lastAppHash,
+        headerAppHash: info.lastAppHash,
+        lastCommit: null,
+        resultsHash: ZERO_HASH,
+      };
+    }
+    const missing = (what: string) =>
+      new ConsensusError(
+        "BLOCK_STORE_INCONSISTENT",
+        `block store height is ${height} but its ${what} is missing`,
+      );
+    const block = await blockStore.getBlock(height);
+    if (!block) throw missing("block");
+    const header = headerOf(block);
+    const blockHash = (await blockStore.getBlockHash(height)) ?? blockHeaderHash(header);
+    const commit = await blockStore.getCommit(height);
+    if (!commit) throw missing("commit");
+    const results = await blockStore.getBlockResults(height);
+    if (!results) throw missing("block results");
+    return {
+      height,
+      blockHash,
+      timeMs: Number(header.timeMs),
+      appHash: info.lastAppHash,
+      headerAppHash: header.appHash,
+      lastCommit: commit,
+      resultsHash: resultsHash(results.txResults),
+    };
+  }
+
+  /** Starts the core on `this.height`, replaying WAL entries of that height after a restart. */
+  private async startHeight(walEntries: WalEntry[] = []): Promise<void> {
+    this.started = true;
+    this.hs = new HeightState();
+    this.clearTimers();
+    this.collectOwnFromWal(walEntries);
+    await this.apply({ kind: "start_height", height: this.height, validators: this.priorities });
+    if (walEntries.length > 0) {
+      this.replaying = true;
+      try {
+        await this.replayWal(walEntries);
+      } finally {
+        this.replaying = false;
+      }
+      this.logger.info(
+        { height: this.height, entries: walEntries.length, ...this.roundInfo() },
+        "replayed WAL",
+      );
+    }
+    const buffered = this.future;
+    this.future = [];
+    for (const m of buffered) {
+      if (this.phase !== "running") return;
+      if (m.height === this.height) await this.dispatch(m);
+      else if (m.height > this.height) this.future.push(m);
+    }
+  }
+
+  /** Pass 1: own blocks, proposals and votes, so the core's re-made decisions reuse what was signed. */
+  private collectOwnFromWal(entries: WalEntry[]): void {
+    if (!this.selfAddress) return;
+    for (const entry of entries) {
+      try {
+        if (entry.proposalBlock) {
+          const block = decodeCanonical<Block>(Block, entry.proposalBlock, "WAL block");
+          const header = headerOf(block);
+          if (bytesEqual(header.proposerAddress, this.selfAddress) && Number(header.height) === this.height) {
+            const hash = blockHeaderHash(header);
+            const kb: KnownBlock = {
+              block,
+              bytes: entry.proposalBlock,
+              hash,
+              own: true,
+              verdict: true,
+              logged: true,
+            };
+            this.hs.blocks.set(toHex(hash), kb);
+            this.hs.ownBlock = kb;
+          }
+        } else if (entry.proposal) {
+          const p = decodeCanonical<Proposal>(Proposal, entry.proposal, "WAL proposal");
+          const signBytes = proposalSignBytes(this.opts.chainId, p);
+          if (verifySignature(KeyType.KEY_TYPE_ED25519, this.selfPublicKey!, signBytes, p.signature)) {
+            this.hs.walOwnProposals.set(Number(p.round), p);
+          }
+        } else if (entry.vote) {
+          const v = decodeCanonical<Vote>(Vote, entry.vote, "WAL vote");
+          const type = coreVoteType(v.type as number);
+          if (type && bytesEqual(v.validatorAddress, this.selfAddress))
+            this.hs.walOwnVotes.set(`${v.round}/${type}`, v);
+        }
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, "skipping unreadable WAL entry");
+      }
+    }
+  }
+
+  /** Pass 2: received messages and fired timeouts, in their original order. */
+  private async replayWal(entries: WalEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (this.phase !== "running") return;
+      try {
+        if (entry.proposalBlock) {
+          const block = decodeCanonical<Block>(Block, entry.proposalBlock, "WAL block");
+          await this.onBlock(block, entry.proposalBlock, "wal");
+        } else if (entry.proposal) {
+          await this.onProposal(decodeCanonical<Proposal>(Proposal, entry.proposal, "WAL proposal"), "wal");
+        } else if (entry.vote) {
+          const v = decodeCanonical<Vote>(Vote, entry.vote, "WAL vote");
+          if (!this.selfAddress || !bytesEqual(v.validatorAddress, this.selfAddress))
+            await this.onVote(v, "wal");
+        } else if (entry.timeout) {
+          const step = TIMEOUT_STEPS[Number(entry.timeout.step) - 1];
+          if (step)
+            await this.apply({
+              kind: "timeout",
+              step,
+              height: this.height,
+              round: Number(entry.timeout.round),
+            });
+        }
+      } catch (err) {
+        if (err instanceof ConsensusError && (err.code === "WAL_IO" || err.code === "COMMIT_FAILED"))
+          throw err;
+        this.logger.warn({ err: (err as Error).message }, "skipping unreadable WAL entry");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound messages
+
+  private onTransportMessage(message: InboundMessage): void {
+    if (this.phase !== "running") return;
+    this.enqueue(() => this.handleInbound(message));
+  }
+
+  private async handleInbound(message: InboundMessage): Promise<void> {
+    try {
+      if (message.kind === "vote")
+        await this.onVote(decodeCanonical<Vote>(Vote, message.bytes, "vote"), message.from);
+      else if (message.kind === "proposal") {
+        await this.onProposal(decodeCanonical<Proposal>(Proposal, message.bytes, "proposal"), message.from);
+      } else if (message.kind === "block") {
+        await this.onBlock(
+          decodeCanonical<Block>(Block, message.bytes, "block"),
+          message.bytes,
+          message.from,
+        );
+      } else this.reject(message.kind, message.from, "unknown message kind");
+    } catch (err) {
+      // Decoding or field errors of someone else's message are the sender's problem; a failure of
+      // our own disk or commit is fatal.
+      if (isFatal(err)) throw err;
+      this.reject(message.kind, message.from, (err as Error).message);
+    }
+  }
+
+  private async dispatch(m: FutureMessage): Promise<void> {
+    if (m.kind === "vote") await this.onVote(m.vote, m.from, true);
+    else if (m.kind === "proposal") await this.onProposal(m.proposal, m.from);
+    else await this.onBlock(m.block, m.bytes, m.from);
+  }
+
+  /** "now": for the running height; "later": kept for the next one; "drop": stale or too far ahead. */
+  private route(height: number): "now" | "later" | "drop" {
+    if (height === this.height && this.started && this.core.snapshot().step !== "commit") return "now";
+    if ((height === this.height && !this.started) || height === this.height + 1) {
+      return this.future.length < MAX_FUTURE_MESSAGES ? "later" : "drop";
+    }
+    return "drop";
+  }
+
+  private async onVote(vote: Vote, from: string, verified = false): Promise<void> {
+    const height = Number(vote.height);
+    const route = this.route(height);
+    if (route === "drop") return;
+    const type = coreVoteType(vote.type as number);
+    const round = Number(vote.round);
+    const index = Number(vote.validatorIndex);
+    const validator = this.validators.at(index);
+    if (!type) return this.reject("vote", from, `vote type ${vote.type}`);
+    if (round > MAX_ROUND) return this.reject("vote", from, `round ${round} out of range`);
+    if (!validator || !bytesEqual(validator.address, vote.validatorAddress)) {
+      return this.reject("vote", from, `no validator ${toHex(vote.validatorAddress)} at index ${index}`);
+    }
+    if (vote.blockHash.length !== 0 && vote.blockHash.length !== 32) {
+      return this.reject("vote", from, "block hash length");
+    }
+    const key = voteKey(round, type, index);
+    const first = route === "now" ? this.hs.votes.get(key) : undefined;
+    if (first && bytesEqual(first.signature, vote.signature)) return;
+    // Checked before it is kept for the next height too: the set is the same, and junk must not
+    // crowd real votes out of the bounded buffer.
+    if (!verified) {
+      const signBytes = voteSignBytes(this.opts.chainId, vote);
+      if (!verifySignature(KeyType.KEY_TYPE_ED25519, validator.pubKey, signBytes, vote.signature)) {
+        return this.reject("vote", from, `bad signature from validator ${index}`);
+      }
+    }
+    if (route === "later") {
+      this.future.push({ kind: "vote", height, vote, from });
+      this.wakeForPeers(height);
+      return;
+    }
+    if (!this.replaying) await this.walAppend({ vote: encode(Vote, vote) }, false);
+    if (first) this.hs.conflicting.set(key, vote);
+    else this.hs.votes.set(key, vote);
+    await this.apply({
+      kind: "vote",
+      vote: {
+        type,
+        height,
+        round,
+        value: vote.blockHash.length ? toHex(vote.blockHash) : null,
+        validatorIndex: index,
+      },
+    });
+  }
+
+  private async onProposal(proposal: Proposal, from: string): Promise<void> {
+    const height = Number(proposal.height);
+    const route = this.route(height);
+    if (route === "drop") return;
+    if (route === "later") {
+      this.future.push({ kind: "proposal", height, proposal, from });
+      this.wakeForPeers(height);
+      return;
+    }
+    const round = Number(proposal.round);
+    const polRound = Number(proposal.polRound);
+    if (round > MAX_ROUND || polRound < -1 || polRound >= round) {
+      return this.reject("proposal", from, `round ${round} / pol_round ${polRound}`);
+    }
+    if (proposal.blockHash.length !== 32) return this.reject("proposal", from, "block hash length");
+    // The proposer of a far round costs O(round) to compute, and the core would not keep it anyway.
+    if (round > this.core.snapshot().round + MAX_FUTURE_PROPOSAL_ROUNDS) {
+      return this.reject("proposal", from, `round ${round} is too far ahead`);
+    }
+    const known = this.hs.proposals.get(round);
+    if (known && bytesEqual(known.signature, proposal.signature)) return;
+    const proposer = this.validators.at(this.core.proposerIndex(round))!;
+    const signBytes = proposalSignBytes(this.opts.chainId, proposal);
+    if (!verifySignature(KeyType.KEY_TYPE_ED25519, proposer.pubKey, signBytes, proposal.signature)) {
+      return this.reject("proposal", from, `not signed by the proposer of round ${round}`);
+    }
+    if (known) {
+      this.logger.warn(
+        { height, round, proposer: toHex(proposer.address) },
+        "proposer sent two different proposals",
+      );
+      return;
+    }
+    this.hs.proposals.set(round, proposal);
+    const block = this.hs.blocks.get(toHex(proposal.blockHash));
+    if (block) {
+      await this.proposalReady(proposal, block);
+    } else {
+      const hash = toHex(proposal.blockHash);
+      this.hs.waiting.set(hash, [...(this.hs.waiting.get(hash) ?? []), proposal]);
+    }
+  }
+
+  private async onBlock(block: Block, bytes: Uint8Array, from: string): Promise<void> {
+    const header = headerOf(block);
+    const height = Number(header.height);
+    const route = this.route(height);
+    if (route === "drop") return;
+    if (route === "later") {
+      this.future.push({ kind: "block", height, block, bytes, from });
+      return;
+    }
+    const hash = blockHeaderHash(header);
+    const hex = toHex(hash);
+    if (this.hs.blocks.has(hex)) return;
+    if (this.hs.blocks.size >= MAX_BLOCKS_PER_HEIGHT)
+      return this.reject("block", from, "too many blocks for this height");
+    const kb: KnownBlock = { block, bytes, hash, own: false, logged: this.replaying };
+    this.hs.blocks.set(hex, kb);
+    const waiting = this.hs.waiting.get(hex);
+    if (waiting) {
+      this.hs.waiting.delete(hex);
+      for (const p of waiting) await this.proposalReady(p, kb);
+    }
+  }
+
+  private async proposalReady(proposal: Proposal, kb: KnownBlock): Promise<void> {
+    const valid = kb.own || (kb.verdict ?? (await this.validate(kb)));
+    if (!this.replaying) {
+      if (!kb.logged) {
+        await this.walAppend({ proposalBlock: kb.bytes }, false);
+        kb.logged = true;
+      }
+      await this.walAppend({ proposal: encode(Proposal, proposal) }, false);
+    }
+    await this.apply({
+      kind: "proposal",
+      proposal: {
+        height: Number(proposal.height),
+        round: Number(proposal.round),
+        polRound: Number(proposal.polRound),
+        value: toHex(kb.hash),
+      },
+      valid,
+    });
+  }
+
+  private async validate(kb: KnownBlock): Promise<boolean> {
+    const reason = checkBlock(kb.block, {
+      chainId: this.opts.chainId,
+      tip: this.tip,
+      validators: this.validators,
+      maxBlockBytes: this.config.maxBlockBytes,
+    });
+    let verdict = reason === null;
+    if (reason !== null) {
+      this.logger.warn({ height: this.height, block: toHex(kb.hash), reason }, "invalid block proposed");
+    } else {
+      const header = headerOf(kb.block);
+      try {
+        verdict = await this.opts.app.processProposal({
+          height: this.height,
+          timeMs: Number(header.timeMs),
+          proposerAddress: header.proposerAddress,
+          lastBlockHash: header.lastBlockHash,
+          txs: kb.block.txs,
+          blockHash: kb.hash,
+        });
+      } catch (err) {
+        this.logger.error(
+          { err, height: this.height },
+          "processProposal failed; treating the block as invalid",
+        );
+        verdict = false;
+      }
+      if (!verdict)
+        this.logger.warn(
+          { height: this.height, block: toHex(kb.hash) },
+          "application rejected the proposed block",
+        );
+    }
+    kb.verdict = verdict;
+    return verdict;
+  }
+
+  private reject(kind: InboundMessage["kind"], from: string, reason: string): void {
+    this.logger.warn({ kind, from, reason }, "dropped consensus message");
+    for (const cb of this.rejectListeners) safely(() => cb({ kind, from, reason }));
+  }
+
+  // ---------------------------------------------------------------- the core and its effects
+
+  /** Feeds one input and carries out the effects, feeding own messages back in order. */
+  private async apply(first: CoreInput): Promise<void> {
+    const inputs: CoreInput[] = [first];
+    while (inputs.length > 0) {
+      const input = inputs.shift()!;
+      for (const effect of this.core.handle(input)) {
+        // Stopping abandons the block in progress; a decision is always carried through.
+        if (this.phase !== "running" && !(this.phase === "stopping" && effect.kind === "decide")) return;
+        await this.perform(effect, inputs);
+      }
+    }
+  }
+
+  private async perform(effect: CoreEffect, inputs: CoreInput[]): Promise<void> {
+    switch (effect.kind) {
+      case "new_round":
+        this.logger.debug(
+          {
+            height: effect.height,
+            round: effect.round,
+            proposer: toHex(this.validators.at(effect.proposerIndex)!.address),
+          },
+          "new round",
+        );
+        return;
+      case "request_value": {
+        const kb = await this.ownBlock();
+        if (kb)
+          inputs.push({
+            kind: "proposal_value",
+            height: effect.height,
+            round: effect.round,
+            value: toHex(kb.hash),
+          });
+        return;
+      }
+      case "broadcast_proposal": {
+        const p = await this.sendOwnProposal(effect.height, effect.round, effect.value, effect.polRound);
+        if (p) {
+          inputs.push({
+            kind: "proposal",
+            proposal: {
+              height: effect.height,
+              round: effect.round,
+              polRound: effect.polRound,
+              value: effect.value,
+            },
+            valid: true,
+          });
+        }
+        return;
+      }
+      case "broadcast_vote": {
+        const v = await this.sendOwnVote(effect.type, effect.height, effect.round, effect.value);
+        if (v) {
+          inputs.push({
+            kind: "vote",
+            vote: {
+              type: effect.type,
+              height: effect.height,
+              round: effect.round,
+              value: effect.value,
+              validatorIndex: this.core.ownIndex,
+            },
+          });
+        }
+        return;
+      }
+      case "schedule_timeout": {
+        const { step, height, round } = effect;
+        this.setTimer(effect.durationMs, () => this.enqueue(() => this.onTimeout(step, height, round)));
+        return;
+      }
+      case "decide":
+        await this.commitDecided(effect.height, effect.round, effect.value);
+        return;
+      case "evidence":
+        this.reportEvidence(effect);
+        return;
+    }
+  }
+
+  private async onTimeout(step: TimeoutStep, height: number, round: number): Promise<void> {
+    if (height !== this.height || !this.started) return;
+    const snap = this.core.snapshot();
+    if (snap.step === "commit" || round !== snap.round) return;
+    await this.walAppend(
+      { timeout: kyochi.state.v1.WalTimeout.create({ round, step: TIMEOUT_STEPS.indexOf(step) + 1 }) },
+      false,
+    );
+    await this.apply({ kind: "timeout", step, height, round });
+  }
+
+  /** The block this node proposes at this height: built once, then reused in every round (and after a restart). */
+  private async ownBlock(): Promise<KnownBlock | null> {
+    if (this.hs.ownBlock) return this.hs.ownBlock;
+    if (!this.selfAddress) return null;
+    const height = this.height;
+    const timeMs = nextBlockTime(this.clock.now(), this.tip);
+    const { maxBlockBytes, maxBlockGas } = this.config;
+    let txs: Uint8Array[];
+    try {
+      const candidates = this.opts.txSource.reap(maxBlockBytes, maxBlockGas);
+      txs = await this.opts.app.prepareProposal({
+        height,
+        timeMs,
+        proposerAddress: this.selfAddress,
+        lastBlockHash: this.tip.height === 0 ? ZERO_HASH : this.tip.blockHash,
+        txs: candidates,
+        maxTxBytes: maxBlockBytes,
+        maxGas: maxBlockGas,
+      });
+    } catch (err) {
+      this.logger.error({ err, height }, "could not prepare a block; the round will time out");
+      return null;
+    }
+    txs = fitBytes(txs, maxBlockBytes, (dropped) =>
+      this.logger.warn(
+        { height, dropped },
+        "prepareProposal exceeded the block size; dropped txs from the end",
+      ),
+    );
+    const { block, hash } = buildBlock({
+      chainId: this.opts.chainId,
+      tip: this.tip,
+      timeMs,
+      txs,
+      validators: this.validators,
+      proposerAddress: this.selfAddress,
+    });
+    const bytes = encode(Block, block);
+    // Logged (fsync) before it is signed: after a crash this node re-proposes this very block.
+    await this.walAppend({ proposalBlock: bytes }, true);
+    const kb: KnownBlock = { block, bytes, hash, own: true, verdict: true, logged: true };
+    this.hs.blocks.set(toHex(hash), kb);
+    this.hs.ownBlock = kb;
+    return kb;
+  }
+
+  private async sendOwnProposal(
+    height: number,
+    round: number,
+    value: string,
+    polRound: number,
+  ): Promise<Proposal | null> {
+    const kb = this.hs.blocks.get(value);
+    if (!kb || !this.signer) {
+      this.logger.error({ height, round, block: value }, "asked to propose a block this node does not have");
+      return null;
+    }
+    let signed = this.hs.walOwnProposals.get(round);
+    if (!signed || toHex(signed.blockHash) !== value || Number(signed.polRound) !== polRound) {
+      const unsigned = Proposal.create({
+        height,
+        round,
+        polRound,
+        blockHash: kb.hash,
+        // The block's own time: a re-sign of the same block after a crash gives the same bytes.
+        timestampMs: Number(headerOf(kb.block).timeMs),
+        signature: new Uint8Array(0),
+      });
+      try {
+        signed = await this.signer.signProposal(unsigned);
+      } catch (err) {
+        return this.signRefused(err, { height, round, what: "proposal" });
+      }
+      await this.walAppend({ proposal: encode(Proposal, signed) }, true);
+    }
+    this.hs.proposals.set(round, signed);
+    this.transport.broadcastProposal(encode(Proposal, signed));
+    this.transport.broadcastBlock(kb.bytes);
+    this.logger.debug({ height, round, block: value, txs: kb.block.txs.length }, "proposed block");
+    return signed;
+  }
+
+  private async sendOwnVote(
+    type: CoreVoteType,
+    height: number,
+    round: number,
+    value: string | null,
+  ): Promise<Vote | null> {
+    if (!this.signer || !this.selfAddress) return null;
+    const blockHash = value === null ? new Uint8Array(0) : Buffer.from(value, "hex");
+    let signed = this.hs.walOwnVotes.get(`${round}/${type}`);
+    if (!signed || !bytesEqual(signed.blockHash, blockHash)) {
+      const unsigned = Vote.create({
+        type: protoVoteType(type),
+        height,
+        round,
+        blockHash: new Uint8Array(blockHash),
+        timestampMs: Math.floor(this.clock.now()),
+        validatorAddress: this.selfAddress,
+        validatorIndex: this.core.ownIndex,
+        signature: new Uint8Array(0),
+      });
+      try {
+        signed = await this.signer.signVote(unsigned);
+      } catch (err) {
+        return this.signRefused(err, { height, round, what: type });
+      }
+      await this.walAppend({ vote: encode(Vote, signed) }, true);
+    }
+    this.hs.votes.set(voteKey(round, type, this.core.ownIndex), signed);
+    this.transport.broadcastVote(encode(Vote, signed));
+    return signed;
+  }
+
+  private signRefused(err: unknown, ctx: { height: number; round: number; what: string }): null {
+    if (err instanceof ConsensusError && err.code === "SIGNER_DOUBLE_SIGN") {
+      // Safety first: the signer saw something at this step that conflicts; stay silent this step.
+      this.logger.error({ ...ctx, reason: err.message }, "signer refused to sign");
+      return null;
+    }
+    throw err;
+  }
+
+  private reportEvidence(e: Extract<CoreEffect, { kind: "evidence" }>): void {
+    const key = voteKey(e.round, e.type, e.validatorIndex);
+    const first = this.hs.votes.get(key);
+    const second = this.hs.conflicting.get(key);
+    const validator = this.validators.at(e.validatorIndex)!;
+    this.logger.warn(
+      {
+        height: e.height,
+        round: e.round,
+        type: e.type,
+        validator: toHex(validator.address),
+        first: e.first,
+        second: e.second,
+      },
+      "validator equivocated (two different votes at one step)",
+    );
+    if (!first || !second) return;
+    const event: EvidenceEvent = {
+      type: e.type,
+      height: e.height,
+      round: e.round,
+      validatorAddress: validator.address,
+      first,
+      second,
+    };
+    for (const cb of this.evidenceListeners) safely(() => cb(event));
+  }
+
+  // ---------------------------------------------------------------- commit
+
+  private async commitDecided(height: number, round: number, value: string): Promise<void> {
+    const started = this.clock.now();
+    const kb = this.hs.blocks.get(value)!;
+    const block = kb.block;
+    const header = headerOf(block);
+    const commit = buildCommit(height, round, kb.hash, this.validators, (i) =>
+      this.hs.votes.get(voteKey(round, "precommit", i)),
+    );
+    const nextPriorities = this.priorities.incremented(1);
+    let results: BlockResults;
+    try {
+      const fin = await this.opts.app.finalizeBlock({
+        height,
+        timeMs: Number(header.timeMs),
+        proposerAddress: header.proposerAddress,
+        lastBlockHash: header.lastBlockHash,
+        txs: block.txs,
+        blockHash: kb.hash,
+      });
+      if (fin.validatorUpdates.length > 0) {
+        this.logger.warn(
+          { height, updates: fin.validatorUpdates.length },
+          "validator updates are not applied yet",
+        );
+      }
+      results = BlockResults.create({
+        height,
+        txResults: fin.txResults,
+        finalizeEvents: fin.events,
+        validatorUpdates: fin.validatorUpdates,
+        appHash: fin.appHash,
+      });
+      const batch = new WriteBatch();
+      await this.opts.blockStore.putBlock(batch, block, kb.hash, commit);
+      await this.opts.blockStore.putBlockResults(batch, results);
+      putPriorities(batch, height + 1, nextPriorities, this.validators);
+      await this.opts.app.commit(batch);
+      await this.opts.db.write(batch, true);
+    } catch (err) {
+      this.halt(
+        new ConsensusError("COMMIT_FAILED", `committing block ${height} failed: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      );
+      return;
+    }
+    // The block is durable. Everything below is bookkeeping that a restart would redo.
+    await this.wal!.endHeight(height);
+    this.tip = {
+      height,
+      blockHash: kb.hash,
+      timeMs: Number(header.timeMs),
+      appHash: results.appHash,
+      headerAppHash: header.appHash,
+      lastCommit: commit,
+      resultsHash: resultsHash(results.txResults),
+    };
+    this.priorities = nextPriorities;
+    this.height = height + 1;
+    this.started = false;
+    this.hs = new HeightState();
+    this.clearTimers();
+    this.logger.info(
+      {
+        height,
+        round,
+        hash: toHex(kb.hash),
+        txs: block.txs.length,
+        appHash: toHex(results.appHash),
+        commitMs: this.clock.now() - started,
+      },
+      "committed block",
+    );
+    try {
+      await this.opts.txSource.update(height, block.txs);
+    } catch (err) {
+      this.logger.error({ err, height }, "mempool update failed");
+    }
+    const event: CommitEvent = { height, round, block, blockHash: kb.hash, commit, results };
+    for (const cb of this.commitListeners)
+      safely(
+        () => cb(event),
+        (err) => this.logger.error({ err }, "commit listener failed"),
+      );
+    if (this.phase === "running") {
+      this.setTimer(this.config.timeoutCommitMs, () => this.enqueue(() => this.maybeStartHeight(false)));
+    }
+  }
+
+  /** Starts the next height, unless empty blocks are off and there is nothing to put in one. */
+  private async maybeStartHeight(fromMessage: boolean): Promise<void> {
+    if (this.phase !== "running" || this.started) return;
+    if (fromMessage && !this.waitingForTxs) return;
+    if (!fromMessage && !this.config.createEmptyBlocks && !this.shouldMakeBlock()) {
+      this.waitingForTxs = true;
+      this.setTimer(EMPTY_BLOCKS_POLL_MS, () => this.enqueue(() => this.maybeStartHeight(false)));
+      return;
+    }
+    this.waitingForTxs = false;
+    await this.startHeight();
+  }
+
+  /** A peer already works on the height this node waits to start for lack of txs: join it. */
+  private wakeForPeers(height: number): void {
+    if (this.waitingForTxs && !this.started && height === this.height)
+      this.enqueue(() => this.maybeStartHeight(true));
+  }
+
+  // A block is due without txs when the last one changed the app hash: the next header proves
+  // the new state root (CometBFT's "proof block"), and at the first height.
+  private shouldMakeBlock(): boolean {
+    return (
+      this.opts.txSource.size() > 0 ||
+      this.height === 1 ||
+      !bytesEqual(this.tip.appHash, this.tip.headerAppHash) ||
+      this.future.some((m) => m.height === this.height)
+    );
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private async walAppend(
+    sum: Omit<kyochi.state.v1.WalEntry.$Properties, "height">,
+    sync: boolean,
+  ): Promise<void> {
+    await this.wal!.append(WalEntry.create({ height: this.height, ...sum }), sync);
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      if (this.phase !== "running") return;
+      try {
+        await task();
+      } catch (err) {
+        this.halt(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  private halt(err: Error): void {
+    if (this.phase === "halted" || this.phase === "stopped") return;
+    this.phase = "halted";
+    this.clearTimers();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.logger.error({ err, height: this.height }, "consensus halted");
+    for (const cb of this.errorListeners) safely(() => cb(err));
+  }
+
+  private setTimer(ms: number, fn: () => void): void {
+    const handle = this.clock.setTimeout(
+      () => {
+        this.timers.delete(handle);
+        fn();
+      },
+      Math.min(Math.max(0, ms), MAX_TIMER_MS),
+    );
+    this.timers.add(handle);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async closeResources(): Promise<void> {
+    await this.wal?.close().catch(() => undefined);
+    this.wal = null;
+  }
+
+  private roundInfo(): { round: number; step: string } {
+    const snap = this.core.snapshot();
+    return { round: snap.round, step: snap.step };
+  }
+}
+
+function fitBytes(txs: Uint8Array[], maxBytes: number, onDrop: (dropped: number) => void): Uint8Array[] {
+  let total = 0;
+  for (let i = 0; i < txs.length; i++) {
+    total += txs[i]!.length;
+    if (total > maxBytes) {
+      onDrop(txs.length - i);
+      return txs.slice(0, i);
+    }
+  }
+  return txs;
+}
+
+function isFatal(err: unknown): boolean {
+  return err instanceof ConsensusError && (err.code === "WAL_IO" || err.code === "COMMIT_FAILED");
+}
+
+function safely(fn: () => void, onError?: (err: unknown) => void): void {
+  try {
+    fn();
+  } catch (err) {
+    onError?.(err);
+  }
+}

@@ -1,0 +1,38 @@
+// One error class for consensus/, with stable string codes (Lodestar style). Callers branch on
+// `code`, never on the message.
+export type ConsensusErrorCode =
+  /** The signer refused: a lower height/round/step, or different bytes at the same one. */
+  | "SIGNER_DOUBLE_SIGN"
+  /** priv_validator_state.json exists but cannot be read or parsed. */
+  | "SIGNER_STATE_CORRUPT"
+  /** The validator key is not one the signer can use (wrong type). */
+  | "SIGNER_BAD_KEY"
+  /** The WAL file cannot be read, written or repaired. */
+  | "WAL_IO"
+  /** Block store and application disagree on the last height by more than one block. */
+  | "HANDSHAKE_HEIGHT_MISMATCH"
+  /** Replaying or checking a stored block gave a different app hash than the one recorded. */
+  | "HANDSHAKE_APP_HASH_MISMATCH"
+  /** The block store lacks a block, commit or results it should have. */
+  | "BLOCK_STORE_INCONSISTENT"
+  /** The validator set is empty, unsorted, duplicated, or its power is out of bounds. */
+  | "INVALID_VALIDATOR_SET"
+  /** A configuration value is out of range. */
+  | "INVALID_CONFIG"
+  /** A proposed block does not match this node's state (the message names the field). */
+  | "INVALID_BLOCK"
+  /** A stored commit or a block's last commit does not verify. */
+  | "INVALID_COMMIT"
+  /** start() called twice, or after stop(). */
+  | "ALREADY_STARTED"
+  /** Writing a decided block failed; the node must stop (the handshake repairs on restart). */
+  | "COMMIT_FAILED";
+
+export class ConsensusError extends Error {
+  readonly code: ConsensusErrorCode;
+  constructor(code: ConsensusErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConsensusError";
+    this.code = code;
+  }
+}
