@@ -9,7 +9,12 @@ export function createLogger(opts: { level: string; format: "json" | "pretty"; n
   if (opts.format === "pretty") {
     return pino(
       base,
-      pretty({ colorize: process.stdout.isTTY ?? false, translateTime: "SYS:HH:MM:ss.l", sync: true }),
+      pretty({
+        colorize: process.stdout.isTTY ?? false,
+        translateTime: "SYS:HH:MM:ss.l",
+        singleLine: true,
+        sync: true,
+      }),
     );
   }
   return pino(base);

@@ -95,7 +95,20 @@ export class KyochiDb {
   /** Writes the batch atomically. `sync` forces an fsync, used for each committed block. */
   async write(batch: WriteBatch, sync = true): Promise<void> {
     if (batch.ops.length === 0) return;
-    await this.level.batch(batch.ops, { sync });
+    // A chained batch, not level.batch(array): abstract-level clones and re-validates every op of
+    // an array batch on the main thread, which made an 80k-op block write ~4x slower here
+    // (700 ms vs 170 ms). Both are one atomic LevelDB WriteBatch.
+    const chained = this.level.batch();
+    try {
+      for (const op of batch.ops) {
+        if (op.type === "put") chained.put(op.key, op.value);
+        else chained.del(op.key);
+      }
+    } catch (err) {
+      await chained.close();
+      throw err;
+    }
+    await chained.write({ sync });
   }
 
   /** Iterates keys in [gte, lt) in order (or reverse order). */

@@ -26,14 +26,22 @@ export interface StateTree {
   readonly root: Uint8Array;
   /** Value of `key` at the latest committed version. */
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * Values of many keys at the latest committed version, in the order of `keys`. Much cheaper
+   * than one get() per key: the reads of each tree level go to LevelDB as one getMany.
+   */
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Value of `key` at `version` (must not be pruned). */
   getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined>;
   /** Root hash at `version` (must not be pruned). */
   rootAt(version: number): Promise<Uint8Array>;
   /**
-   * Applies `updates` as version `this.version + 1` (or `version`), adds every write to `batch`,
-   * and returns the new root. The tree's in-memory view advances immediately; the caller writes
-   * the batch atomically with the rest of the block.
+   * Applies `updates` as `version` (the first commit of a fresh tree may be any version >= 0,
+   * typically 0 for genesis; later ones must be strictly greater than `this.version`), adds every
+   * write to `batch`, and returns the new root. The order of `updates` does not matter, except
+   * that when a key appears twice the last update wins. The tree's in-memory view advances
+   * immediately (reads see the new version before the batch is written); the caller writes the
+   * batch atomically with the rest of the block.
    */
   commit(version: number, updates: readonly TreeUpdate[], batch: WriteBatch): Promise<Uint8Array>;
   /** Computes the root `updates` would give, without writing anything (for proposals). */
@@ -41,6 +49,9 @@ export interface StateTree {
   prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | undefined; proof: TreeProof; root: Uint8Array }>;
   /** Oldest version still provable. */
   readonly oldestVersion: number;
-  /** Deletes nodes and values only needed by versions < `version`; adds deletes to `batch`. */
+  /**
+   * Deletes nodes and values only needed by versions < `version`; adds deletes to `batch`.
+   * Afterwards reads and proofs at versions < `version` throw StateError VERSION_PRUNED.
+   */
   prune(version: number, batch: WriteBatch): Promise<void>;
 }

@@ -142,8 +142,8 @@ export async function waitFor(
 
 export async function latestHeight(url: string): Promise<number> {
   const res = await rpc(url, "chain_status", {});
-  const status = res.result as { latest_block_height?: number | string } | undefined;
-  return Number(status?.latest_block_height ?? 0);
+  const status = res.result as { latestBlockHeight?: number } | undefined;
+  return Number(status?.latestBlockHeight ?? 0);
 }
 
 export async function waitForHeight(url: string, height: number, timeoutMs = 20_000): Promise<void> {

@@ -1,0 +1,606 @@
+// KyochiApp: the deterministic state machine behind the Application port (consensus/application.ts,
+// satisfied structurally: execution never imports consensus).
+//
+// Block life cycle:
+//   processProposal  stateless checks + signatures of every tx (one parallel batch); no state change
+//   finalizeBlock    executes the txs, runs block-end hooks, and applies the writes to the tree right
+//                    away (tree.commit into a private batch), so the app hash is known here without
+//                    computing the tree twice (previewRoot + commit)
+//   commit(batch)    moves the tree writes into the caller's batch, adds BlockResults and a TxRecord
+//                    per tx; the caller writes the batch atomically with the block
+// Between finalizeBlock and commit the tree's in-memory view is one version ahead of disk; queries
+// keep answering at the last committed height. An error thrown by finalizeBlock or commit is fatal:
+// the node must stop (the handshake replays the block on restart).
+import { encodeAddress } from "../crypto/address.js";
+import { toHex } from "../crypto/hash.js";
+import { BlockResults, type Event, type TxResult, TxRecord, type ValidatorUpdate } from "../proto/index.js";
+import { WriteBatch } from "../state/db.js";
+import type { BlockStore } from "../state/block-store.js";
+import type { KyochiDb } from "../state/db.js";
+import type { TxIndex } from "../state/tx-index.js";
+import type { StateTree, TreeProof } from "../state/tree/types.js";
+import {
+  executeBlock,
+  type PreparedTx,
+  preloadBlockState,
+  prepareTx,
+  verifyPrepared,
+} from "./block-executor.js";
+import { ExecutionError, toExecutionError } from "./errors.js";
+import type { GenesisAppState } from "./genesis-types.js";
+import { type AppLogger, silentLogger } from "./logger.js";
+import { decodeAccount, parseAddress } from "./modules/accounts/index.js";
+import { loadBankParams } from "./modules/bank/index.js";
+import { loadBlockLimits, loadChainId, loadTxLimits } from "./modules/chain/index.js";
+import { MODULES, QUERIES } from "./modules/registry.js";
+import { loadStakingParams, loadValidators, type ValidatorView, validatorView } from "./modules/staking/index.js";
+import { type ChainParams, type ParamsView, paramsView } from "./params.js";
+import { BlockState, CommittedState, type KvReader } from "./store.js";
+import type { TxCheckContext } from "./tx/decode.js";
+import { DecodedTxCache } from "./tx/decoded-cache.js";
+import { executeTx } from "./tx/execute.js";
+import { type BatchVerifier, SignatureVerifier } from "./tx/verify.js";
+
+// The Application port's types, restated here (structurally identical) because execution may not
+// import consensus. A mismatch is a type error where node/ passes a KyochiApp as an Application.
+export interface AppInfo {
+  lastHeight: number;
+  lastAppHash: Uint8Array;
+}
+export type CheckTxMode = "new" | "recheck";
+export interface CheckTxResult {
+  code: number;
+  codename: string;
+  log: string;
+  sender: string;
+  nonce: number;
+  priority: bigint;
+  gasWanted: number;
+  hash: Uint8Array;
+}
+export interface BlockContext {
+  height: number;
+  timeMs: number;
+  proposerAddress: Uint8Array;
+  lastBlockHash: Uint8Array;
+}
+export interface PrepareProposalRequest extends BlockContext {
+  txs: Uint8Array[];
+  maxTxBytes: number;
+  maxGas: number;
+}
+export interface ProcessProposalRequest extends BlockContext {
+  txs: Uint8Array[];
+  blockHash: Uint8Array;
+}
+export interface FinalizeBlockRequest extends BlockContext {
+  txs: Uint8Array[];
+  blockHash: Uint8Array;
+}
+export interface FinalizeBlockResult {
+  txResults: TxResult[];
+  events: Event[];
+  validatorUpdates: ValidatorUpdate[];
+  appHash: Uint8Array;
+}
+export interface QueryRequest {
+  path: string;
+  data?: Uint8Array;
+  height?: number;
+  prove?: boolean;
+}
+/** QueryResult.proof when a proof was asked for (path "proof/..." or prove: true). */
+export interface QueryProof {
+  /** Hex of the tree root at the query height (the app hash of that height). */
+  root: string;
+  proof: TreeProof;
+}
+export interface QueryResult {
+  code: number;
+  codename: string;
+  log: string;
+  height: number;
+  key?: Uint8Array;
+  value?: Uint8Array;
+  proof?: QueryProof;
+}
+
+/** What the app needs from state/block-store.ts. */
+export type BlockResultsWriter = Pick<BlockStore, "putBlockResults">;
+/** What the app needs from state/tx-index.ts. */
+export type TxIndexStore = Pick<TxIndex, "put" | "get">;
+
+/** Node-local tuning (not consensus): cache sizes and state pruning. */
+export interface AppTuning {
+  /** Committed state entries kept in memory (accounts, params). */
+  stateCacheEntries: number;
+  /** Tx hashes remembered as signature-verified. */
+  verifiedTxCacheEntries: number;
+  /** Decoded txs kept between checkTx, rechecks and the block that includes them. */
+  decodedTxCacheEntries: number;
+  /** Tree versions kept provable; older ones are pruned at commit. 0 keeps every version. */
+  keepRecentVersions: number;
+}
+
+export const DEFAULT_TUNING: AppTuning = {
+  stateCacheEntries: 200_000,
+  verifiedTxCacheEntries: 100_000,
+  decodedTxCacheEntries: 20_000,
+  keepRecentVersions: 0,
+};
+
+export interface KyochiAppOptions {
+  db: KyochiDb;
+  tree: StateTree;
+  blockStore: BlockResultsWriter;
+  txIndex: TxIndexStore;
+  chainId: string;
+  verifyPool?: BatchVerifier;
+  params?: Partial<AppTuning>;
+  logger?: AppLogger;
+}
+
+/** Account as RPC serves it. */
+export interface AccountView {
+  address: string;
+  nonce: number;
+  balance: string;
+  /** false when the address never received anything (nonce 0, balance 0). */
+  exists: boolean;
+  height: number;
+}
+
+export interface ProofView {
+  height: number;
+  key: Uint8Array;
+  value?: Uint8Array;
+  root: Uint8Array;
+  proof: TreeProof;
+}
+
+interface PendingBlock {
+  height: number;
+  timeMs: number;
+  txs: PreparedTx[];
+  txResults: TxResult[];
+  events: Event[];
+  appHash: Uint8Array;
+  treeBatch: WriteBatch;
+}
+
+export class KyochiApp {
+  readonly chainId: string;
+  private readonly db: KyochiDb;
+  private readonly tree: StateTree;
+  private readonly blockStore: BlockResultsWriter;
+  private readonly txIndex: TxIndexStore;
+  private readonly committed: CommittedState;
+  private readonly verifier: SignatureVerifier;
+  private readonly decodedTxs: DecodedTxCache;
+  private readonly tuning: AppTuning;
+  private readonly log: AppLogger;
+  private params: ChainParams | undefined;
+  private committedHeight: number;
+  private committedRoot: Uint8Array;
+  private lastTimeMs = 0;
+  private pending: PendingBlock | undefined;
+  /**
+   * Decoded txs of recently processed proposals, by block hash: finalizeBlock of the same block
+   * reuses them instead of decoding every tx again. Valid only while the params are unchanged.
+   */
+  private readonly proposals = new Map<string, { params: ChainParams; txs: PreparedTx[] }>();
+
+  private constructor(opts: KyochiAppOptions, tuning: AppTuning) {
+    this.chainId = opts.chainId;
+    this.db = opts.db;
+    this.tree = opts.tree;
+    this.blockStore = opts.blockStore;
+    this.txIndex = opts.txIndex;
+    this.tuning = tuning;
+    this.log = opts.logger ?? silentLogger;
+    this.committed = new CommittedState(opts.tree, tuning.stateCacheEntries);
+    this.verifier = new SignatureVerifier(opts.verifyPool, tuning.verifiedTxCacheEntries);
+    this.decodedTxs = new DecodedTxCache(tuning.decodedTxCacheEntries);
+    this.committedHeight = opts.tree.version;
+    this.committedRoot = opts.tree.root;
+  }
+
+  /** Opens the app over a tree; refuses a state that belongs to another chain id. */
+  static async create(opts: KyochiAppOptions): Promise<KyochiApp> {
+    const app = new KyochiApp(opts, { ...DEFAULT_TUNING, ...opts.params });
+    const stored = await loadChainId(app.committed);
+    if (stored !== undefined) {
+      if (stored !== opts.chainId) {
+        throw new ExecutionError("WRONG_CHAIN", `state belongs to chain ${stored}, not ${opts.chainId}`);
+      }
+      app.params = await loadParams(app.committed);
+    }
+    return app;
+  }
+
+  get initialized(): boolean {
+    return this.params !== undefined;
+  }
+
+  /** The chain params at the last committed height. */
+  get chainParams(): ChainParams {
+    return this.requireParams();
+  }
+
+  /**
+   * Writes the genesis state as tree version 0 in its own atomic batch (synced) and returns the
+   * genesis app hash. Refuses a state that already has a genesis.
+   */
+  async initChain(genesis: GenesisAppState): Promise<Uint8Array> {
+    if (this.params !== undefined || (await loadChainId(this.committed)) !== undefined) {
+      throw new ExecutionError("ALREADY_INITIALIZED", "the state already has a genesis");
+    }
+    if (this.tree.version !== 0) throw new ExecutionError("ALREADY_INITIALIZED", `the tree is at version ${this.tree.version}`);
+    const state = new BlockState(this.committed);
+    for (const m of MODULES) {
+      if (m.initGenesis) await m.initGenesis({ chainId: this.chainId, store: state }, genesis);
+    }
+    const updates = state.updates();
+    const batch = new WriteBatch();
+    const root = await this.tree.commit(0, updates, batch);
+    await this.db.write(batch, true);
+    this.committed.apply(updates);
+    this.committedHeight = 0;
+    this.committedRoot = root;
+    this.params = await loadParams(this.committed);
+    this.log.info({ accounts: genesis.accounts.length, validators: genesis.validators.length }, "genesis written");
+    return root;
+  }
+
+  async info(): Promise<AppInfo> {
+    return { lastHeight: this.committedHeight, lastAppHash: this.committedRoot };
+  }
+
+  /**
+   * Both modes run the same checks against the last committed state: "new" on admission,
+   * "recheck" after each block (the nonce window and the balance may have moved on).
+   */
+  async checkTx(bytes: Uint8Array, _mode: CheckTxMode): Promise<CheckTxResult> {
+    const params = this.requireParams();
+    const prepared = prepareTx(bytes, this.checkContext(params), this.decodedTxs);
+    const hash = prepared.hash;
+    try {
+      if (!prepared.decoded) throw prepared.error ?? new ExecutionError("INTERNAL", "tx was not decoded");
+      const tx = prepared.decoded;
+      if (!(await this.verifier.verifyOne(tx))) {
+        throw new ExecutionError("TX_BAD_SIGNATURE", "signature does not verify over the tx body");
+      }
+      // Run the whole tx on a throwaway layer over the committed state: a tx that would fail
+      // (amount above the balance, ...) is refused here rather than charged a fee in a block.
+      const scratch = new BlockState(this.committed);
+      const outcome = await executeTx(scratch, tx, {
+        params,
+        height: this.committedHeight + 1,
+        timeMs: this.lastTimeMs,
+        mode: "check",
+      });
+      const base = {
+        sender: toHex(tx.sender),
+        nonce: tx.nonce,
+        priority: tx.fee / BigInt(tx.gasLimit),
+        gasWanted: tx.gasLimit,
+        hash,
+      };
+      if (outcome.error) {
+        return { ...base, code: outcome.error.resultCode, codename: outcome.error.code, log: outcome.error.message };
+      }
+      return { ...base, code: 0, codename: "", log: "" };
+    } catch (err) {
+      if (!(err instanceof ExecutionError)) throw err;
+      return {
+        code: err.resultCode,
+        codename: err.code,
+        log: err.message,
+        sender: "",
+        nonce: 0,
+        priority: 0n,
+        gasWanted: 0,
+        hash,
+      };
+    }
+  }
+
+  async prepareProposal(req: PrepareProposalRequest): Promise<Uint8Array[]> {
+    const params = this.requireParams();
+    const maxBytes = req.maxTxBytes > 0 ? Math.min(req.maxTxBytes, params.block.maxBytes) : params.block.maxBytes;
+    const maxGas = req.maxGas > 0 ? Math.min(req.maxGas, params.block.maxGas) : params.block.maxGas;
+    const ctx = this.checkContext(params);
+    const prepared = req.txs.map((bytes) => prepareTx(bytes, ctx, this.decodedTxs));
+    await verifyPrepared(prepared, this.verifier);
+    const state = new BlockState(this.committed);
+    await preloadBlockState(state, prepared);
+    const env = { params, height: req.height, timeMs: req.timeMs, mode: "deliver" as const };
+    const chosen: Uint8Array[] = [];
+    const seen = new Set<string>();
+    let bytes = 0;
+    let gas = 0;
+    let dropped = 0;
+    for (const t of prepared) {
+      const tx = t.decoded;
+      if (!tx || seen.has(t.hashId)) {
+        dropped++;
+        continue;
+      }
+      if (bytes + t.bytes.length > maxBytes || gas + tx.gasLimit > maxGas) continue;
+      // Each candidate runs in its own scope: one that would fail leaves no trace for the next.
+      const scope = state.scope();
+      const outcome = await executeTx(scope, tx, env);
+      if (outcome.result.code !== 0) {
+        dropped++;
+        continue;
+      }
+      scope.commit();
+      seen.add(t.hashId);
+      chosen.push(t.bytes);
+      bytes += t.bytes.length;
+      gas += tx.gasLimit;
+    }
+    if (dropped > 0) this.log.debug({ height: req.height, dropped }, "prepareProposal dropped txs that no longer pass");
+    return chosen;
+  }
+
+  async processProposal(req: ProcessProposalRequest): Promise<boolean> {
+    const params = this.requireParams();
+    const ctx = this.checkContext(params);
+    const prepared = req.txs.map((bytes) => prepareTx(bytes, ctx, this.decodedTxs));
+    const reject = (reason: string, extra: object = {}) => {
+      this.log.warn({ height: req.height, reason, ...extra }, "rejecting proposal");
+      return false;
+    };
+    let bytes = 0;
+    let gas = 0;
+    const seen = new Set<string>();
+    for (const [index, t] of prepared.entries()) {
+      if (!t.decoded) return reject("invalid tx", { index, code: t.error?.code, log: t.error?.message });
+      if (seen.has(t.hashId)) return reject("duplicate tx", { index });
+      seen.add(t.hashId);
+      bytes += t.bytes.length;
+      gas += t.decoded.gasLimit;
+    }
+    if (bytes > params.block.maxBytes) return reject("block.max_bytes exceeded", { bytes });
+    if (gas > params.block.maxGas) return reject("block.max_gas exceeded", { gas });
+    await verifyPrepared(prepared, this.verifier);
+    const bad = prepared.findIndex((t) => !t.decoded);
+    if (bad >= 0) return reject("bad signature", { index: bad });
+    this.proposals.set(toHex(req.blockHash), { params, txs: prepared });
+    while (this.proposals.size > PROPOSALS_KEPT) this.proposals.delete(this.proposals.keys().next().value as string);
+    return true;
+  }
+
+  async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResult> {
+    const params = this.requireParams();
+    if (this.pending) throw new ExecutionError("INTERNAL", `block ${this.pending.height} was finalized but not committed`);
+    const expected = this.committedHeight + 1;
+    // The first block may start at any initial height; after it heights are consecutive.
+    if (req.height !== expected && !(this.committedHeight === 0 && req.height > 0)) {
+      throw new ExecutionError("INTERNAL", `finalizeBlock for height ${req.height}, expected ${expected}`);
+    }
+    if (this.tree.version !== this.committedHeight) {
+      throw new ExecutionError("INTERNAL", `tree is at version ${this.tree.version}, app at ${this.committedHeight}`);
+    }
+    const prepared =
+      this.takeProposal(req, params) ??
+      req.txs.map((bytes) => prepareTx(bytes, this.checkContext(params), this.decodedTxs));
+    await verifyPrepared(prepared, this.verifier);
+    const state = new BlockState(this.committed);
+    await preloadBlockState(state, prepared);
+    const env = { params, height: req.height, timeMs: req.timeMs, proposerAddress: req.proposerAddress };
+    const executed = await executeBlock(state, prepared, env);
+
+    const updates = state.updates();
+    const treeBatch = new WriteBatch();
+    const appHash = await this.tree.commit(req.height, updates, treeBatch);
+    this.committed.apply(updates);
+    this.pending = {
+      height: req.height,
+      timeMs: req.timeMs,
+      txs: prepared,
+      txResults: executed.txResults,
+      events: executed.events,
+      appHash,
+      treeBatch,
+    };
+    return { txResults: executed.txResults, events: executed.events, validatorUpdates: [], appHash };
+  }
+
+  async commit(batch: WriteBatch): Promise<{ retainHeight: number }> {
+    const p = this.pending;
+    if (!p) throw new ExecutionError("INTERNAL", "commit without a finalized block");
+    for (const op of p.treeBatch.ops) {
+      if (op.type === "put") batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    this.blockStore.putBlockResults(
+      batch,
+      BlockResults.create({
+        height: p.height,
+        txResults: p.txResults,
+        finalizeEvents: p.events,
+        validatorUpdates: [],
+        appHash: p.appHash,
+      }),
+    );
+    await this.indexTxs(batch, p);
+    // Included txs leave the mempool: their decoded form is not needed again.
+    for (const t of p.txs) this.decodedTxs.delete(t.hashId);
+    if (this.tuning.keepRecentVersions > 0) {
+      const oldest = p.height - this.tuning.keepRecentVersions + 1;
+      if (oldest > this.tree.oldestVersion) await this.tree.prune(oldest, batch);
+    }
+    this.pending = undefined;
+    this.committedHeight = p.height;
+    this.committedRoot = p.appHash;
+    this.lastTimeMs = p.timeMs;
+    const params = await loadParams(this.committed);
+    // Keep the same object while nothing changed: cached proposals stay valid across commits.
+    if (!this.params || JSON.stringify(paramsView(params)) !== JSON.stringify(paramsView(this.params))) {
+      this.params = params;
+      this.proposals.clear();
+    }
+    return { retainHeight: 0 };
+  }
+
+  async query(req: QueryRequest): Promise<QueryResult> {
+    let height = this.committedHeight;
+    try {
+      height = this.queryHeight(req.height);
+      const reader = this.readerAt(height);
+      const [head, ...rest] = req.path.split("/");
+      const arg = rest.join("/");
+      if (head === "proof") {
+        const view = await this.getProof(parseHexKey(arg), height);
+        return {
+          ...ok(height),
+          key: view.key,
+          ...(view.value ? { value: view.value } : {}),
+          proof: { root: toHex(view.root), proof: view.proof },
+        };
+      }
+      if (head === "params") {
+        const view = paramsView(await loadParams(reader));
+        return { ...ok(height), value: new TextEncoder().encode(JSON.stringify(view)) };
+      }
+      const handler = head === undefined ? undefined : QUERIES.get(head);
+      if (!handler) throw new ExecutionError("QUERY_UNKNOWN_PATH", `no query at path ${JSON.stringify(req.path)}`);
+      const answer = await handler(reader, arg);
+      const result: QueryResult = { ...ok(height), ...answer };
+      if (req.prove && answer.key) {
+        const { proof, root } = await this.tree.prove(answer.key, height);
+        result.proof = { root: toHex(root), proof };
+      }
+      return result;
+    } catch (err) {
+      const e = toExecutionError(err);
+      return { code: e.resultCode, codename: e.code, log: e.message, height };
+    }
+  }
+
+  // ---- typed helpers for RPC ----
+
+  /** The account at `height` (default: last committed). Throws ExecutionError on a bad address or height. */
+  async getAccount(address: string | Uint8Array, height?: number): Promise<AccountView> {
+    const bytes = typeof address === "string" ? parseAddress(address, "INVALID_ADDRESS") : address;
+    if (bytes.length !== 20) throw new ExecutionError("INVALID_ADDRESS", "address must be 20 bytes");
+    const h = this.queryHeight(height);
+    const answer = await (QUERIES.get("account") as NonNullable<ReturnType<typeof QUERIES.get>>)(
+      this.readerAt(h),
+      encodeAddress(bytes),
+    );
+    const account = answer.value ? decodeAccount(answer.value) : { nonce: 0, balance: 0n };
+    return {
+      address: encodeAddress(bytes),
+      nonce: account.nonce,
+      balance: account.balance.toString(),
+      exists: answer.value !== undefined,
+      height: h,
+    };
+  }
+
+  async getValidators(height?: number): Promise<ValidatorView[]> {
+    const validators = await loadValidators(this.readerAt(this.queryHeight(height)));
+    return validators.map(validatorView);
+  }
+
+  async getParams(height?: number): Promise<ParamsView> {
+    return paramsView(await loadParams(this.readerAt(this.queryHeight(height))));
+  }
+
+  /** Value and inclusion/exclusion proof of a raw tree key at `height` (default: last committed). */
+  async getProof(key: Uint8Array, height?: number): Promise<ProofView> {
+    const h = this.queryHeight(height);
+    const { value, proof, root } = await this.tree.prove(key, h);
+    return { height: h, key, ...(value ? { value } : {}), root, proof };
+  }
+
+  // ---- internals ----
+
+  /** The decoded txs of this block if processProposal saw exactly these bytes under these params. */
+  private takeProposal(req: FinalizeBlockRequest, params: ChainParams): PreparedTx[] | undefined {
+    const id = toHex(req.blockHash);
+    const cached = this.proposals.get(id);
+    if (!cached) return undefined;
+    this.proposals.delete(id);
+    if (cached.params !== params || cached.txs.length !== req.txs.length) return undefined;
+    for (let i = 0; i < req.txs.length; i++) {
+      const a = req.txs[i] as Uint8Array;
+      const b = (cached.txs[i] as PreparedTx).bytes;
+      if (a !== b && Buffer.compare(a, b) !== 0) return undefined;
+    }
+    return cached.txs;
+  }
+
+  private async indexTxs(batch: WriteBatch, p: PendingBlock): Promise<void> {
+    const indexed = new Set<string>();
+    for (const [index, t] of p.txs.entries()) {
+      const result = p.txResults[index] as TxResult;
+      // A hash is indexed once: a repeat in the same block, or a replay of an already indexed tx
+      // (which can only fail, with a nonce too low), must not overwrite the original's record.
+      if (indexed.has(t.hashId)) continue;
+      if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.get(t.hash)) !== undefined) continue;
+      indexed.add(t.hashId);
+      this.txIndex.put(batch, TxRecord.create({ hash: t.hash, height: p.height, index, tx: t.bytes, result }));
+    }
+  }
+
+  private requireParams(): ChainParams {
+    if (!this.params) throw new ExecutionError("NOT_INITIALIZED", "the chain has no genesis yet (initChain first)");
+    return this.params;
+  }
+
+  private checkContext(params: ChainParams): TxCheckContext {
+    return { chainId: this.chainId, params };
+  }
+
+  private queryHeight(height: number | undefined): number {
+    if (height === undefined || height === 0) return this.committedHeight;
+    if (!Number.isSafeInteger(height) || height < 0 || height > this.committedHeight) {
+      throw new ExecutionError("QUERY_HEIGHT_UNAVAILABLE", `height ${height} is above the last committed ${this.committedHeight}`);
+    }
+    if (height < this.tree.oldestVersion) {
+      throw new ExecutionError("QUERY_HEIGHT_UNAVAILABLE", `height ${height} is pruned (oldest ${this.tree.oldestVersion})`);
+    }
+    return height;
+  }
+
+  /** Reads at the latest committed height go through the cache; older ones to the tree. */
+  private readerAt(height: number): KvReader {
+    if (height === this.tree.version && !this.pending) return this.committed;
+    return { get: (key) => this.tree.getAt(key.bytes, height) };
+  }
+
+  /** The app hash at `height` (the tree root of that version). */
+  async appHashAt(height: number): Promise<Uint8Array> {
+    return this.tree.rootAt(this.queryHeight(height));
+  }
+}
+
+/** Proposals whose decoded txs are kept (a round or two of pipelining). */
+const PROPOSALS_KEPT = 4;
+const RESULT_NONCE_TOO_LOW = new ExecutionError("TX_NONCE_TOO_LOW", "").resultCode;
+
+function ok(height: number): QueryResult {
+  return { code: 0, codename: "", log: "", height };
+}
+
+
+function parseHexKey(arg: string): Uint8Array {
+  if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(arg)) {
+    throw new ExecutionError("QUERY_INVALID_ARGUMENT", `proof key must be hex, got ${JSON.stringify(arg)}`);
+  }
+  return Uint8Array.from(Buffer.from(arg.replace(/^0x/, ""), "hex"));
+}
+
+async function loadParams(reader: KvReader): Promise<ChainParams> {
+  const [bank, staking, tx, block] = await Promise.all([
+    loadBankParams(reader),
+    loadStakingParams(reader),
+    loadTxLimits(reader),
+    loadBlockLimits(reader),
+  ]);
+  return { bank, staking, tx, block };
+}

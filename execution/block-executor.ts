@@ -1,0 +1,109 @@
+// The steps every block-level entry point shares: hash and decode the txs (stateless rules),
+// verify the signatures not verified before in one parallel batch, preload the state the txs will
+// touch, then execute them in order and run the block-end hooks.
+import { sha256 } from "../crypto/hash.js";
+import type { Event, TxResult } from "../proto/index.js";
+import { ExecutionError } from "./errors.js";
+import { MODULES } from "./modules/registry.js";
+import { VALIDATORS_KEY } from "./modules/staking/index.js";
+import type { BlockState, StateKey, StateLayer } from "./store.js";
+import { keyId } from "./store.js";
+import { type DecodedTx, decodeTx, dispatch, type TxCheckContext } from "./tx/decode.js";
+import { executeTx, failedResult, type TxEnv } from "./tx/execute.js";
+import type { DecodedTxCache } from "./tx/decoded-cache.js";
+import type { SignatureVerifier } from "./tx/verify.js";
+
+/** A tx of a block after the stateless checks: decoded, or the reason it is invalid. */
+export interface PreparedTx {
+  bytes: Uint8Array;
+  hash: Uint8Array;
+  hashId: string;
+  decoded?: DecodedTx;
+  error?: ExecutionError;
+}
+
+export function prepareTx(bytes: Uint8Array, ctx: TxCheckContext, cache?: DecodedTxCache): PreparedTx {
+  const hash = sha256(bytes);
+  const hashId = keyId(hash);
+  const cached = cache?.get(hashId, ctx.params);
+  if (cached) return { bytes, hash, hashId, decoded: cached };
+  try {
+    const decoded = decodeTx(bytes, hash, hashId, ctx);
+    cache?.set(decoded, ctx.params);
+    return { bytes, hash, hashId, decoded };
+  } catch (err) {
+    if (err instanceof ExecutionError) return { bytes, hash, hashId, error: err };
+    throw err;
+  }
+}
+
+/** Marks txs whose signature does not verify with TX_BAD_SIGNATURE (all unverified ones at once). */
+export async function verifyPrepared(txs: readonly PreparedTx[], verifier: SignatureVerifier): Promise<void> {
+  const decoded = txs.filter((t) => t.decoded !== undefined);
+  const oks = await verifier.verifyMany(decoded.map((t) => t.decoded as DecodedTx));
+  for (let i = 0; i < decoded.length; i++) {
+    if (oks[i]) continue;
+    const t = decoded[i] as PreparedTx;
+    t.error = new ExecutionError("TX_BAD_SIGNATURE", "signature does not verify over the tx body");
+    t.decoded = undefined;
+  }
+}
+
+/** Every key the block will read, fetched in one concurrent sweep before execution. */
+export async function preloadBlockState(state: BlockState, txs: readonly PreparedTx[]): Promise<void> {
+  const keys: StateKey[] = [VALIDATORS_KEY];
+  for (const t of txs) {
+    const tx = t.decoded;
+    if (!tx) continue;
+    keys.push(tx.senderKey);
+    for (const msg of tx.messages) {
+      const { handler, payload } = dispatch(msg);
+      keys.push(...handler.touchedKeys(payload));
+    }
+  }
+  await state.committed.preload(keys);
+}
+
+export interface ExecutedBlock {
+  txResults: TxResult[];
+  events: Event[];
+  collectedFees: bigint;
+}
+
+export interface BlockEnv extends Omit<TxEnv, "mode"> {
+  proposerAddress: Uint8Array;
+}
+
+/** Executes the block's txs in order on `state`, then the modules' block-end hooks. */
+export async function executeBlock(state: BlockState, txs: readonly PreparedTx[], env: BlockEnv): Promise<ExecutedBlock> {
+  const txEnv: TxEnv = { params: env.params, height: env.height, timeMs: env.timeMs, mode: "deliver" };
+  const txResults: TxResult[] = [];
+  let collectedFees = 0n;
+  for (const t of txs) {
+    if (!t.decoded) {
+      txResults.push(failedResult(t.error ?? new ExecutionError("INTERNAL", "tx was not decoded"), 0));
+      continue;
+    }
+    const outcome = await executeTx(state, t.decoded, txEnv);
+    txResults.push(outcome.result);
+    collectedFees += outcome.feeCharged;
+  }
+  const events = await endBlock(state, env, collectedFees);
+  return { txResults, events, collectedFees };
+}
+
+export async function endBlock(state: StateLayer, env: BlockEnv, collectedFees: bigint): Promise<Event[]> {
+  const events: Event[] = [];
+  for (const m of MODULES) {
+    if (!m.endBlock) continue;
+    await m.endBlock({
+      store: state,
+      params: env.params,
+      height: env.height,
+      proposerAddress: env.proposerAddress,
+      collectedFees,
+      events,
+    });
+  }
+  return events;
+}

@@ -1,0 +1,37 @@
+// The one list of modules and messages. Adding a module means writing it and adding it here.
+import { ExecutionError } from "../errors.js";
+import { accountsModule } from "./accounts/index.js";
+import { bankModule, msgSendHandler } from "./bank/index.js";
+import { chainModule } from "./chain/index.js";
+import { distributionModule } from "./distribution/index.js";
+import { stakingModule } from "./staking/index.js";
+import type { Module, MsgHandler, MsgKind, QueryHandler } from "./types.js";
+
+/** In order: genesis runs in this order, and so do block-end hooks. */
+export const MODULES: readonly Module[] = [chainModule, accountsModule, bankModule, stakingModule, distributionModule];
+
+/** Msg oneof case -> handler. The mapped type makes a new Msg case without a handler a type error. */
+export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
+  bankSend: msgSendHandler,
+};
+
+/** Query handlers by path head, across modules. */
+export const QUERIES: ReadonlyMap<string, QueryHandler> = collectQueries(MODULES);
+
+function collectQueries(modules: readonly Module[]): Map<string, QueryHandler> {
+  const out = new Map<string, QueryHandler>();
+  const prefixes = new Map<number, string>();
+  for (const m of modules) {
+    // Two modules on one prefix would silently share keys: refuse to start instead.
+    if (m.prefix !== undefined) {
+      const owner = prefixes.get(m.prefix);
+      if (owner !== undefined) throw new ExecutionError("INTERNAL", `modules ${owner} and ${m.name} share prefix ${m.prefix}`);
+      prefixes.set(m.prefix, m.name);
+    }
+    for (const [path, handler] of Object.entries(m.queries ?? {})) {
+      if (out.has(path)) throw new ExecutionError("INTERNAL", `query path ${path} is served twice`);
+      out.set(path, handler);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+// The shape of a module. A module owns its messages, its state keys (under its own prefix byte in
+// the tree's key space), its queries and its events; execution/modules/registry.ts lists them.
+import type { Event, Msg } from "../../proto/index.js";
+import type { GenesisAppState } from "../genesis-types.js";
+import type { ChainParams } from "../params.js";
+import type { KvReader, KvStore, StateKey } from "../store.js";
+
+/** The oneof case names of Msg (e.g. "bankSend"). */
+export type MsgKind = NonNullable<Msg["sum"]>;
+/** The payload type of a Msg oneof case. */
+export type MsgPayload<K extends MsgKind> = NonNullable<Msg[K]>;
+
+export interface MsgContext {
+  /** Gas-metered, scoped to this tx's messages: dropped if any message fails. */
+  store: KvStore;
+  /** 20-byte signer address. */
+  sender: Uint8Array;
+  /** The signer address as bech32 (for events). */
+  senderBech32: string;
+  /** The signer's account key. */
+  senderKey: StateKey;
+  /** Events of the message; kept only if the whole tx succeeds. */
+  events: Event[];
+  params: ChainParams;
+  height: number;
+  timeMs: number;
+}
+
+export interface MsgHandler<K extends MsgKind> {
+  /** Stateless checks (Cosmos's ValidateBasic); throw ExecutionError. */
+  validate(msg: MsgPayload<K>): void;
+  /** Keys `execute` will read besides the sender's account, so the block can preload them. */
+  touchedKeys(msg: MsgPayload<K>): StateKey[];
+  execute(ctx: MsgContext, msg: MsgPayload<K>): Promise<void>;
+}
+
+export interface GenesisContext {
+  chainId: string;
+  /** Where genesis writes go (unmetered). */
+  store: KvStore;
+}
+
+export interface BlockEndContext {
+  store: KvStore;
+  params: ChainParams;
+  height: number;
+  /** 20-byte consensus address of the block's proposer. */
+  proposerAddress: Uint8Array;
+  /** Fees charged by the block's txs, waiting to be paid out. */
+  collectedFees: bigint;
+  events: Event[];
+}
+
+/** A query answer: the raw value (and the tree key it came from, if any). */
+export interface QueryAnswer {
+  key?: Uint8Array;
+  value?: Uint8Array;
+}
+
+
+export type QueryHandler = (reader: KvReader, arg: string) => Promise<QueryAnswer>;
+
+export interface Module {
+  readonly name: string;
+  /** Prefix byte of the module's keys in the state tree; undefined for modules without state. */
+  readonly prefix?: number;
+  /** Writes the module's part of genesis; throws ExecutionError("GENESIS_INVALID") on bad input. */
+  initGenesis?(ctx: GenesisContext, genesis: GenesisAppState): Promise<void>;
+  /** Block-end logic, run after the block's txs (in registry order). */
+  endBlock?(ctx: BlockEndContext): Promise<void>;
+  /** Query handlers by the first path segment (e.g. "account" for "account/<address>"). */
+  readonly queries?: Readonly<Record<string, QueryHandler>>;
+}

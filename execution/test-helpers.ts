@@ -1,0 +1,97 @@
+// Shared helpers for execution's tests and benchmarks: real keys, real signatures, canonical bytes.
+import { addressFromPublicKey, encodeAddress } from "../crypto/address.js";
+import { toHex } from "../crypto/hash.js";
+import { generateSigningKey, type SigningKey } from "../crypto/keys.js";
+import { encode } from "../proto/canonical.js";
+import { KeyType, Msg, MsgSend, Tx, TxBody } from "../proto/index.js";
+import { DEFAULT_GENESIS_PARAMS, type GenesisAppState, type GenesisParams } from "./genesis-types.js";
+
+export const TEST_CHAIN_ID = "kyochi-test-1";
+
+export interface TestAccount {
+  key: SigningKey;
+  address: Uint8Array;
+  bech32: string;
+}
+
+export function newAccount(type: KeyType = KeyType.KEY_TYPE_ED25519): TestAccount {
+  const key = generateSigningKey(type);
+  const address = addressFromPublicKey(key.type, key.publicKey);
+  return { key, address, bech32: encodeAddress(address) };
+}
+
+export interface TransferOptions {
+  to: Uint8Array;
+  amount: bigint | string;
+  nonce: number;
+  fee?: bigint | string;
+  gasLimit?: number;
+  chainId?: string;
+  memo?: string;
+}
+
+export const DEFAULT_GAS_LIMIT = 50_000;
+
+export function transferBody(opts: TransferOptions): Uint8Array {
+  return encode(
+    TxBody,
+    TxBody.create({
+      chainId: opts.chainId ?? TEST_CHAIN_ID,
+      nonce: opts.nonce,
+      fee: String(opts.fee ?? BigInt(opts.gasLimit ?? DEFAULT_GAS_LIMIT)),
+      gasLimit: opts.gasLimit ?? DEFAULT_GAS_LIMIT,
+      messages: [Msg.create({ bankSend: MsgSend.create({ to: opts.to, amount: String(opts.amount) }) })],
+      memo: opts.memo ?? "",
+    }),
+  );
+}
+
+/** Signs `body` (the exact bytes) and wraps it in a canonical Tx. */
+export function signBody(key: SigningKey, body: Uint8Array): Uint8Array {
+  return encode(Tx, Tx.create({ body, publicKey: key.publicKey, keyType: key.type, signature: key.sign(body) }));
+}
+
+export function signedTransfer(from: TestAccount, opts: TransferOptions): Uint8Array {
+  return signBody(from.key, transferBody(opts));
+}
+
+export interface TestGenesis {
+  genesis: GenesisAppState;
+  validators: { operator: TestAccount; consensus: SigningKey; consensusAddress: Uint8Array }[];
+}
+
+/** A genesis funding `accounts` and bonding `powers.length` validators with those powers. */
+export function testGenesis(
+  accounts: { account: TestAccount | Uint8Array; balance: bigint | string }[],
+  powers: number[] = [1],
+  params: Partial<GenesisParams> = {},
+): TestGenesis {
+  const merged: GenesisParams = { ...structuredClone(DEFAULT_GENESIS_PARAMS), ...params };
+  const reduction = BigInt(merged.staking.power_reduction);
+  const validators = powers.map((power) => {
+    const consensus = generateSigningKey(KeyType.KEY_TYPE_ED25519);
+    return {
+      operator: newAccount(),
+      consensus,
+      consensusAddress: addressFromPublicKey(KeyType.KEY_TYPE_ED25519, consensus.publicKey),
+      power,
+    };
+  });
+  return {
+    genesis: {
+      accounts: accounts.map(({ account, balance }) => ({
+        address: account instanceof Uint8Array ? encodeAddress(account) : account.bech32,
+        balance: String(balance),
+      })),
+      validators: validators.map((v, i) => ({
+        operator: v.operator.bech32,
+        consensus_pubkey: `0x${toHex(v.consensus.publicKey)}`,
+        stake: (BigInt(v.power) * reduction).toString(),
+        power: v.power,
+        moniker: `validator-${i}`,
+      })),
+      params: merged,
+    },
+    validators,
+  };
+}

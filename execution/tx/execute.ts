@@ -1,0 +1,123 @@
+// Executes one decoded, signature-checked tx against a state layer, in two phases:
+//
+//   ante      nonce rule, fee funds; then the fee is taken and the nonce advances. If any ante rule
+//             fails the tx changes nothing at all (no fee, no nonce).
+//   messages  run in their own scope with a gas meter. If one fails (or gas runs out) the scope is
+//             dropped: only the ante effects (fee paid, nonce advanced) remain. The fee is charged in
+//             full either way (see gas.ts).
+//
+// Only ExecutionErrors become result codes. Anything else (a storage failure, a bug) propagates:
+// turning it into a code could make nodes disagree, so the caller must stop instead.
+import { type Event, TxResult } from "../../proto/index.js";
+import { ExecutionError } from "../errors.js";
+import { GasMeter } from "../gas.js";
+import { loadAccount, saveAccount } from "../modules/accounts/index.js";
+import { makeEvent } from "../modules/events.js";
+import type { MsgContext } from "../modules/types.js";
+import type { ChainParams } from "../params.js";
+import { MeteredStore, type StateLayer } from "../store.js";
+import { type DecodedTx, dispatch } from "./decode.js";
+
+export interface TxEnv {
+  params: ChainParams;
+  height: number;
+  timeMs: number;
+  /**
+   * "deliver": block execution, the nonce must equal the account's next nonce.
+   * "check": mempool admission, the nonce may run up to tx.max_nonce_gap ahead (the mempool orders
+   * a sender's txs by nonce), and the balance is checked against the committed state.
+   */
+  mode: "deliver" | "check";
+}
+
+export interface TxOutcome {
+  result: TxResult;
+  /** The fee taken from the signer (0 if the ante checks failed). */
+  feeCharged: bigint;
+  /** Why the tx failed, when it did. */
+  error?: ExecutionError;
+}
+
+export function failedResult(err: ExecutionError, gasWanted: number, gasUsed = 0, events: Event[] = []): TxResult {
+  return TxResult.create({
+    code: err.resultCode,
+    codespace: err.codespace,
+    log: `${err.code}: ${err.message}`,
+    gasWanted,
+    gasUsed,
+    events,
+  });
+}
+
+/** Checks the ante rules, then takes the fee and advances the nonce (its only write, made last). */
+async function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void> {
+  const account = await loadAccount(layer, tx.senderKey);
+  if (tx.nonce < account.nonce) {
+    throw new ExecutionError("TX_NONCE_TOO_LOW", `nonce ${tx.nonce} is below the account's next nonce ${account.nonce}`);
+  }
+  if (env.mode === "deliver" && tx.nonce > account.nonce) {
+    throw new ExecutionError("TX_NONCE_TOO_HIGH", `nonce ${tx.nonce} is not the account's next nonce ${account.nonce}`);
+  }
+  if (env.mode === "check" && tx.nonce - account.nonce > env.params.tx.maxNonceGap) {
+    throw new ExecutionError(
+      "TX_NONCE_GAP_TOO_LARGE",
+      `nonce ${tx.nonce} is more than ${env.params.tx.maxNonceGap} above the account's next nonce ${account.nonce}`,
+    );
+  }
+  if (!Number.isSafeInteger(account.nonce + 1)) throw new ExecutionError("TX_NONCE_TOO_HIGH", "account nonce is exhausted");
+  if (account.balance < tx.fee) {
+    throw new ExecutionError("TX_INSUFFICIENT_FEE_FUNDS", `balance ${account.balance} is below the fee ${tx.fee}`);
+  }
+  saveAccount(layer, tx.senderKey, { nonce: account.nonce + 1, balance: account.balance - tx.fee });
+}
+
+/** Runs `tx` on `layer`. Never throws an ExecutionError: failures come back as result codes. */
+export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<TxOutcome> {
+  // The ante writes once, after every check passed, so it needs no scope of its own.
+  try {
+    await ante(layer, tx, env);
+  } catch (err) {
+    if (err instanceof ExecutionError) return { result: failedResult(err, tx.gasLimit), feeCharged: 0n, error: err };
+    throw err;
+  }
+  const txEvent = makeEvent("tx", [
+    ["fee", tx.fee.toString()],
+    ["fee_payer", tx.senderBech32],
+    ["nonce", String(tx.nonce)],
+  ]);
+
+  const meter = new GasMeter(tx.gasLimit);
+  const msgScope = layer.scope();
+  const ctx: MsgContext = {
+    store: new MeteredStore(msgScope, meter),
+    sender: tx.sender,
+    senderBech32: tx.senderBech32,
+    senderKey: tx.senderKey,
+    events: [],
+    params: env.params,
+    height: env.height,
+    timeMs: env.timeMs,
+  };
+  try {
+    meter.consume(tx.intrinsicGas, "intrinsic gas");
+    for (const msg of tx.messages) {
+      const { handler, payload } = dispatch(msg);
+      await handler.execute(ctx, payload);
+    }
+  } catch (err) {
+    if (err instanceof ExecutionError) {
+      return { result: failedResult(err, tx.gasLimit, meter.consumed, [txEvent]), feeCharged: tx.fee, error: err };
+    }
+    throw err;
+  }
+  msgScope.commit();
+  const result = TxResult.create({
+    code: 0,
+    codespace: "",
+    log: "",
+    gasWanted: tx.gasLimit,
+    gasUsed: meter.consumed,
+    events: [txEvent, ...ctx.events],
+  });
+  return { result, feeCharged: tx.fee };
+}

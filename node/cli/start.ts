@@ -1,0 +1,57 @@
+import type { Command } from "commander";
+import { configKeys, loadConfig, type NodeConfig } from "../config.js";
+import { defaultHome, homePaths } from "../home.js";
+import { createLogger, type Logger } from "../logger.js";
+import { startNode } from "../node.js";
+
+type Flags = Record<string, string | boolean | undefined>;
+
+/** Adds one `--<section>.<key> <value>` flag per config key (they override file and environment). */
+export function addConfigFlags(cmd: Command): Command {
+  for (const { path, example } of configKeys()) {
+    cmd.option(`--${path} <value>`, `config ${path} (default ${JSON.stringify(example)})`);
+  }
+  return cmd;
+}
+
+export function configFromFlags(home: string, flags: Flags): NodeConfig {
+  const overrides: Record<string, string> = {};
+  for (const { path } of configKeys()) {
+    const value = flags[path];
+    if (typeof value === "string") overrides[path] = value;
+  }
+  return loadConfig(homePaths(home).configToml, process.env, overrides);
+}
+
+/** Runs a node until SIGINT/SIGTERM (graceful) or a fatal error (exit code 1). */
+export async function runUntilSignal(home: string, config: NodeConfig, logger: Logger): Promise<void> {
+  const node = await startNode(home, config, logger);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, "second signal: exiting without waiting");
+      process.exit(130);
+    }
+    logger.info({ signal }, "shutting down");
+    void node.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const fatal = await node.done;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if (fatal) process.exitCode = 1;
+}
+
+export function registerStartCommand(program: Command): void {
+  const cmd = program
+    .command("start")
+    .description("run a node from its home (config/config.toml, config/genesis.json, keys, data/)")
+    .option("--home <dir>", "node home directory", defaultHome());
+  addConfigFlags(cmd).action(async (flags: Flags & { home: string }) => {
+    const config = configFromFlags(flags.home, flags);
+    const logger = createLogger({ level: config.log.level, format: config.log.format });
+    await runUntilSignal(flags.home, config, logger);
+  });
+}

@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { addressFromPublicKey, decodeAddress, encodeAddress } from "../../crypto/address.js";
+import { toHex } from "../../crypto/hash.js";
+import type { Msg } from "../../proto/index.js";
+import { KyochiRpcClient } from "../../rpc/client/client.js";
+import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
+import { NodeError } from "../errors.js";
+import { defaultHome } from "../home.js";
+import { keyringFrom } from "./keys.js";
+import { printJson } from "./output.js";
+
+interface TxFlags {
+  home: string;
+  keyringDir?: string;
+  node: string;
+  chainId?: string;
+  nonce?: string;
+  gas: string;
+  fee?: string;
+  memo: string;
+  mode: "sync" | "commit";
+}
+
+const DEFAULT_NODE = "http://127.0.0.1:26657";
+
+/** Signs `messages` with the keyring key `from` and broadcasts them; prints the node's answer. */
+async function signAndBroadcast(from: string, messages: Msg[], flags: TxFlags): Promise<void> {
+  const key = keyringFrom(flags).get(from);
+  const client = new KyochiRpcClient(flags.node);
+  const sender = encodeAddress(addressFromPublicKey(key.type, key.publicKey));
+  const chainId = flags.chainId ?? (await client.status()).chainId;
+  const nonce =
+    flags.nonce !== undefined ? parseUint(flags.nonce, "--nonce") : (await client.getAccount(sender)).nonce;
+  const gasLimit = parseUint(flags.gas, "--gas");
+  // Default fee: the chain's minimum gas price (1 base unit per gas on devnets) times the gas limit.
+  const fee = flags.fee !== undefined ? BigInt(parseUint(flags.fee, "--fee")) : BigInt(gasLimit);
+  const tx = signTx(key, messages, { chainId, nonce, fee, gasLimit, memo: flags.memo });
+  const result =
+    flags.mode === "commit"
+      ? await client.broadcastTx(tx.bytes, "commit")
+      : await client.broadcastTx(tx.bytes, "sync");
+  printJson({ ...result, hash: `0x${toHex(tx.hash)}`, sender, nonce });
+  if ("result" in result && result.result.code !== 0) process.exitCode = 2;
+}
+
+function parseUint(text: string, what: string): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new NodeError("CONFIG_INVALID", `${what} must be a non-negative integer, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function parseAmount(text: string): bigint {
+  if (!/^[1-9][0-9]*$/.test(text) || BigInt(text) > (1n << 128n) - 1n) {
+    throw new NodeError(
+      "CONFIG_INVALID",
+      `amount must be a positive integer of base units below 2^128, got "${text}"`,
+    );
+  }
+  return BigInt(text);
+}
+
+export function registerTxCommands(program: Command): void {
+  const tx = program
+    .command("tx")
+    .description("sign and broadcast transactions (keys from the keyring)")
+    .option("--home <dir>", "home directory holding the keyring", defaultHome())
+    .option("--keyring-dir <dir>", "keyring directory (default <home>/keyring)")
+    .option("--node <url>", "JSON-RPC endpoint of a node", DEFAULT_NODE)
+    .option("--chain-id <id>", "chain id (default: asked from the node)")
+    .option("--nonce <n>", "account nonce (default: asked from the node)")
+    .option("--gas <n>", "gas limit", "100000")
+    .option("--fee <amount>", "total fee in base units (default: gas limit x 1)")
+    .option("--memo <text>", "memo", "")
+    .option("--mode <mode>", "sync (after checkTx) or commit (after inclusion)", "sync");
+
+  const bank = tx.command("bank").description("token transfers");
+  bank
+    .command("send <from> <to> <amount>")
+    .description("send <amount> base units from the keyring key <from> to the address <to>")
+    .action(async (from: string, to: string, amount: string) => {
+      const flags = tx.opts<TxFlags>();
+      if (flags.mode !== "sync" && flags.mode !== "commit") {
+        throw new NodeError("CONFIG_INVALID", `--mode must be sync or commit, got "${flags.mode}"`);
+      }
+      await signAndBroadcast(from, [bankSendMsg(decodeAddress(to), parseAmount(amount))], flags);
+    });
+}

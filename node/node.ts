@@ -1,0 +1,176 @@
+// The node process: opens the database, the state tree and the block store, brings up the
+// application, mempool, consensus and JSON-RPC, and takes them down again in reverse order.
+import { join } from "node:path";
+import { createConsensus } from "../consensus/index.js";
+import { addressFromPublicKey } from "../crypto/address.js";
+import { fromHex, sha256 } from "../crypto/hash.js";
+import { VerifyPool } from "../crypto/verify-pool.js";
+import { KyochiApp } from "../execution/app.js";
+import { genesisTimeMs, toAppState } from "../genesis/app-state.js";
+import { loadGenesisFile } from "../genesis/load.js";
+import { KeyType, TxRecord, TxResult, ValidatorInfo } from "../proto/index.js";
+import { startJsonRpcServer } from "../rpc/jsonrpc/server.js";
+import { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
+import { BlockStore } from "../state/block-store.js";
+import { KyochiDb } from "../state/db.js";
+import { openStateTree } from "../state/tree/index.js";
+import { TxIndex } from "../state/tx-index.js";
+import { type NodeConfig, parseHostPort } from "./config.js";
+import { NodeError } from "./errors.js";
+import { homePaths } from "./home.js";
+import { readKeyFile } from "./key-file.js";
+import type { Logger } from "./logger.js";
+import { Mempool } from "./mempool/mempool.js";
+import { createRpcBackend } from "./rpc-backend.js";
+
+export const NODE_VERSION = "0.1.0";
+
+export interface RunningNode {
+  readonly rpcUrl: string;
+  /** Resolves when the node stopped, by `stop()` or by a fatal error (then with that error). */
+  readonly done: Promise<Error | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function startNode(home: string, config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  const paths = homePaths(home);
+  const genesis = loadGenesisFile(paths.genesis);
+  const validatorKey = readKeyFile(paths.privValidatorKey);
+  if (validatorKey.type !== KeyType.KEY_TYPE_ED25519) {
+    throw new NodeError("KEY_FILE_INVALID", `${paths.privValidatorKey}: a validator key must be ed25519`);
+  }
+
+  const db = await KyochiDb.open(paths.db);
+  const verifyPool = VerifyPool.create();
+  const closeStorage = async () => {
+    await verifyPool.close();
+    await db.close();
+  };
+  try {
+    const tree = await openStateTree(db);
+    const blockStore = await BlockStore.open(db);
+    const txIndex = new TxIndex(db);
+    const app = await KyochiApp.create({
+      db,
+      tree,
+      blockStore,
+      txIndex,
+      chainId: genesis.chain_id,
+      verifyPool,
+      params: { keepRecentVersions: config.state.keep_recent },
+      logger: logger.child({ module: "app" }),
+    });
+    if (!app.initialized) {
+      const appHash = await app.initChain(toAppState(genesis));
+      logger.info(
+        { chainId: genesis.chain_id, appHash: Buffer.from(appHash).toString("hex") },
+        "initialized genesis state",
+      );
+    }
+
+    const validatorSet = (await app.getValidators())
+      .map((v) =>
+        ValidatorInfo.create({
+          address: fromHex(v.consensus_address),
+          pubKey: fromHex(v.consensus_pubkey),
+          power: v.power,
+        }),
+      )
+      .sort((a, b) => Buffer.compare(a.address, b.address));
+    const mempool = new Mempool({
+      checkTx: (tx, mode) => app.checkTx(tx, mode),
+      nextNonce: async (sender) => (await app.getAccount(fromHex(sender))).nonce,
+      maxTxs: config.mempool.max_txs,
+      maxBytes: config.mempool.max_bytes,
+      maxTxBytes: config.mempool.max_tx_bytes,
+      maxPerSender: config.mempool.max_per_sender,
+      logger: logger.child({ module: "mempool" }),
+    });
+    const waiter = new TxCommitWaiter();
+    const consensus = createConsensus({
+      chainId: genesis.chain_id,
+      db,
+      blockStore,
+      app,
+      txSource: mempool,
+      validatorSet,
+      privValidatorKey: validatorKey,
+      homeDataDir: paths.data,
+      genesisTimeMs: genesisTimeMs(genesis),
+      config: {
+        timeoutCommitMs: config.consensus.timeout_commit_ms,
+        timeoutProposeMs: config.consensus.timeout_propose_ms,
+        timeoutPrevoteMs: config.consensus.timeout_prevote_ms,
+        timeoutPrecommitMs: config.consensus.timeout_precommit_ms,
+        timeoutDeltaMs: config.consensus.timeout_delta_ms,
+        createEmptyBlocks: config.consensus.create_empty_blocks,
+        maxBlockBytes: genesis.consensus.block.max_bytes,
+        maxBlockGas: genesis.consensus.block.max_gas,
+      },
+      logger: logger.child({ module: "consensus" }),
+      ...(config.signer.audit_log ? { signerAuditLogPath: join(paths.data, "signer_audit.jsonl") } : {}),
+    });
+    consensus.onCommit(({ height, block, results }) => {
+      waiter.notify(
+        block.txs.map((tx, index) =>
+          TxRecord.create({
+            hash: sha256(tx),
+            height,
+            index,
+            tx,
+            result: results.txResults[index] ?? TxResult.create(),
+          }),
+        ),
+      );
+    });
+
+    let resolveDone: (err: Error | undefined) => void = () => {};
+    const done = new Promise<Error | undefined>((r) => {
+      resolveDone = r;
+    });
+    await consensus.start();
+
+    const { host, port } = parseHostPort(config.rpc.laddr);
+    const rpc = await startJsonRpcServer({
+      backend: createRpcBackend({
+        chainId: genesis.chain_id,
+        nodeVersion: NODE_VERSION,
+        genesisTimeMs: genesisTimeMs(genesis),
+        validatorAddress: addressFromPublicKey(KeyType.KEY_TYPE_ED25519, validatorKey.publicKey),
+        app,
+        blockStore,
+        txIndex,
+        mempool,
+        waiter,
+      }),
+      host,
+      port,
+      maxBodyBytes: config.rpc.max_body_bytes,
+      maxBatch: config.rpc.max_batch,
+      commitTimeoutMs: config.rpc.broadcast_commit_timeout_ms,
+      logger: logger.child({ module: "rpc" }),
+    });
+    logger.info({ rpc: rpc.url, height: blockStore.height, chainId: genesis.chain_id }, "node started");
+
+    let stopping: Promise<void> | undefined;
+    const stop = (fatal?: Error): Promise<void> => {
+      stopping ??= (async () => {
+        await rpc.close().catch((err: unknown) => logger.error({ err }, "closing RPC failed"));
+        await consensus.stop().catch((err: unknown) => logger.error({ err }, "stopping consensus failed"));
+        await closeStorage();
+        logger.info({ height: blockStore.height }, "node stopped");
+        resolveDone(fatal);
+      })();
+      return stopping;
+    };
+    consensus.onError((err) => {
+      // A block could not be written: stop at once; the handshake repairs on the next start.
+      logger.fatal({ err }, "consensus failed; stopping the node");
+      void stop(err);
+    });
+    return { rpcUrl: rpc.url, done, stop: () => stop() };
+  } catch (err) {
+    await closeStorage().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+// LevelDB keys of the state tree. Versions are u64 BE so that LevelDB order is version order.
+import { Prefix } from "../db.js";
+import { StateError } from "../errors.js";
+import { writeU64 } from "./node.js";
+
+const META_LATEST = 0x4c; // 'L'
+const META_OLDEST = 0x4f; // 'O'
+const META_ROOT = 0x52; // 'R'
+
+/**
+ * Node at (version, nibble path): TreeNode | version u64 | depth u8 | the path's nibbles packed
+ * two per byte (an odd last nibble is followed by a zero nibble). The path is the first `depth`
+ * nibbles of `keyHash`, any key hash below the node.
+ */
+export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Uint8Array {
+  const pathBytes = (depth + 1) >> 1;
+  const out = new Uint8Array(10 + pathBytes);
+  out[0] = Prefix.TreeNode;
+  writeU64(out, 1, version);
+  out[9] = depth;
+  out.set(keyHash.subarray(0, pathBytes), 10);
+  if ((depth & 1) === 1) out[9 + pathBytes] = out[9 + pathBytes]! & 0xf0;
+  return out;
+}
+
+/** Value of a key hash written by `version`: TreeValue | keyHash(32) | version u64. */
+export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
+  const out = new Uint8Array(41);
+  out[0] = Prefix.TreeValue;
+  out.set(keyHash, 1);
+  writeU64(out, 33, version);
+  return out;
+}
+
+/**
+ * The db keys a version made unreachable, as one record: TreeStale | version u64 -> the keys,
+ * each as length u8 | key. One record per version keeps a block's write count down (a version
+ * at 1M keys makes ~50k records stale); prune() reads them back with a range scan.
+ */
+export function staleKey(version: number): Uint8Array {
+  const out = new Uint8Array(9);
+  out[0] = Prefix.TreeStale;
+  writeU64(out, 1, version);
+  return out;
+}
+
+export function encodeStaleList(targets: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const t of targets) size += 1 + t.length;
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const t of targets) {
+    out[off] = t.length;
+    out.set(t, off + 1);
+    off += 1 + t.length;
+  }
+  return out;
+}
+
+export function decodeStaleList(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let off = 0;
+  while (off < bytes.length) {
+    const len = bytes[off]!;
+    if (off + 1 + len > bytes.length) throw new StateError("CORRUPT_DATA", "bad stale list record");
+    out.push(bytes.subarray(off + 1, off + 1 + len));
+    off += 1 + len;
+  }
+  return out;
+}
+
+export function rootKey(version: number): Uint8Array {
+  const out = new Uint8Array(10);
+  out[0] = Prefix.TreeMeta;
+  out[1] = META_ROOT;
+  writeU64(out, 2, version);
+  return out;
+}
+
+export const latestVersionKey: Uint8Array = Uint8Array.of(Prefix.TreeMeta, META_LATEST);
+export const oldestVersionKey: Uint8Array = Uint8Array.of(Prefix.TreeMeta, META_OLDEST);
+
+/** Map key for in-memory lookups of a db key (latin1 keeps one char per byte). */
+export function keyString(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+}
+
+/** Value records: 0x01 || value, or 0x00 for "deleted at this version". */
+export function encodeValueRecord(value: Uint8Array | null): Uint8Array {
+  if (value === null) return Uint8Array.of(0);
+  const out = new Uint8Array(value.length + 1);
+  out[0] = 1;
+  out.set(value, 1);
+  return out;
+}
