@@ -37,6 +37,6 @@ function newestSource() {
 }
 
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource()) {
+  // The build writes the stamp (scripts/copy-generated.mjs).
   execSync("npm run --silent build", { cwd: root, stdio: "inherit" });
-  execSync(`node -e "require('fs').writeFileSync('${stamp}', String(Date.now()))"`, { cwd: root });
 }

@@ -98,9 +98,10 @@ describe(`crash safety (seed ${SEED})`, () => {
     async function recordHashes(upTo: number): Promise<void> {
       for (let h = Math.max(1, upTo - 30); h <= upTo; h++) {
         const b = (await rpc(url, "chain_getBlock", { height: h })).result as {
-          hash: string;
+          blockHash: string;
           header: { appHash: string };
         };
+        expect(b.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
         const previous = seenHashes.get(h);
         if (previous)
           expect({ blockHash: b.blockHash, appHash: b.header.appHash }, `height ${h}`).toEqual(previous);

@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark in turn, each printing its own table. Not a test: nothing here
+// passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
+// reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
+import { run as cryptoCeiling } from "./crypto-ceiling.js";
+import { run as stateGrowth } from "./state-growth.js";
+import { run as transfers } from "./transfers.js";
+
+const benches: Record<string, () => Promise<void>> = {
+  "crypto-ceiling": cryptoCeiling,
+  "state-growth": stateGrowth,
+  transfers,
+};
+
+const only = process.env.KYOCHI_BENCH_ONLY?.split(",").map((s) => s.trim());
+for (const [name, run] of Object.entries(benches)) {
+  if (only && !only.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  await run();
+}
