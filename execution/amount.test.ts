@@ -36,7 +36,10 @@ describe("amount parsing", () => {
 
   it("rejects signs, leading zeros, spaces, exponents, hex, empty and non-digits", () => {
     for (const bad of ["", "-1", "+1", "01", "00", " 1", "1 ", "1e3", "0x10", "1.0", "１", "1_000", "NaN"]) {
-      expect(codeOf(() => parseAmount(bad)), bad).toBe("INVALID_AMOUNT");
+      expect(
+        codeOf(() => parseAmount(bad)),
+        bad,
+      ).toBe("INVALID_AMOUNT");
     }
   });
 

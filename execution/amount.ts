@@ -33,13 +33,15 @@ export function isValidAmount(value: bigint): boolean {
 
 /** Canonical decimal string of an amount; throws if out of range (a bug upstream). */
 export function formatAmount(value: bigint): string {
-  if (!isValidAmount(value)) throw new ExecutionError("AMOUNT_OVERFLOW", `amount ${value} is outside 0..2^128-1`);
+  if (!isValidAmount(value))
+    throw new ExecutionError("AMOUNT_OVERFLOW", `amount ${value} is outside 0..2^128-1`);
   return value.toString(10);
 }
 
 export function checkedAdd(a: bigint, b: bigint): bigint {
   const sum = a + b;
-  if (a < 0n || b < 0n || sum > MAX_AMOUNT) throw new ExecutionError("AMOUNT_OVERFLOW", `${a} + ${b} exceeds 2^128-1`);
+  if (a < 0n || b < 0n || sum > MAX_AMOUNT)
+    throw new ExecutionError("AMOUNT_OVERFLOW", `${a} + ${b} exceeds 2^128-1`);
   return sum;
 }
 

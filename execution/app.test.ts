@@ -15,16 +15,16 @@ import { KyochiApp } from "./app.js";
 import { ExecutionError, RESULT_CODES, type ResultCodeName } from "./errors.js";
 import type { GenesisAppState } from "./genesis-types.js";
 import { accountKey } from "./modules/accounts/index.js";
-import type { BatchVerifier } from "./tx/verify.js";
 import {
   newAccount,
   signBody,
   signedTransfer,
-  type TestAccount,
   TEST_CHAIN_ID,
+  type TestAccount,
   testGenesis,
   transferBody,
 } from "./test-helpers.js";
+import type { BatchVerifier } from "./tx/verify.js";
 
 interface Chain {
   app: KyochiApp;
@@ -33,8 +33,15 @@ interface Chain {
   txIndex: TxIndex;
   blockStore: BlockStore;
   height: number;
-  /** finalize + commit + write one block; returns the tx results and the app hash */
-  block(txs: Uint8Array[], proposer?: Uint8Array): Promise<{ results: TxResult[]; appHash: Uint8Array }>;
+  /**
+   * finalize + commit + write one block; returns the tx results and the app hash. With `process`,
+   * processProposal accepts the block first (finalize then reuses its decoded txs).
+   */
+  block(
+    txs: Uint8Array[],
+    proposer?: Uint8Array,
+    process?: boolean,
+  ): Promise<{ results: TxResult[]; appHash: Uint8Array }>;
   reopen(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +51,10 @@ afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
 
-async function startChain(genesis: GenesisAppState, opts: { verifyPool?: BatchVerifier; init?: boolean } = {}): Promise<Chain> {
+async function startChain(
+  genesis: GenesisAppState,
+  opts: { verifyPool?: BatchVerifier; init?: boolean; keepRecentVersions?: number } = {},
+): Promise<Chain> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-exec-app-"));
   const make = async (db: KyochiDb) => {
     const tree = await openStateTree(db);
@@ -57,6 +67,7 @@ async function startChain(genesis: GenesisAppState, opts: { verifyPool?: BatchVe
       txIndex,
       chainId: TEST_CHAIN_ID,
       ...(opts.verifyPool ? { verifyPool: opts.verifyPool } : {}),
+      params: { keepRecentVersions: opts.keepRecentVersions ?? 0 },
     });
     return { app, blockStore, txIndex };
   };
@@ -67,7 +78,7 @@ async function startChain(genesis: GenesisAppState, opts: { verifyPool?: BatchVe
     db,
     dir,
     height: 0,
-    async block(txs, proposer = new Uint8Array(20)) {
+    async block(txs, proposer = new Uint8Array(20), process = false) {
       chain.height++;
       const ctx = {
         height: chain.height,
@@ -77,6 +88,7 @@ async function startChain(genesis: GenesisAppState, opts: { verifyPool?: BatchVe
         blockHash: new Uint8Array(32).fill(chain.height & 0xff),
         txs,
       };
+      if (process && !(await chain.app.processProposal(ctx))) throw new Error("proposal rejected");
       const res = await chain.app.finalizeBlock(ctx);
       const batch = new WriteBatch();
       await chain.app.commit(batch);
@@ -199,16 +211,45 @@ describe("bad input gets its code and changes no state", () => {
       ["truncated protobuf", good.subarray(0, good.length - 3), "TX_MALFORMED"],
       ["garbage", Uint8Array.of(0x0a, 0xff, 0x01), "TX_MALFORMED"],
       ["duplicated field", Uint8Array.from([...good, 0x18, 0x01]), "TX_NON_CANONICAL"],
-      ["explicit default in the signed body", signBody(alice.key, Uint8Array.from([...body, 0x32, 0x00])), "TX_NON_CANONICAL"],
+      [
+        "explicit default in the signed body",
+        signBody(alice.key, Uint8Array.from([...body, 0x32, 0x00])),
+        "TX_NON_CANONICAL",
+      ],
       ["bad signature", badSig, "TX_BAD_SIGNATURE"],
-      ["wrong chain id", signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, chainId: "other" }), "TX_WRONG_CHAIN_ID"],
+      [
+        "wrong chain id",
+        signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, chainId: "other" }),
+        "TX_WRONG_CHAIN_ID",
+      ],
       ["replayed tx", first, "TX_NONCE_TOO_LOW"],
-      ["nonce gap too large", signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1 + 17 }), "TX_NONCE_GAP_TOO_LARGE", "TX_NONCE_TOO_HIGH"],
-      ["fee below minimum", signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, fee: FEE - 1n }), "TX_FEE_TOO_LOW"],
-      ["amount above 2^128-1", signedTransfer(alice, { to: bob.address, amount: MAX_AMOUNT + 1n, nonce: 1 }), "INVALID_AMOUNT"],
+      [
+        "nonce gap too large",
+        signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1 + 17 }),
+        "TX_NONCE_GAP_TOO_LARGE",
+        "TX_NONCE_TOO_HIGH",
+      ],
+      [
+        "fee below minimum",
+        signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, fee: FEE - 1n }),
+        "TX_FEE_TOO_LOW",
+      ],
+      [
+        "amount above 2^128-1",
+        signedTransfer(alice, { to: bob.address, amount: MAX_AMOUNT + 1n, nonce: 1 }),
+        "INVALID_AMOUNT",
+      ],
       ["zero amount", signedTransfer(alice, { to: bob.address, amount: 0n, nonce: 1 }), "INVALID_AMOUNT"],
-      ["tx above max size", signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, memo: "m".repeat(250) }), "TX_TOO_LARGE"],
-      ["fee above balance", signedTransfer(bob, { to: alice.address, amount: 1n, nonce: 0 }), "TX_INSUFFICIENT_FEE_FUNDS"],
+      [
+        "tx above max size",
+        signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 1, memo: "m".repeat(250) }),
+        "TX_TOO_LARGE",
+      ],
+      [
+        "fee above balance",
+        signedTransfer(bob, { to: alice.address, amount: 1n, nonce: 0 }),
+        "TX_INSUFFICIENT_FEE_FUNDS",
+      ],
     ];
     const before = await chain.app.info();
     const aliceBefore = await chain.app.getAccount(alice.address);
@@ -222,7 +263,9 @@ describe("bad input gets its code and changes no state", () => {
     // (the nonce gap is a mempool rule; at execution the nonce must be exact), and the state root
     // does not move, so nothing at all was written.
     const { results, appHash } = await chain.block(cases.map(([, tx]) => tx));
-    cases.forEach(([what, , code, blockCode], i) => expect(codeName(results[i]!), what).toBe(blockCode ?? code));
+    for (const [i, [what, , code, blockCode]] of cases.entries()) {
+      expect(codeName(results[i]!), what).toBe(blockCode ?? code);
+    }
     expect(results.every((r) => r.gasUsed === 0)).toBe(true);
     expect(appHash).toEqual(before.lastAppHash);
     expect(await chain.app.getAccount(alice.address)).toEqual({ ...aliceBefore, height: 2 });
@@ -280,9 +323,21 @@ describe("failed txs", () => {
     const { genesis } = testGenesis([{ account: alice, balance: 1_000_000n }]);
     const chain = await startChain(genesis);
     // A gas limit that covers the intrinsic gas but not the message's reads and writes.
-    const probe = signedTransfer(alice, { to: bob.address, amount: 7n, nonce: 0, gasLimit: 9_999, fee: 9_999n });
+    const probe = signedTransfer(alice, {
+      to: bob.address,
+      amount: 7n,
+      nonce: 0,
+      gasLimit: 9_999,
+      fee: 9_999n,
+    });
     const gasLimit = 5_000 + probe.length * 10 + 1_000 + 1_000 + 100;
-    const tx = signedTransfer(alice, { to: bob.address, amount: 7n, nonce: 0, gasLimit, fee: BigInt(gasLimit) });
+    const tx = signedTransfer(alice, {
+      to: bob.address,
+      amount: 7n,
+      nonce: 0,
+      gasLimit,
+      fee: BigInt(gasLimit),
+    });
     const { results } = await chain.block([tx]);
     expect(codeName(results[0]!)).toBe("TX_OUT_OF_GAS");
     expect(results[0]!.gasUsed).toBe(gasLimit);
@@ -310,7 +365,10 @@ describe("fee distribution", () => {
     const results = await chain.blockStore.getBlockResults(1);
     const rewards = results!.finalizeEvents.filter((e) => e.type === "fee_reward");
     expect(rewards).toHaveLength(4);
-    const total = rewards.reduce((sum, e) => sum + BigInt(e.attributes!.find((a) => a.key === "amount")!.value!), 0n);
+    const total = rewards.reduce(
+      (sum, e) => sum + BigInt(e.attributes!.find((a) => a.key === "amount")!.value!),
+      0n,
+    );
     expect(total).toBe(fee);
   });
 });
@@ -344,9 +402,11 @@ describe("determinism", () => {
         txs.push(signedTransfer(users[from]!, { to: users[to]!.address, amount, nonce: nonces[from]! }));
         nonces[from]!++;
       }
-      txs.push(Uint8Array.of(1, 2, 3));
+      // Odd heights carry an invalid tx (executed with a code); even heights go through
+      // processProposal first on chain a only, so its finalizeBlock takes the cached path.
+      if (h % 2 === 1) txs.push(Uint8Array.of(1, 2, 3));
       const proposer = validators[h % 2]!.consensusAddress;
-      const ra = await a.block(txs, proposer);
+      const ra = await a.block(txs, proposer, h % 2 === 0);
       const rb = await b.block(txs, proposer);
       expect(toHex(ra.appHash), `height ${h}`).toBe(toHex(rb.appHash));
       expect(ra.results.map((r) => [r.code, r.gasUsed])).toEqual(rb.results.map((r) => [r.code, r.gasUsed]));
@@ -414,7 +474,13 @@ describe("proposals", () => {
     const bob = newAccount();
     const { genesis } = testGenesis([{ account: alice, balance: 100_000n }]);
     const chain = await startChain(genesis);
-    const ctx = { height: 1, timeMs: 1, proposerAddress: new Uint8Array(20), lastBlockHash: new Uint8Array(32), blockHash: new Uint8Array(32) };
+    const ctx = {
+      height: 1,
+      timeMs: 1,
+      proposerAddress: new Uint8Array(20),
+      lastBlockHash: new Uint8Array(32),
+      blockHash: new Uint8Array(32),
+    };
     const failsLater = signedTransfer(alice, { to: bob.address, amount: 99_999n, nonce: 0 });
     expect(await chain.app.processProposal({ ...ctx, txs: [failsLater] })).toBe(true);
     const badSig = Uint8Array.from(failsLater);
@@ -434,12 +500,27 @@ describe("proposals", () => {
     const ok = [0, 1, 2, 3].map((n) => signedTransfer(alice, { to: bob.address, amount: 1n, nonce: n }));
     const tooMuch = signedTransfer(bob, { to: alice.address, amount: 1n, nonce: 0 });
     const gap = signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 9 });
-    const ctx = { height: 1, timeMs: 1, proposerAddress: new Uint8Array(20), lastBlockHash: new Uint8Array(32) };
-    const all = await chain.app.prepareProposal({ ...ctx, txs: [ok[0]!, tooMuch, ok[1]!, gap, ok[2]!, ok[3]!], maxTxBytes: 1 << 20, maxGas: 1 << 30 });
+    const ctx = {
+      height: 1,
+      timeMs: 1,
+      proposerAddress: new Uint8Array(20),
+      lastBlockHash: new Uint8Array(32),
+    };
+    const all = await chain.app.prepareProposal({
+      ...ctx,
+      txs: [ok[0]!, tooMuch, ok[1]!, gap, ok[2]!, ok[3]!],
+      maxTxBytes: 1 << 20,
+      maxGas: 1 << 30,
+    });
     expect(all).toEqual(ok);
     const byGas = await chain.app.prepareProposal({ ...ctx, txs: ok, maxTxBytes: 1 << 20, maxGas: 2 * GAS });
     expect(byGas).toEqual(ok.slice(0, 2));
-    const byBytes = await chain.app.prepareProposal({ ...ctx, txs: ok, maxTxBytes: ok[0]!.length + ok[1]!.length + ok[2]!.length, maxGas: 1 << 30 });
+    const byBytes = await chain.app.prepareProposal({
+      ...ctx,
+      txs: ok,
+      maxTxBytes: ok[0]!.length + ok[1]!.length + ok[2]!.length,
+      maxGas: 1 << 30,
+    });
     expect(byBytes).toEqual(ok.slice(0, 3));
     // nothing was applied
     expect(await nonce(chain, alice)).toBe(0);
@@ -459,10 +540,18 @@ describe("proposals", () => {
       const bob = newAccount();
       const { genesis } = testGenesis([{ account: alice, balance: 10_000_000n }]);
       const chain = await startChain(genesis, { verifyPool: counting });
-      const txs = Array.from({ length: 100 }, (_, n) => signedTransfer(alice, { to: bob.address, amount: 1n, nonce: n }));
+      const txs = Array.from({ length: 100 }, (_, n) =>
+        signedTransfer(alice, { to: bob.address, amount: 1n, nonce: n }),
+      );
       expect((await chain.app.checkTx(txs[0]!, "new")).code).toBe(0);
       expect(verified).toBe(1);
-      const ctx = { height: 1, timeMs: 1, proposerAddress: new Uint8Array(20), lastBlockHash: new Uint8Array(32), blockHash: new Uint8Array(32) };
+      const ctx = {
+        height: 1,
+        timeMs: 1,
+        proposerAddress: new Uint8Array(20),
+        lastBlockHash: new Uint8Array(32),
+        blockHash: new Uint8Array(32),
+      };
       expect(await chain.app.processProposal({ ...ctx, txs })).toBe(true);
       expect(verified).toBe(100);
       const { results } = await chain.block(txs);
@@ -471,6 +560,23 @@ describe("proposals", () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe("signature verification", () => {
+  it("falls back to verifying inline when the pool fails, with the same answers", async () => {
+    const broken: BatchVerifier = { verifyBatch: () => Promise.reject(new Error("verify worker died")) };
+    const alice = newAccount();
+    const bob = newAccount();
+    const { genesis } = testGenesis([{ account: alice, balance: 1_000_000n }]);
+    const chain = await startChain(genesis, { verifyPool: broken });
+    const good = signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 0 });
+    const bad = Uint8Array.from(signedTransfer(alice, { to: bob.address, amount: 2n, nonce: 0 }));
+    bad[bad.length - 1]! ^= 1;
+    expect((await chain.app.checkTx(good, "new")).code).toBe(0);
+    expect((await chain.app.checkTx(bad, "new")).codename).toBe("TX_BAD_SIGNATURE");
+    const { results } = await chain.block([bad, good]);
+    expect(results.map(codeName)).toEqual(["TX_BAD_SIGNATURE", "OK"]);
   });
 });
 
@@ -485,13 +591,26 @@ describe("queries", () => {
     expect(q.code).toBe(0);
     expect(q.height).toBe(1);
     expect(Account.decode(q.value!).balance).toBe("777");
-    expect(await chain.app.getAccount(nobody.bech32)).toEqual({ address: nobody.bech32, nonce: 0, balance: "0", exists: false, height: 1 });
+    expect(await chain.app.getAccount(nobody.bech32)).toEqual({
+      address: nobody.bech32,
+      nonce: 0,
+      balance: "0",
+      exists: false,
+      height: 1,
+    });
 
     const appHash = (await chain.app.info()).lastAppHash;
     const present = await chain.app.query({ path: `proof/${toHex(accountKey(alice.address))}` });
     expect(present.code).toBe(0);
     expect(present.proof!.root).toBe(toHex(appHash));
-    expect(verifyProof(fromHex(present.proof!.root), accountKey(alice.address), present.value, present.proof!.proof)).toBe(true);
+    expect(
+      verifyProof(
+        fromHex(present.proof!.root),
+        accountKey(alice.address),
+        present.value,
+        present.proof!.proof,
+      ),
+    ).toBe(true);
     const absent = await chain.app.getProof(accountKey(nobody.address));
     expect(absent.value).toBeUndefined();
     expect(absent.proof.kind).toBe("exclusion");
@@ -499,7 +618,11 @@ describe("queries", () => {
 
     const vals = await chain.app.getValidators();
     expect(vals).toEqual([
-      expect.objectContaining({ operator: validators[0]!.operator.bech32, power: 1, consensus_address: `0x${toHex(validators[0]!.consensusAddress)}` }),
+      expect.objectContaining({
+        operator: validators[0]!.operator.bech32,
+        power: 1,
+        consensus_address: `0x${toHex(validators[0]!.consensusAddress)}`,
+      }),
     ]);
     expect((await chain.app.query({ path: "validators" })).code).toBe(0);
     const params = JSON.parse(new TextDecoder().decode((await chain.app.query({ path: "params" })).value));
@@ -509,10 +632,28 @@ describe("queries", () => {
     expect((await chain.app.query({ path: "nope" })).codename).toBe("QUERY_UNKNOWN_PATH");
     expect((await chain.app.query({ path: "account/kyo1bad" })).codename).toBe("QUERY_INVALID_ARGUMENT");
     expect((await chain.app.query({ path: "proof/zz" })).codename).toBe("QUERY_INVALID_ARGUMENT");
-    expect((await chain.app.query({ path: `account/${alice.bech32}`, height: 5 })).codename).toBe("QUERY_HEIGHT_UNAVAILABLE");
+    expect((await chain.app.query({ path: `account/${alice.bech32}`, height: 5 })).codename).toBe(
+      "QUERY_HEIGHT_UNAVAILABLE",
+    );
     const atGenesis = await chain.app.query({ path: `account/${alice.bech32}`, height: 0 });
     expect(atGenesis.height).toBe(1);
     expect(encodeAddress(alice.address)).toBe(alice.bech32);
+  });
+
+  it("with keepRecentVersions, older heights are pruned and refused; recent ones still prove", async () => {
+    const alice = newAccount();
+    const { genesis } = testGenesis([{ account: alice, balance: 1_000_000n }]);
+    const chain = await startChain(genesis, { keepRecentVersions: 2 });
+    for (let n = 0; n < 4; n++)
+      await chain.block([signedTransfer(alice, { to: alice.address, amount: 1n, nonce: n })]);
+    const path = `account/${alice.bech32}`;
+    expect((await chain.app.query({ path, height: 2 })).codename).toBe("QUERY_HEIGHT_UNAVAILABLE");
+    const at3 = await chain.app.query({ path, height: 3, prove: true });
+    expect(at3.code).toBe(0);
+    expect(Account.decode(at3.value!).nonce).toBe(3);
+    expect(
+      verifyProof(await chain.app.appHashAt(3), accountKey(alice.address), at3.value, at3.proof!.proof),
+    ).toBe(true);
   });
 
   it("refuses to open a state that belongs to another chain", async () => {
@@ -520,7 +661,13 @@ describe("queries", () => {
     const chain = await startChain(genesis);
     const tree = await openStateTree(chain.db);
     await expect(
-      KyochiApp.create({ db: chain.db, tree, blockStore: chain.blockStore, txIndex: chain.txIndex, chainId: "other-1" }),
+      KyochiApp.create({
+        db: chain.db,
+        tree,
+        blockStore: chain.blockStore,
+        txIndex: chain.txIndex,
+        chainId: "other-1",
+      }),
     ).rejects.toBeInstanceOf(ExecutionError);
   });
 });

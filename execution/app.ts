@@ -13,12 +13,12 @@
 // the node must stop (the handshake replays the block on restart).
 import { encodeAddress } from "../crypto/address.js";
 import { toHex } from "../crypto/hash.js";
-import { BlockResults, type Event, type TxResult, TxRecord, type ValidatorUpdate } from "../proto/index.js";
-import { WriteBatch } from "../state/db.js";
+import { BlockResults, type Event, TxRecord, type TxResult, type ValidatorUpdate } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
-import type { TxIndex } from "../state/tx-index.js";
+import { WriteBatch } from "../state/db.js";
 import type { StateTree, TreeProof } from "../state/tree/types.js";
+import type { TxIndex } from "../state/tx-index.js";
 import {
   executeBlock,
   type PreparedTx,
@@ -33,7 +33,12 @@ import { decodeAccount, parseAddress } from "./modules/accounts/index.js";
 import { loadBankParams } from "./modules/bank/index.js";
 import { loadBlockLimits, loadChainId, loadTxLimits } from "./modules/chain/index.js";
 import { MODULES, QUERIES } from "./modules/registry.js";
-import { loadStakingParams, loadValidators, type ValidatorView, validatorView } from "./modules/staking/index.js";
+import {
+  loadStakingParams,
+  loadValidators,
+  type ValidatorView,
+  validatorView,
+} from "./modules/staking/index.js";
 import { type ChainParams, type ParamsView, paramsView } from "./params.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import type { TxCheckContext } from "./tx/decode.js";
@@ -125,7 +130,7 @@ export interface AppTuning {
 export const DEFAULT_TUNING: AppTuning = {
   stateCacheEntries: 200_000,
   verifiedTxCacheEntries: 100_000,
-  decodedTxCacheEntries: 20_000,
+  decodedTxCacheEntries: 50_000,
   keepRecentVersions: 0,
 };
 
@@ -235,7 +240,8 @@ export class KyochiApp {
     if (this.params !== undefined || (await loadChainId(this.committed)) !== undefined) {
       throw new ExecutionError("ALREADY_INITIALIZED", "the state already has a genesis");
     }
-    if (this.tree.version !== 0) throw new ExecutionError("ALREADY_INITIALIZED", `the tree is at version ${this.tree.version}`);
+    if (this.tree.version !== 0)
+      throw new ExecutionError("ALREADY_INITIALIZED", `the tree is at version ${this.tree.version}`);
     const state = new BlockState(this.committed);
     for (const m of MODULES) {
       if (m.initGenesis) await m.initGenesis({ chainId: this.chainId, store: state }, genesis);
@@ -248,7 +254,10 @@ export class KyochiApp {
     this.committedHeight = 0;
     this.committedRoot = root;
     this.params = await loadParams(this.committed);
-    this.log.info({ accounts: genesis.accounts.length, validators: genesis.validators.length }, "genesis written");
+    this.log.info(
+      { accounts: genesis.accounts.length, validators: genesis.validators.length },
+      "genesis written",
+    );
     return root;
   }
 
@@ -287,7 +296,12 @@ export class KyochiApp {
         hash,
       };
       if (outcome.error) {
-        return { ...base, code: outcome.error.resultCode, codename: outcome.error.code, log: outcome.error.message };
+        return {
+          ...base,
+          code: outcome.error.resultCode,
+          codename: outcome.error.code,
+          log: outcome.error.message,
+        };
       }
       return { ...base, code: 0, codename: "", log: "" };
     } catch (err) {
@@ -307,7 +321,8 @@ export class KyochiApp {
 
   async prepareProposal(req: PrepareProposalRequest): Promise<Uint8Array[]> {
     const params = this.requireParams();
-    const maxBytes = req.maxTxBytes > 0 ? Math.min(req.maxTxBytes, params.block.maxBytes) : params.block.maxBytes;
+    const maxBytes =
+      req.maxTxBytes > 0 ? Math.min(req.maxTxBytes, params.block.maxBytes) : params.block.maxBytes;
     const maxGas = req.maxGas > 0 ? Math.min(req.maxGas, params.block.maxGas) : params.block.maxGas;
     const ctx = this.checkContext(params);
     const prepared = req.txs.map((bytes) => prepareTx(bytes, ctx, this.decodedTxs));
@@ -340,7 +355,8 @@ export class KyochiApp {
       bytes += t.bytes.length;
       gas += tx.gasLimit;
     }
-    if (dropped > 0) this.log.debug({ height: req.height, dropped }, "prepareProposal dropped txs that no longer pass");
+    if (dropped > 0)
+      this.log.debug({ height: req.height, dropped }, "prepareProposal dropped txs that no longer pass");
     return chosen;
   }
 
@@ -368,20 +384,25 @@ export class KyochiApp {
     const bad = prepared.findIndex((t) => !t.decoded);
     if (bad >= 0) return reject("bad signature", { index: bad });
     this.proposals.set(toHex(req.blockHash), { params, txs: prepared });
-    while (this.proposals.size > PROPOSALS_KEPT) this.proposals.delete(this.proposals.keys().next().value as string);
+    while (this.proposals.size > PROPOSALS_KEPT)
+      this.proposals.delete(this.proposals.keys().next().value as string);
     return true;
   }
 
   async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResult> {
     const params = this.requireParams();
-    if (this.pending) throw new ExecutionError("INTERNAL", `block ${this.pending.height} was finalized but not committed`);
+    if (this.pending)
+      throw new ExecutionError("INTERNAL", `block ${this.pending.height} was finalized but not committed`);
     const expected = this.committedHeight + 1;
     // The first block may start at any initial height; after it heights are consecutive.
     if (req.height !== expected && !(this.committedHeight === 0 && req.height > 0)) {
       throw new ExecutionError("INTERNAL", `finalizeBlock for height ${req.height}, expected ${expected}`);
     }
     if (this.tree.version !== this.committedHeight) {
-      throw new ExecutionError("INTERNAL", `tree is at version ${this.tree.version}, app at ${this.committedHeight}`);
+      throw new ExecutionError(
+        "INTERNAL",
+        `tree is at version ${this.tree.version}, app at ${this.committedHeight}`,
+      );
     }
     const prepared =
       this.takeProposal(req, params) ??
@@ -466,7 +487,8 @@ export class KyochiApp {
         return { ...ok(height), value: new TextEncoder().encode(JSON.stringify(view)) };
       }
       const handler = head === undefined ? undefined : QUERIES.get(head);
-      if (!handler) throw new ExecutionError("QUERY_UNKNOWN_PATH", `no query at path ${JSON.stringify(req.path)}`);
+      if (!handler)
+        throw new ExecutionError("QUERY_UNKNOWN_PATH", `no query at path ${JSON.stringify(req.path)}`);
       const answer = await handler(reader, arg);
       const result: QueryResult = { ...ok(height), ...answer };
       if (req.prove && answer.key) {
@@ -543,12 +565,16 @@ export class KyochiApp {
       if (indexed.has(t.hashId)) continue;
       if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.get(t.hash)) !== undefined) continue;
       indexed.add(t.hashId);
-      this.txIndex.put(batch, TxRecord.create({ hash: t.hash, height: p.height, index, tx: t.bytes, result }));
+      this.txIndex.put(
+        batch,
+        TxRecord.create({ hash: t.hash, height: p.height, index, tx: t.bytes, result }),
+      );
     }
   }
 
   private requireParams(): ChainParams {
-    if (!this.params) throw new ExecutionError("NOT_INITIALIZED", "the chain has no genesis yet (initChain first)");
+    if (!this.params)
+      throw new ExecutionError("NOT_INITIALIZED", "the chain has no genesis yet (initChain first)");
     return this.params;
   }
 
@@ -559,10 +585,16 @@ export class KyochiApp {
   private queryHeight(height: number | undefined): number {
     if (height === undefined || height === 0) return this.committedHeight;
     if (!Number.isSafeInteger(height) || height < 0 || height > this.committedHeight) {
-      throw new ExecutionError("QUERY_HEIGHT_UNAVAILABLE", `height ${height} is above the last committed ${this.committedHeight}`);
+      throw new ExecutionError(
+        "QUERY_HEIGHT_UNAVAILABLE",
+        `height ${height} is above the last committed ${this.committedHeight}`,
+      );
     }
     if (height < this.tree.oldestVersion) {
-      throw new ExecutionError("QUERY_HEIGHT_UNAVAILABLE", `height ${height} is pruned (oldest ${this.tree.oldestVersion})`);
+      throw new ExecutionError(
+        "QUERY_HEIGHT_UNAVAILABLE",
+        `height ${height} is pruned (oldest ${this.tree.oldestVersion})`,
+      );
     }
     return height;
   }
@@ -586,7 +618,6 @@ const RESULT_NONCE_TOO_LOW = new ExecutionError("TX_NONCE_TOO_LOW", "").resultCo
 function ok(height: number): QueryResult {
   return { code: 0, codename: "", log: "", height };
 }
-
 
 function parseHexKey(arg: string): Uint8Array {
   if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(arg)) {

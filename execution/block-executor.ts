@@ -9,8 +9,8 @@ import { VALIDATORS_KEY } from "./modules/staking/index.js";
 import type { BlockState, StateKey, StateLayer } from "./store.js";
 import { keyId } from "./store.js";
 import { type DecodedTx, decodeTx, dispatch, type TxCheckContext } from "./tx/decode.js";
-import { executeTx, failedResult, type TxEnv } from "./tx/execute.js";
 import type { DecodedTxCache } from "./tx/decoded-cache.js";
+import { executeTx, failedResult, type TxEnv } from "./tx/execute.js";
 import type { SignatureVerifier } from "./tx/verify.js";
 
 /** A tx of a block after the stateless checks: decoded, or the reason it is invalid. */
@@ -75,7 +75,11 @@ export interface BlockEnv extends Omit<TxEnv, "mode"> {
 }
 
 /** Executes the block's txs in order on `state`, then the modules' block-end hooks. */
-export async function executeBlock(state: BlockState, txs: readonly PreparedTx[], env: BlockEnv): Promise<ExecutedBlock> {
+export async function executeBlock(
+  state: BlockState,
+  txs: readonly PreparedTx[],
+  env: BlockEnv,
+): Promise<ExecutedBlock> {
   const txEnv: TxEnv = { params: env.params, height: env.height, timeMs: env.timeMs, mode: "deliver" };
   const txResults: TxResult[] = [];
   let collectedFees = 0n;

@@ -10,24 +10,49 @@
 
 export const RESULT_CODES = {
   OK: { code: 0, codespace: "", meaning: "success" },
-  INTERNAL: { code: 1, codespace: "app", meaning: "unexpected internal error (a bug; the tx changed nothing)" },
+  INTERNAL: {
+    code: 1,
+    codespace: "app",
+    meaning: "unexpected internal error (a bug; the tx changed nothing)",
+  },
 
-  TX_MALFORMED: { code: 2, codespace: "tx", meaning: "tx bytes are not valid protobuf (truncated, empty, bad wire data)" },
+  TX_MALFORMED: {
+    code: 2,
+    codespace: "tx",
+    meaning: "tx bytes are not valid protobuf (truncated, empty, bad wire data)",
+  },
   TX_NON_CANONICAL: {
     code: 3,
     codespace: "tx",
-    meaning: "Tx or TxBody is valid protobuf but not its canonical encoding (field order, explicit defaults, duplicates, unknown fields)",
+    meaning:
+      "Tx or TxBody is valid protobuf but not its canonical encoding (field order, explicit defaults, duplicates, unknown fields)",
   },
   TX_TOO_LARGE: { code: 4, codespace: "tx", meaning: "encoded tx is larger than tx.max_tx_bytes" },
   TX_WRONG_CHAIN_ID: { code: 5, codespace: "tx", meaning: "body.chain_id is not this chain's id" },
   TX_UNSUPPORTED_KEY_TYPE: { code: 6, codespace: "tx", meaning: "key_type is not ed25519 or secp256k1" },
-  TX_INVALID_PUBLIC_KEY: { code: 7, codespace: "tx", meaning: "public key has the wrong length for its key type" },
-  TX_BAD_SIGNATURE: { code: 8, codespace: "tx", meaning: "signature does not verify over the body bytes with the public key" },
+  TX_INVALID_PUBLIC_KEY: {
+    code: 7,
+    codespace: "tx",
+    meaning: "public key has the wrong length for its key type",
+  },
+  TX_BAD_SIGNATURE: {
+    code: 8,
+    codespace: "tx",
+    meaning: "signature does not verify over the body bytes with the public key",
+  },
   TX_NO_MESSAGES: { code: 9, codespace: "tx", meaning: "tx has no messages" },
   TX_TOO_MANY_MESSAGES: { code: 10, codespace: "tx", meaning: "tx has more than tx.max_msgs messages" },
   TX_UNKNOWN_MESSAGE: { code: 11, codespace: "tx", meaning: "a message has no known type (empty oneof)" },
-  TX_MEMO_TOO_LONG: { code: 12, codespace: "tx", meaning: "memo is longer than tx.max_memo_bytes UTF-8 bytes" },
-  TX_INVALID_FEE: { code: 13, codespace: "tx", meaning: "fee is not a decimal amount in 0..2^128-1 without sign or leading zeros" },
+  TX_MEMO_TOO_LONG: {
+    code: 12,
+    codespace: "tx",
+    meaning: "memo is longer than tx.max_memo_bytes UTF-8 bytes",
+  },
+  TX_INVALID_FEE: {
+    code: 13,
+    codespace: "tx",
+    meaning: "fee is not a decimal amount in 0..2^128-1 without sign or leading zeros",
+  },
   TX_FEE_TOO_LOW: { code: 14, codespace: "tx", meaning: "fee is below bank.min_gas_price * gas_limit" },
   TX_GAS_LIMIT_TOO_HIGH: { code: 15, codespace: "tx", meaning: "gas_limit is above block.max_gas" },
   TX_GAS_LIMIT_TOO_LOW: {
@@ -36,33 +61,69 @@ export const RESULT_CODES = {
     meaning: "gas_limit is below the tx's intrinsic gas (base + bytes + signature + messages)",
   },
 
-  TX_NONCE_TOO_LOW: { code: 30, codespace: "tx", meaning: "nonce is below the account's next nonce (replay)" },
+  TX_NONCE_TOO_LOW: {
+    code: 30,
+    codespace: "tx",
+    meaning: "nonce is below the account's next nonce (replay)",
+  },
   TX_NONCE_GAP_TOO_LARGE: {
     code: 31,
     codespace: "tx",
     meaning: "nonce is more than tx.max_nonce_gap above the account's next nonce (mempool admission)",
   },
-  TX_NONCE_TOO_HIGH: { code: 32, codespace: "tx", meaning: "at execution the nonce must equal the account's next nonce; it is higher" },
+  TX_NONCE_TOO_HIGH: {
+    code: 32,
+    codespace: "tx",
+    meaning: "at execution the nonce must equal the account's next nonce; it is higher",
+  },
   TX_INSUFFICIENT_FEE_FUNDS: { code: 33, codespace: "tx", meaning: "signer's balance is below the fee" },
-  TX_OUT_OF_GAS: { code: 34, codespace: "tx", meaning: "execution used more gas than gas_limit (fee charged, messages reverted)" },
+  TX_OUT_OF_GAS: {
+    code: 34,
+    codespace: "tx",
+    meaning: "execution used more gas than gas_limit (fee charged, messages reverted)",
+  },
 
-  INSUFFICIENT_FUNDS: { code: 40, codespace: "bank", meaning: "sender's balance (after the fee) is below the amount" },
+  INSUFFICIENT_FUNDS: {
+    code: 40,
+    codespace: "bank",
+    meaning: "sender's balance (after the fee) is below the amount",
+  },
   INVALID_AMOUNT: {
     code: 41,
     codespace: "bank",
     meaning: "amount is zero, not a decimal string, has a sign or leading zeros, or is above 2^128-1",
   },
-  INVALID_ADDRESS: { code: 42, codespace: "bank", meaning: "address is not 20 bytes (or not a valid kyo1 bech32 string)" },
+  INVALID_ADDRESS: {
+    code: 42,
+    codespace: "bank",
+    meaning: "address is not 20 bytes (or not a valid kyo1 bech32 string)",
+  },
   AMOUNT_OVERFLOW: { code: 43, codespace: "bank", meaning: "a balance or sum would exceed 2^128-1" },
   AMOUNT_UNDERFLOW: { code: 44, codespace: "bank", meaning: "a subtraction would go below zero" },
 
   QUERY_UNKNOWN_PATH: { code: 60, codespace: "query", meaning: "no query is served at this path" },
-  QUERY_INVALID_ARGUMENT: { code: 61, codespace: "query", meaning: "the query's argument is malformed (bad address, bad hex key)" },
-  QUERY_HEIGHT_UNAVAILABLE: { code: 62, codespace: "query", meaning: "the height is in the future or pruned" },
+  QUERY_INVALID_ARGUMENT: {
+    code: 61,
+    codespace: "query",
+    meaning: "the query's argument is malformed (bad address, bad hex key)",
+  },
+  QUERY_HEIGHT_UNAVAILABLE: {
+    code: 62,
+    codespace: "query",
+    meaning: "the height is in the future or pruned",
+  },
 
   GENESIS_INVALID: { code: 70, codespace: "genesis", meaning: "the genesis app state is inconsistent" },
-  ALREADY_INITIALIZED: { code: 71, codespace: "genesis", meaning: "initChain was called on a state that already has a genesis" },
-  NOT_INITIALIZED: { code: 72, codespace: "genesis", meaning: "the state has no genesis yet (initChain first)" },
+  ALREADY_INITIALIZED: {
+    code: 71,
+    codespace: "genesis",
+    meaning: "initChain was called on a state that already has a genesis",
+  },
+  NOT_INITIALIZED: {
+    code: 72,
+    codespace: "genesis",
+    meaning: "the state has no genesis yet (initChain first)",
+  },
   WRONG_CHAIN: { code: 73, codespace: "genesis", meaning: "the stored state belongs to another chain id" },
 } as const satisfies Record<string, { code: number; codespace: string; meaning: string }>;
 

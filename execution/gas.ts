@@ -46,7 +46,12 @@ export const GAS_SCHEDULE: GasSchedule = Object.freeze({
  * Gas every tx needs before any message touches state; a gas_limit below it is refused statelessly
  * (TX_GAS_LIMIT_TOO_LOW), so the ante handler itself can never run out of gas.
  */
-export function intrinsicGas(txBytes: number, keyType: KeyType, messages: number, schedule = GAS_SCHEDULE): number {
+export function intrinsicGas(
+  txBytes: number,
+  keyType: KeyType,
+  messages: number,
+  schedule = GAS_SCHEDULE,
+): number {
   const sig = keyType === KeyType.KEY_TYPE_SECP256K1 ? schedule.sigSecp256k1 : schedule.sigEd25519;
   return schedule.txBase + txBytes * schedule.txPerByte + sig + messages * schedule.perMessage;
 }
@@ -78,7 +83,10 @@ export class GasMeter {
     const next = this.used + amount;
     if (next > this.limit) {
       this.used = this.limit;
-      throw new ExecutionError("TX_OUT_OF_GAS", `out of gas in ${descriptor}: limit ${this.limit}, needed ${next}`);
+      throw new ExecutionError(
+        "TX_OUT_OF_GAS",
+        `out of gas in ${descriptor}: limit ${this.limit}, needed ${next}`,
+      );
     }
     this.used = next;
   }

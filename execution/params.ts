@@ -31,7 +31,10 @@ export interface ParamsView {
 export function paramsView(p: ChainParams): ParamsView {
   return {
     bank: { min_gas_price: p.bank.minGasPrice.toString() },
-    staking: { power_reduction: p.staking.powerReduction.toString(), max_validators: p.staking.maxValidators },
+    staking: {
+      power_reduction: p.staking.powerReduction.toString(),
+      max_validators: p.staking.maxValidators,
+    },
     tx: {
       max_tx_bytes: p.tx.maxTxBytes,
       max_memo_bytes: p.tx.maxMemoBytes,

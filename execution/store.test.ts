@@ -6,7 +6,7 @@ import { KyochiDb, WriteBatch } from "../state/db.js";
 import { openStateTree } from "../state/tree/index.js";
 import type { StateTree } from "../state/tree/types.js";
 import { ExecutionError } from "./errors.js";
-import { GasMeter, GAS_SCHEDULE } from "./gas.js";
+import { GAS_SCHEDULE, GasMeter } from "./gas.js";
 import { BlockState, CommittedState, MeteredStore, stateKey } from "./store.js";
 
 const k = (...b: number[]) => stateKey(Uint8Array.from(b));
@@ -22,7 +22,14 @@ beforeEach(async () => {
   db = await KyochiDb.open(dir);
   tree = await openStateTree(db);
   const batch = new WriteBatch();
-  await tree.commit(0, [[k(1, 1).bytes, v("one")], [k(1, 2).bytes, v("two")]], batch);
+  await tree.commit(
+    0,
+    [
+      [k(1, 1).bytes, v("one")],
+      [k(1, 2).bytes, v("two")],
+    ],
+    batch,
+  );
   await db.write(batch);
 });
 
@@ -95,7 +102,9 @@ describe("gas", () => {
     await store.get(k(1, 1)); // 2-byte key, 3-byte value
     expect(meter.consumed).toBe(GAS_SCHEDULE.readFlat + 5 * GAS_SCHEDULE.readPerByte);
     store.set(k(1, 1), v("abc"));
-    expect(meter.consumed).toBe(GAS_SCHEDULE.readFlat + 5 * GAS_SCHEDULE.readPerByte + GAS_SCHEDULE.writeFlat + 5 * 30);
+    expect(meter.consumed).toBe(
+      GAS_SCHEDULE.readFlat + 5 * GAS_SCHEDULE.readPerByte + GAS_SCHEDULE.writeFlat + 5 * 30,
+    );
     let error: unknown;
     try {
       for (let i = 0; i < 10; i++) store.set(k(1, i), v("abc"));

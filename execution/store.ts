@@ -90,7 +90,8 @@ export class CommittedState implements KvReader {
     for (let from = 0; from < entries.length; from += PRELOAD_CHUNK) {
       const chunk = entries.slice(from, from + PRELOAD_CHUNK);
       const values = await this.tree.getMany(chunk.map(([, key]) => key));
-      for (let i = 0; i < chunk.length; i++) this.remember((chunk[i] as [string, Uint8Array])[0], values[i] ?? null);
+      for (let i = 0; i < chunk.length; i++)
+        this.remember((chunk[i] as [string, Uint8Array])[0], values[i] ?? null);
     }
   }
 

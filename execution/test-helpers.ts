@@ -48,7 +48,10 @@ export function transferBody(opts: TransferOptions): Uint8Array {
 
 /** Signs `body` (the exact bytes) and wraps it in a canonical Tx. */
 export function signBody(key: SigningKey, body: Uint8Array): Uint8Array {
-  return encode(Tx, Tx.create({ body, publicKey: key.publicKey, keyType: key.type, signature: key.sign(body) }));
+  return encode(
+    Tx,
+    Tx.create({ body, publicKey: key.publicKey, keyType: key.type, signature: key.sign(body) }),
+  );
 }
 
 export function signedTransfer(from: TestAccount, opts: TransferOptions): Uint8Array {

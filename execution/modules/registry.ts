@@ -8,7 +8,13 @@ import { stakingModule } from "./staking/index.js";
 import type { Module, MsgHandler, MsgKind, QueryHandler } from "./types.js";
 
 /** In order: genesis runs in this order, and so do block-end hooks. */
-export const MODULES: readonly Module[] = [chainModule, accountsModule, bankModule, stakingModule, distributionModule];
+export const MODULES: readonly Module[] = [
+  chainModule,
+  accountsModule,
+  bankModule,
+  stakingModule,
+  distributionModule,
+];
 
 /** Msg oneof case -> handler. The mapped type makes a new Msg case without a handler a type error. */
 export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
@@ -25,7 +31,8 @@ function collectQueries(modules: readonly Module[]): Map<string, QueryHandler> {
     // Two modules on one prefix would silently share keys: refuse to start instead.
     if (m.prefix !== undefined) {
       const owner = prefixes.get(m.prefix);
-      if (owner !== undefined) throw new ExecutionError("INTERNAL", `modules ${owner} and ${m.name} share prefix ${m.prefix}`);
+      if (owner !== undefined)
+        throw new ExecutionError("INTERNAL", `modules ${owner} and ${m.name} share prefix ${m.prefix}`);
       prefixes.set(m.prefix, m.name);
     }
     for (const [path, handler] of Object.entries(m.queries ?? {})) {

@@ -57,7 +57,6 @@ export interface QueryAnswer {
   value?: Uint8Array;
 }
 
-
 export type QueryHandler = (reader: KvReader, arg: string) => Promise<QueryAnswer>;
 
 export interface Module {

@@ -38,7 +38,9 @@ function codeOf(bytes: Uint8Array): ResultCodeName | "OK" {
 
 const valid = () => signedTransfer(alice, { to: bob.address, amount: 5n, nonce: 3 });
 
-function bodyWith(fields: Partial<{ chainId: string; fee: string; gasLimit: number; memo: string; msgs: Msg[] }>) {
+function bodyWith(
+  fields: Partial<{ chainId: string; fee: string; gasLimit: number; memo: string; msgs: Msg[] }>,
+) {
   return encode(
     TxBody,
     TxBody.create({
@@ -96,13 +98,19 @@ describe("decodeTx", () => {
     expect(codeOf(sign(bodyWith({ gasLimit: 1_000_001, fee: "1000001" })))).toBe("TX_GAS_LIMIT_TOO_HIGH");
     expect(codeOf(sign(bodyWith({ gasLimit: 100, fee: "100" })))).toBe("TX_GAS_LIMIT_TOO_LOW");
     const badAmount = (amount: string) =>
-      codeOf(sign(bodyWith({ msgs: [Msg.create({ bankSend: MsgSend.create({ to: bob.address, amount }) })] })));
+      codeOf(
+        sign(bodyWith({ msgs: [Msg.create({ bankSend: MsgSend.create({ to: bob.address, amount }) })] })),
+      );
     expect(badAmount("0")).toBe("INVALID_AMOUNT");
     expect(badAmount("340282366920938463463374607431768211456")).toBe("INVALID_AMOUNT");
     expect(badAmount("340282366920938463463374607431768211455")).toBe("OK");
     expect(badAmount("007")).toBe("INVALID_AMOUNT");
     const badTo = codeOf(
-      sign(bodyWith({ msgs: [Msg.create({ bankSend: MsgSend.create({ to: bob.address.subarray(1), amount: "1" }) })] })),
+      sign(
+        bodyWith({
+          msgs: [Msg.create({ bankSend: MsgSend.create({ to: bob.address.subarray(1), amount: "1" }) })],
+        }),
+      ),
     );
     expect(badTo).toBe("INVALID_ADDRESS");
   });

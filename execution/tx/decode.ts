@@ -3,16 +3,16 @@
 // separately (execution/tx/verify.ts) so many can be verified at once on every core.
 import { addressFromPublicKey, encodeAddress } from "../../crypto/address.js";
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../../crypto/keys.js";
-import { type KeyType, type Msg, Tx, TxBody } from "../../proto/index.js";
 import { decodeCanonical, type MessageCodec } from "../../proto/canonical.js";
+import { type KeyType, type Msg, Tx, TxBody } from "../../proto/index.js";
 import { parseAmount } from "../amount.js";
 import { ExecutionError } from "../errors.js";
 import { intrinsicGas } from "../gas.js";
+import { accountStateKey } from "../modules/accounts/index.js";
 import { MSG_HANDLERS } from "../modules/registry.js";
 import type { MsgHandler, MsgKind, MsgPayload } from "../modules/types.js";
 import type { ChainParams } from "../params.js";
 import { keyId, type StateKey } from "../store.js";
-import { accountStateKey } from "../modules/accounts/index.js";
 
 /**
  * Signer addresses by key type and public key. Senders repeat across txs, and deriving an address
@@ -98,7 +98,10 @@ function decodeStrict<T>(codec: MessageCodec<T>, bytes: Uint8Array, what: string
     try {
       codec.decode(bytes);
     } catch (decodeErr) {
-      throw new ExecutionError("TX_MALFORMED", `${what} is not valid protobuf: ${(decodeErr as Error).message}`);
+      throw new ExecutionError(
+        "TX_MALFORMED",
+        `${what} is not valid protobuf: ${(decodeErr as Error).message}`,
+      );
     }
     throw new ExecutionError("TX_NON_CANONICAL", (err as Error).message);
   }
@@ -108,10 +111,18 @@ function decodeStrict<T>(codec: MessageCodec<T>, bytes: Uint8Array, what: string
  * Decodes `bytes` and applies every stateless rule; throws ExecutionError with the first failing
  * rule's code. `hash` is sha256(bytes), computed by the caller once per tx.
  */
-export function decodeTx(bytes: Uint8Array, hash: Uint8Array, hashId: string, ctx: TxCheckContext): DecodedTx {
+export function decodeTx(
+  bytes: Uint8Array,
+  hash: Uint8Array,
+  hashId: string,
+  ctx: TxCheckContext,
+): DecodedTx {
   const { params } = ctx;
   if (bytes.length > params.tx.maxTxBytes) {
-    throw new ExecutionError("TX_TOO_LARGE", `tx is ${bytes.length} bytes; the limit is ${params.tx.maxTxBytes}`);
+    throw new ExecutionError(
+      "TX_TOO_LARGE",
+      `tx is ${bytes.length} bytes; the limit is ${params.tx.maxTxBytes}`,
+    );
   }
   if (bytes.length === 0) throw new ExecutionError("TX_MALFORMED", "tx is empty");
   const tx = decodeStrict<Tx>(Tx, bytes, "Tx");
@@ -119,21 +130,33 @@ export function decodeTx(bytes: Uint8Array, hash: Uint8Array, hashId: string, ct
   const keyType = tx.keyType;
   const expectedKeyLength = PUBLIC_KEY_LENGTH[keyType];
   if (expectedKeyLength === undefined) {
-    throw new ExecutionError("TX_UNSUPPORTED_KEY_TYPE", `key type ${keyType} is not supported (ed25519=1, secp256k1=2)`);
+    throw new ExecutionError(
+      "TX_UNSUPPORTED_KEY_TYPE",
+      `key type ${keyType} is not supported (ed25519=1, secp256k1=2)`,
+    );
   }
   const publicKey = tx.publicKey ?? new Uint8Array(0);
   if (publicKey.length !== expectedKeyLength) {
-    throw new ExecutionError("TX_INVALID_PUBLIC_KEY", `public key is ${publicKey.length} bytes; expected ${expectedKeyLength}`);
+    throw new ExecutionError(
+      "TX_INVALID_PUBLIC_KEY",
+      `public key is ${publicKey.length} bytes; expected ${expectedKeyLength}`,
+    );
   }
   const signature = tx.signature ?? new Uint8Array(0);
   if (signature.length !== SIGNATURE_LENGTH) {
-    throw new ExecutionError("TX_BAD_SIGNATURE", `signature is ${signature.length} bytes; expected ${SIGNATURE_LENGTH}`);
+    throw new ExecutionError(
+      "TX_BAD_SIGNATURE",
+      `signature is ${signature.length} bytes; expected ${SIGNATURE_LENGTH}`,
+    );
   }
 
   const bodyBytes = tx.body ?? new Uint8Array(0);
   const body = decodeStrict<TxBody>(TxBody, bodyBytes, "TxBody");
   if (body.chainId !== ctx.chainId) {
-    throw new ExecutionError("TX_WRONG_CHAIN_ID", `chain id ${JSON.stringify(body.chainId)} is not ${ctx.chainId}`);
+    throw new ExecutionError(
+      "TX_WRONG_CHAIN_ID",
+      `chain id ${JSON.stringify(body.chainId)} is not ${ctx.chainId}`,
+    );
   }
   if (!Number.isSafeInteger(body.nonce) || !Number.isSafeInteger(body.gasLimit)) {
     throw new ExecutionError("TX_MALFORMED", "nonce and gas_limit must be at most 2^53-1");
@@ -142,22 +165,34 @@ export function decodeTx(bytes: Uint8Array, hash: Uint8Array, hashId: string, ct
   const messages = body.messages as Msg[];
   if (messages.length === 0) throw new ExecutionError("TX_NO_MESSAGES", "tx has no messages");
   if (messages.length > params.tx.maxMsgs) {
-    throw new ExecutionError("TX_TOO_MANY_MESSAGES", `tx has ${messages.length} messages; the limit is ${params.tx.maxMsgs}`);
+    throw new ExecutionError(
+      "TX_TOO_MANY_MESSAGES",
+      `tx has ${messages.length} messages; the limit is ${params.tx.maxMsgs}`,
+    );
   }
   const memoBytes = Buffer.byteLength(body.memo, "utf8");
   if (memoBytes > params.tx.maxMemoBytes) {
-    throw new ExecutionError("TX_MEMO_TOO_LONG", `memo is ${memoBytes} bytes; the limit is ${params.tx.maxMemoBytes}`);
+    throw new ExecutionError(
+      "TX_MEMO_TOO_LONG",
+      `memo is ${memoBytes} bytes; the limit is ${params.tx.maxMemoBytes}`,
+    );
   }
 
   // proto3 leaves an unset fee empty: that is a fee of zero.
   const fee = body.fee === "" ? 0n : parseAmount(body.fee, "fee", "TX_INVALID_FEE");
   const gasLimit = body.gasLimit;
   if (gasLimit > params.block.maxGas) {
-    throw new ExecutionError("TX_GAS_LIMIT_TOO_HIGH", `gas limit ${gasLimit} is above the block limit ${params.block.maxGas}`);
+    throw new ExecutionError(
+      "TX_GAS_LIMIT_TOO_HIGH",
+      `gas limit ${gasLimit} is above the block limit ${params.block.maxGas}`,
+    );
   }
   const intrinsic = intrinsicGas(bytes.length, keyType, messages.length);
   if (gasLimit < intrinsic) {
-    throw new ExecutionError("TX_GAS_LIMIT_TOO_LOW", `gas limit ${gasLimit} is below the intrinsic gas ${intrinsic}`);
+    throw new ExecutionError(
+      "TX_GAS_LIMIT_TOO_LOW",
+      `gas limit ${gasLimit} is below the intrinsic gas ${intrinsic}`,
+    );
   }
   const minFee = params.bank.minGasPrice * BigInt(gasLimit);
   if (fee < minFee) {

@@ -38,7 +38,12 @@ export interface TxOutcome {
   error?: ExecutionError;
 }
 
-export function failedResult(err: ExecutionError, gasWanted: number, gasUsed = 0, events: Event[] = []): TxResult {
+export function failedResult(
+  err: ExecutionError,
+  gasWanted: number,
+  gasUsed = 0,
+  events: Event[] = [],
+): TxResult {
   return TxResult.create({
     code: err.resultCode,
     codespace: err.codespace,
@@ -53,10 +58,16 @@ export function failedResult(err: ExecutionError, gasWanted: number, gasUsed = 0
 async function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void> {
   const account = await loadAccount(layer, tx.senderKey);
   if (tx.nonce < account.nonce) {
-    throw new ExecutionError("TX_NONCE_TOO_LOW", `nonce ${tx.nonce} is below the account's next nonce ${account.nonce}`);
+    throw new ExecutionError(
+      "TX_NONCE_TOO_LOW",
+      `nonce ${tx.nonce} is below the account's next nonce ${account.nonce}`,
+    );
   }
   if (env.mode === "deliver" && tx.nonce > account.nonce) {
-    throw new ExecutionError("TX_NONCE_TOO_HIGH", `nonce ${tx.nonce} is not the account's next nonce ${account.nonce}`);
+    throw new ExecutionError(
+      "TX_NONCE_TOO_HIGH",
+      `nonce ${tx.nonce} is not the account's next nonce ${account.nonce}`,
+    );
   }
   if (env.mode === "check" && tx.nonce - account.nonce > env.params.tx.maxNonceGap) {
     throw new ExecutionError(
@@ -64,9 +75,13 @@ async function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void>
       `nonce ${tx.nonce} is more than ${env.params.tx.maxNonceGap} above the account's next nonce ${account.nonce}`,
     );
   }
-  if (!Number.isSafeInteger(account.nonce + 1)) throw new ExecutionError("TX_NONCE_TOO_HIGH", "account nonce is exhausted");
+  if (!Number.isSafeInteger(account.nonce + 1))
+    throw new ExecutionError("TX_NONCE_TOO_HIGH", "account nonce is exhausted");
   if (account.balance < tx.fee) {
-    throw new ExecutionError("TX_INSUFFICIENT_FEE_FUNDS", `balance ${account.balance} is below the fee ${tx.fee}`);
+    throw new ExecutionError(
+      "TX_INSUFFICIENT_FEE_FUNDS",
+      `balance ${account.balance} is below the fee ${tx.fee}`,
+    );
   }
   saveAccount(layer, tx.senderKey, { nonce: account.nonce + 1, balance: account.balance - tx.fee });
 }
@@ -77,7 +92,8 @@ export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): P
   try {
     await ante(layer, tx, env);
   } catch (err) {
-    if (err instanceof ExecutionError) return { result: failedResult(err, tx.gasLimit), feeCharged: 0n, error: err };
+    if (err instanceof ExecutionError)
+      return { result: failedResult(err, tx.gasLimit), feeCharged: 0n, error: err };
     throw err;
   }
   const txEvent = makeEvent("tx", [
@@ -106,7 +122,11 @@ export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): P
     }
   } catch (err) {
     if (err instanceof ExecutionError) {
-      return { result: failedResult(err, tx.gasLimit, meter.consumed, [txEvent]), feeCharged: tx.fee, error: err };
+      return {
+        result: failedResult(err, tx.gasLimit, meter.consumed, [txEvent]),
+        feeCharged: tx.fee,
+        error: err,
+      };
     }
     throw err;
   }

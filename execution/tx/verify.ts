@@ -63,8 +63,12 @@ export class SignatureVerifier {
   }
 
   private run(items: VerifyItem[]): Promise<boolean[]> {
-    if (this.pool) return this.pool.verifyBatch(items);
-    return Promise.resolve(items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature)));
+    const inline = () =>
+      items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
+    if (!this.pool) return Promise.resolve(inline());
+    // A worker that dies (or a closed pool) must not fail a block: the answer is the same when
+    // computed here, only slower.
+    return this.pool.verifyBatch(items).catch(inline);
   }
 
   private flush(): void {
@@ -72,8 +76,12 @@ export class SignatureVerifier {
     const queue = this.queue;
     this.queue = [];
     this.run(queue.map((q) => q.item)).then(
-      (oks) => queue.forEach((q, i) => q.resolve(oks[i] === true)),
-      (err: unknown) => queue.forEach((q) => q.reject(err)),
+      (oks) => {
+        for (const [i, q] of queue.entries()) q.resolve(oks[i] === true);
+      },
+      (err: unknown) => {
+        for (const q of queue) q.reject(err);
+      },
     );
   }
 

@@ -187,6 +187,37 @@ describe("state tree basics", () => {
     }
   });
 
+  it("gives the same roots, values and proofs with a node cache far smaller than the tree", async () => {
+    const small = await openTestStore({ nodeCacheBytes: 64 * 1024 });
+    try {
+      const updates = accounts(4000);
+      const big = await store.commit(0, updates);
+      expect(hex(await small.commit(0, updates))).toBe(hex(big));
+      // Commit versions back to back without writing the batches: nodes the cache dropped must
+      // come from the versions held in memory.
+      const batches: WriteBatch[] = [];
+      for (let v = 1; v <= 3; v++) {
+        const changes = accounts(4000, `v${v}`).filter((_, i) => i % 3 === v - 1);
+        const batch = new WriteBatch();
+        const root = await small.tree.commit(v, changes, batch);
+        batches.push(batch);
+        expect(hex(root)).toBe(hex(await store.commit(v, changes)));
+      }
+      for (let i = 0; i < 4000; i += 97) {
+        const key = bytes(`acct-${i}`);
+        expect(text(await small.tree.get(key))).toBe(text(await store.tree.get(key)));
+        const { value } = await small.tree.prove(key, 3);
+        expect(text(value)).toBe(text(await store.tree.get(key)));
+      }
+      for (const b of batches) await small.db.write(b);
+      await small.reopen();
+      expect(hex(small.tree.root)).toBe(hex(store.tree.root));
+      expect(hex(await small.commit(4, [[bytes("acct-1"), null]]))).toBe(hex(await store.commit(4, [[bytes("acct-1"), null]])));
+    } finally {
+      await small.close();
+    }
+  });
+
   it("commits may skip versions; a skipped version reads as the commit before it", async () => {
     await store.commit(0, [[bytes("a"), bytes("1")]]);
     await store.commit(5, [[bytes("a"), bytes("2")]]);
@@ -254,7 +285,9 @@ describe("pruning", () => {
     let live = 0;
     for (let i = 0; i < 300; i++) if ((await store.tree.get(bytes(`acct-${i}`))) !== undefined) live++;
     expect(live).toBe(295);
-    expect(await countPrefix(store.db, Prefix.TreeValue)).toBe(live);
+    // One versioned record (prefix | keyHash | version) and one latest record (prefix | keyHash) each.
+    expect(await countPrefix(store.db, Prefix.TreeValue, 41)).toBe(live);
+    expect(await countPrefix(store.db, Prefix.TreeValue, 33)).toBe(live);
     expect(await countPrefix(store.db, Prefix.TreeStale)).toBe(0);
     // Every remaining proof still resolves (no node it needs was deleted).
     for (let i = 0; i < 300; i++) await store.tree.prove(bytes(`acct-${i}`), 5);
@@ -267,7 +300,7 @@ describe("pruning", () => {
     await store.tree.prune(1, batch);
     await store.db.write(batch);
     await store.reopen();
-    expect(await countPrefix(store.db, Prefix.TreeValue)).toBe(100);
+    expect(await countPrefix(store.db, Prefix.TreeValue, 41)).toBe(100);
     expect(text(await store.tree.get(bytes("acct-9")))).toBe("w-9");
     await expectStateError(store.tree.getAt(bytes("acct-9"), 0), "VERSION_PRUNED");
   });

@@ -13,6 +13,7 @@ import { StateError } from "../errors.js";
 import { EMPTY_HASH, keyHashOf, leafHash, nibbleAt, RADIX, valueHashOf } from "./hashing.js";
 import {
   keyString,
+  latestValueKey,
   latestVersionKey,
   nodeKey,
   oldestVersionKey,
@@ -36,7 +37,7 @@ import {
   readU64,
 } from "./node.js";
 import type { StateTree, TreeProof, TreeUpdate } from "./types.js";
-import { loadedNodeId, type PreparedUpdate, UpdateRun } from "./update-run.js";
+import { type LoadedNode, loadedNodeId, type PreparedUpdate, UpdateRun } from "./update-run.js";
 
 export interface StateTreeOptions {
   /**
@@ -54,7 +55,9 @@ const ROOTS_IN_MEMORY = 1024;
 
 interface RecentVersion {
   readonly version: number;
-  readonly nodes: Map<string, Uint8Array>;
+  /** the nodes this version wrote; `nodeMap` indexes them, built on the first cache miss */
+  readonly nodes: readonly { key: Uint8Array; bytes: Uint8Array }[];
+  nodeMap?: Map<string, Uint8Array>;
   /** value record written at this version, by keyString(keyHash) */
   readonly values: Map<string, Uint8Array>;
   /** targets made stale by this version and not yet handed to prune() */
@@ -123,24 +126,30 @@ export class JellyfishTree implements StateTree {
   }
 
   /**
-   * Values of `keys` at the latest version: walks the cached tree to each key's leaf, loading
-   * missing nodes one level at a time with a single getMany, then reads all values with one more.
+   * Values of `keys` at the latest version: the versions not yet written by the caller come from
+   * memory, the rest from the latest-value records with one getMany.
    */
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    const version = this.latest;
     const keyHashes = keys.map(keyHashOf);
-    const leaves = await this.findLeaves(this.rootChild, keyHashes, version);
-    const wanted: { index: number; keyHash: Uint8Array; valueVersion: number }[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const leaf = leaves[i]!;
-      if (leaf !== null && leaf.kind === "leaf" && Buffer.compare(leaf.keyHash, keyHashes[i]!) === 0) {
-        wanted.push({ index: i, keyHash: keyHashes[i]!, valueVersion: leaf.valueVersion });
+    for (;;) {
+      const version = this.latest;
+      const out = new Array<Uint8Array | undefined>(keys.length).fill(undefined);
+      const missIdx: number[] = [];
+      const missKeys: Uint8Array[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const record = this.recentValue(keyString(keyHashes[i]!));
+        if (record !== undefined) out[i] = decodeValueRecord(record);
+        else {
+          missIdx.push(i);
+          missKeys.push(latestValueKey(keyHashes[i]!));
+        }
       }
+      const got = missKeys.length === 0 ? [] : await this.db.getMany(missKeys);
+      // A commit during the read may have mixed two versions: read again.
+      if (this.latest !== version) continue;
+      for (let j = 0; j < missIdx.length; j++) out[missIdx[j]!] = got[j];
+      return out;
     }
-    const records = await this.fetchValueRecords(wanted, version);
-    const out = new Array<Uint8Array | undefined>(keys.length).fill(undefined);
-    for (let j = 0; j < wanted.length; j++) out[wanted[j]!.index] = decodeValueRecord(records[j]!);
-    return out;
   }
 
   /** One LevelDB seek: the newest value record of the key at or below `version`. */
@@ -178,18 +187,26 @@ export class JellyfishTree implements StateTree {
     try {
       const prepared = prepareUpdates(updates);
       const oldRoot = this.rootChild;
-      const run = await this.run(version, oldRoot, prepared);
-      const newRoot = prepared.length === 0 ? oldRoot : run.apply(oldRoot, 0, 0, prepared.length);
+      let run: UpdateRun;
+      let newRoot: Child | null;
+      this.cache.freeze(); // the run holds views into the cache until apply() returns
+      try {
+        run = await this.run(version, oldRoot, prepared);
+        newRoot = prepared.length === 0 ? oldRoot : run.apply(oldRoot, 0, 0, prepared.length);
+      } finally {
+        this.cache.unfreeze();
+      }
 
-      const recent: RecentVersion = { version, nodes: new Map(), values: new Map(), stale: [] };
+      const recent: RecentVersion = { version, nodes: run.nodes, values: new Map(), stale: [] };
       for (const n of run.nodes) {
         batch.put(n.key, n.bytes);
-        const s = keyString(n.key);
-        recent.nodes.set(s, n.bytes);
-        this.cache.set(s, n.bytes);
+        this.cache.set(n.key, n.bytes);
       }
       for (const v of run.values) {
         batch.put(v.key, v.record);
+        const latestKey = latestValueKey(v.keyHash);
+        if (v.record.length === 1 && v.record[0] === 0) batch.del(latestKey);
+        else batch.put(latestKey, v.record.subarray(1));
         recent.values.set(keyString(v.keyHash), v.record);
       }
       if (run.stale.length > 0) batch.put(staleKey(version), encodeStaleList(run.stale));
@@ -221,9 +238,14 @@ export class JellyfishTree implements StateTree {
     const prepared = prepareUpdates(updates);
     const root = this.rootChild;
     if (prepared.length === 0) return (root?.hash ?? EMPTY_HASH).slice();
-    const run = await this.run(this.latest + 1, root, prepared);
-    const newRoot = run.apply(root, 0, 0, prepared.length);
-    return (newRoot?.hash ?? EMPTY_HASH).slice();
+    this.cache.freeze();
+    try {
+      const run = await this.run(this.latest + 1, root, prepared);
+      const newRoot = run.apply(root, 0, 0, prepared.length);
+      return (newRoot?.hash ?? EMPTY_HASH).slice();
+    } finally {
+      this.cache.unfreeze();
+    }
   }
 
   async prove(
@@ -358,17 +380,17 @@ export class JellyfishTree implements StateTree {
 
   /** Loads the nodes on the paths of `updates` (one getMany per level) and prepares a run. */
   private async run(version: number, root: Child | null, updates: PreparedUpdate[]): Promise<UpdateRun> {
-    const loaded = new Map<number, Uint8Array>();
+    const loaded = new Map<number, LoadedNode>();
     if (root !== null && root.kind === "internal" && updates.length > 0) {
       let frontier: Frontier[] = [{ version: root.version, depth: 0, lo: 0, hi: updates.length }];
       while (frontier.length > 0) {
         const keys = frontier.map((f) => nodeKey(f.version, updates[f.lo]!.keyHash, f.depth));
-        const nodes = await this.fetchNodes(keys, this.latest);
+        const nodes = await this.fetchNodes(keys, this.latest, true);
         const next: Frontier[] = [];
         for (let i = 0; i < frontier.length; i++) {
           const f = frontier[i]!;
           const node = nodes[i]!;
-          loaded.set(loadedNodeId(f.lo, f.depth), node);
+          loaded.set(loadedNodeId(f.lo, f.depth), { bytes: node, key: keys[i]! });
           const present = presenceMask(node);
           const leaves = leafMask(node);
           let lo = f.lo;
@@ -390,40 +412,22 @@ export class JellyfishTree implements StateTree {
     return new UpdateRun(version, updates, loaded);
   }
 
-  /** The child each key hash's path ends at (a leaf, possibly another key's, or null). */
-  private async findLeaves(root: Child | null, keyHashes: Uint8Array[], version: number): Promise<(Child | null)[]> {
-    const cur = keyHashes.map(() => root);
-    for (let depth = 0; ; depth++) {
-      const idx: number[] = [];
-      const keys: Uint8Array[] = [];
-      for (let i = 0; i < cur.length; i++) {
-        const c = cur[i]!;
-        if (c !== null && c.kind === "internal") {
-          idx.push(i);
-          keys.push(nodeKey(c.version, keyHashes[i]!, depth));
-        }
-      }
-      if (idx.length === 0) return cur;
-      const nodes = await this.fetchNodes(keys, version);
-      for (let j = 0; j < idx.length; j++) {
-        const i = idx[j]!;
-        cur[i] = readChild(nodes[j]!, nibbleAt(keyHashes[i]!, depth));
-      }
-    }
-  }
-
-  /** Nodes by key: cache, then unflushed versions, then one getMany for the rest. */
-  private async fetchNodes(keys: Uint8Array[], version: number): Promise<Uint8Array[]> {
+  /**
+   * Nodes by key: cache, then unflushed versions, then one getMany for the rest. With `views`
+   * (only while the cache is frozen) cached nodes come as views into the cache, not copies, and
+   * nodes read from disk are not cached: a run reads the nodes it is about to replace.
+   */
+  private async fetchNodes(keys: Uint8Array[], version: number, views = false): Promise<Uint8Array[]> {
     const out = new Array<Uint8Array>(keys.length);
     const missing = new Map<string, number[]>();
     const missingKeys: Uint8Array[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const s = keyString(keys[i]!);
-      const hit = this.cache.get(s) ?? this.recentNode(s);
+      const hit = (views ? this.cache.peek(keys[i]!) : this.cache.get(keys[i]!)) ?? this.recentNode(keys[i]!);
       if (hit !== undefined) {
         out[i] = hit;
         continue;
       }
+      const s = keyString(keys[i]!);
       const waiting = missing.get(s);
       if (waiting === undefined) {
         missing.set(s, [i]);
@@ -436,24 +440,36 @@ export class JellyfishTree implements StateTree {
     const got = await this.db.getMany(missingKeys);
     for (let j = 0; j < missingKeys.length; j++) {
       const node = got[j];
-      const s = keyString(missingKeys[j]!);
       if (node === undefined) {
         this.checkReadable(version);
         throw new StateError("CORRUPT_DATA", "a state tree node is missing from the database");
       }
       checkNode(node, "state tree node");
-      this.cache.set(s, node);
-      for (const i of missing.get(s)!) out[i] = node;
+      if (!views) this.cache.set(missingKeys[j]!, node);
+      for (const i of missing.get(keyString(missingKeys[j]!))!) out[i] = node;
     }
     return out;
   }
 
-  private recentNode(s: string): Uint8Array | undefined {
+  /** The newest value record of a key hash written by a version still held in memory. */
+  private recentValue(keyHashString: string): Uint8Array | undefined {
     for (let i = this.recent.length - 1; i >= 0; i--) {
-      const node = this.recent[i]!.nodes.get(s);
-      if (node !== undefined) return node;
+      const record = this.recent[i]!.values.get(keyHashString);
+      if (record !== undefined) return record;
     }
     return undefined;
+  }
+
+  /** A node of a version the caller may not have written yet (only asked on a cache miss). */
+  private recentNode(key: Uint8Array): Uint8Array | undefined {
+    const version = readU64(key, 1);
+    const r = this.recent.find((rv) => rv.version === version);
+    if (r === undefined) return undefined;
+    if (r.nodeMap === undefined) {
+      r.nodeMap = new Map();
+      for (const n of r.nodes) r.nodeMap.set(keyString(n.key), n.bytes);
+    }
+    return r.nodeMap.get(keyString(key));
   }
 
   private async fetchValueRecords(

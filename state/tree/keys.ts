@@ -33,6 +33,18 @@ export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
 }
 
 /**
+ * The latest value of a key hash: TreeValue | keyHash(32) -> the value (absent when deleted). It
+ * sorts before all of the key's versioned records, so range scans over those never meet it; it
+ * turns a read of the current state into one exact get instead of a tree walk or a seek.
+ */
+export function latestValueKey(keyHash: Uint8Array): Uint8Array {
+  const out = new Uint8Array(33);
+  out[0] = Prefix.TreeValue;
+  out.set(keyHash, 1);
+  return out;
+}
+
+/**
  * The db keys a version made unreachable, as one record: TreeStale | version u64 -> the keys,
  * each as length u8 | key. One record per version keeps a block's write count down (a version
  * at 1M keys makes ~50k records stale); prune() reads them back with a range scan.

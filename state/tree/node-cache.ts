@@ -1,61 +1,172 @@
-// A bounded cache of encoded nodes, keyed by their db key. Nodes are immutable (a new version
-// writes a new key), so a cached node never goes out of date; it only stops being reachable.
+// A bounded cache of encoded nodes, keyed by their db key, kept off the JS heap.
 //
-// Two generations instead of a strict LRU: hits in the young map cost one lookup (no reordering);
-// hits in the old map move the node to the young one; when the young map is full it becomes the
-// old one and the old one is dropped. Nodes used every block (the top levels) always survive.
+// Why not a Map<string, Uint8Array>: at 1M keys the tree has ~330k internal nodes, and a Map of
+// that many strings and typed arrays made V8's major GCs take 0.3-1 s each (measured), several
+// times a minute. Here the nodes live in one ring buffer (an append-only log that overwrites its
+// oldest entries) and the index is an open-addressing hash table in typed arrays: no per-entry
+// JS objects at all. Nodes are immutable (a new version writes a new key), so an entry never goes
+// out of date; it only ages out of the ring. Hits in the older half of the ring are appended
+// again, so nodes used every block (the top levels) stay.
+//
+// Entry layout in the ring (8-byte aligned): u32 entry length | u8 key length | key | node.
 
-/** Per-entry bookkeeping beyond the node bytes (Map slot, key string, Uint8Array header), roughly. */
-const ENTRY_OVERHEAD = 160;
+const MIN_CAPACITY = 1 << 16;
+const BYTES_PER_SLOT = 128;
+const HEADER = 5;
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function fingerprint(key: Uint8Array): number {
+  // FNV-1a, 32-bit.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h >>> 0;
+}
 
 export class NodeCache {
-  private young = new Map<string, Uint8Array>();
-  private old = new Map<string, Uint8Array>();
-  private youngBytes = 0;
-  private readonly generationBytes: number;
+  private readonly ring: Uint8Array;
+  private readonly view: DataView;
+  private readonly capacity: number;
+  /** logical bytes appended so far; the ring holds [written - capacity, written) */
+  private written = 0;
+  private mask: number;
+  private fingerprints: Uint32Array;
+  /** logical position + 1 of the entry, 0 for an empty slot */
+  private positions: Float64Array;
+  private used = 0;
 
   constructor(maxBytes: number) {
-    this.generationBytes = Math.max(1, Math.floor(maxBytes / 2));
+    this.capacity = Math.max(MIN_CAPACITY, Math.floor(maxBytes / 8) * 8);
+    this.ring = new Uint8Array(this.capacity);
+    this.view = new DataView(this.ring.buffer);
+    let slots = 1024;
+    while (slots < this.capacity / BYTES_PER_SLOT) slots *= 2;
+    this.mask = slots - 1;
+    this.fingerprints = new Uint32Array(slots);
+    this.positions = new Float64Array(slots);
   }
 
-  get(key: string): Uint8Array | undefined {
-    const node = this.young.get(key);
-    if (node !== undefined) return node;
-    const aged = this.old.get(key);
-    if (aged !== undefined) {
-      this.old.delete(key);
-      this.add(key, aged);
+  /** While > 0, set() does nothing, so views handed out by peek() stay valid. */
+  private frozen = 0;
+
+  /** A copy of the cached node (callers may hold it across awaits while the ring moves on). */
+  get(key: Uint8Array): Uint8Array | undefined {
+    const p = this.find(key);
+    if (p < 0) return undefined;
+    const at = p % this.capacity;
+    const node = this.ring.slice(at + HEADER + key.length, at + this.view.getUint32(at, true));
+    if (p < this.written - this.capacity / 2) this.set(key, node); // keep hot nodes in the ring
+    return node;
+  }
+
+  /**
+   * A view of the cached node, without copying: valid only until the next set() that is not
+   * suppressed by freeze(). Used by commits, which freeze the cache while they hold views.
+   */
+  peek(key: Uint8Array): Uint8Array | undefined {
+    const p = this.find(key);
+    if (p < 0) return undefined;
+    const at = p % this.capacity;
+    return this.ring.subarray(at + HEADER + key.length, at + this.view.getUint32(at, true));
+  }
+
+  freeze(): void {
+    this.frozen++;
+  }
+
+  unfreeze(): void {
+    this.frozen--;
+  }
+
+  get isFrozen(): boolean {
+    return this.frozen > 0;
+  }
+
+  set(key: Uint8Array, node: Uint8Array): void {
+    if (key.length > 255 || this.frozen > 0) return;
+    const length = align8(HEADER + key.length + node.length);
+    if (length > this.capacity / 4) return;
+    let at = this.written % this.capacity;
+    if (at + length > this.capacity) {
+      this.written += this.capacity - at; // skip the tail; the entry starts the next lap
+      at = 0;
     }
-    return aged;
+    this.view.setUint32(at, HEADER + key.length + node.length, true);
+    this.ring[at + 4] = key.length;
+    this.ring.set(key, at + HEADER);
+    this.ring.set(node, at + HEADER + key.length);
+    const position = this.written;
+    this.written += length;
+    this.index(key, fingerprint(key), position);
   }
 
-  set(key: string, node: Uint8Array): void {
-    if (this.young.has(key)) return;
-    this.old.delete(key);
-    this.add(key, node);
-  }
-
-  delete(key: string): void {
-    const node = this.young.get(key);
-    if (node !== undefined) {
-      this.young.delete(key);
-      this.youngBytes -= node.length + ENTRY_OVERHEAD;
-      return;
+  /** Logical position of the live entry for `key`, or -1. */
+  private find(key: Uint8Array): number {
+    const fp = fingerprint(key);
+    for (let i = fp & this.mask; ; i = (i + 1) & this.mask) {
+      const p = this.positions[i]!;
+      if (p === 0) return -1;
+      if (this.fingerprints[i] !== fp || !this.isLive(p - 1)) continue;
+      if (this.keyAt((p - 1) % this.capacity, key)) return p - 1;
     }
-    this.old.delete(key);
   }
 
-  get size(): number {
-    return this.young.size + this.old.size;
+  private isLive(position: number): boolean {
+    return position >= this.written - this.capacity;
   }
 
-  private add(key: string, node: Uint8Array): void {
-    this.young.set(key, node);
-    this.youngBytes += node.length + ENTRY_OVERHEAD;
-    if (this.youngBytes > this.generationBytes) {
-      this.old = this.young;
-      this.young = new Map();
-      this.youngBytes = 0;
+  private keyAt(at: number, key: Uint8Array): boolean {
+    if (this.ring[at + 4] !== key.length) return false;
+    for (let i = 0; i < key.length; i++) if (this.ring[at + HEADER + i] !== key[i]) return false;
+    return true;
+  }
+
+  private index(key: Uint8Array, fp: number, position: number): void {
+    if (this.used * 2 > this.mask) this.rebuild();
+    let reusable = -1;
+    for (let i = fp & this.mask; ; i = (i + 1) & this.mask) {
+      const p = this.positions[i]!;
+      if (p === 0) {
+        if (reusable < 0) {
+          reusable = i;
+          this.used++;
+        }
+        break;
+      }
+      const live = this.isLive(p - 1);
+      if (live && this.fingerprints[i] === fp && this.keyAt((p - 1) % this.capacity, key)) {
+        reusable = i; // the same key: point it at the new copy
+        break;
+      }
+      if (!live && reusable < 0) reusable = i;
+    }
+    this.fingerprints[reusable] = fp;
+    this.positions[reusable] = position + 1;
+  }
+
+  /** Drops index slots whose entries aged out, so probe chains stay short. */
+  private rebuild(): void {
+    const oldFingerprints = this.fingerprints;
+    const oldPositions = this.positions;
+    let live = 0;
+    for (let i = 0; i < oldPositions.length; i++) if (oldPositions[i]! > 0 && this.isLive(oldPositions[i]! - 1)) live++;
+    let slots = oldPositions.length;
+    while (live * 4 > slots) slots *= 2;
+    this.mask = slots - 1;
+    this.fingerprints = new Uint32Array(slots);
+    this.positions = new Float64Array(slots);
+    this.used = 0;
+    for (let i = 0; i < oldPositions.length; i++) {
+      const p = oldPositions[i]!;
+      if (p === 0 || !this.isLive(p - 1)) continue;
+      const fp = oldFingerprints[i]!;
+      let j = fp & this.mask;
+      while (this.positions[j] !== 0) j = (j + 1) & this.mask;
+      this.fingerprints[j] = fp;
+      this.positions[j] = p;
+      this.used++;
     }
   }
 }

@@ -146,6 +146,9 @@ export function encodeNode(
       if (c.kind === "leaf") leaves |= bit;
     }
   }
+  if (base !== null && present === basePresent && leaves === baseLeaves) {
+    return patchNode(base, changes, present, leaves);
+  }
   const bytes = new Uint8Array(entryOffset(present, leaves, RADIX));
   bytes[0] = NODE_TAG;
   bytes[1] = present >> 8;
@@ -180,6 +183,38 @@ export function encodeNode(
       off += size;
     }
     if (inBase) baseOff += baseSize;
+  }
+  return { bytes, hash: internalHashOfInput(hashInput) };
+}
+
+/** encodeNode when the layout does not change (the common case: values change, shape stays). */
+function patchNode(
+  base: Uint8Array,
+  changes: readonly (Child | null | undefined)[],
+  present: number,
+  leaves: number,
+): { bytes: Uint8Array; hash: Uint8Array } {
+  const bytes = base.slice();
+  let off = HEADER;
+  for (let n = 0; n < RADIX; n++) {
+    const bit = 1 << n;
+    const hashAt = 1 + 32 * n;
+    if ((present & bit) === 0) {
+      hashInput.fill(0, hashAt, hashAt + 32);
+      continue;
+    }
+    const c = changes[n];
+    if (c !== undefined && c !== null) {
+      bytes.set(c.hash, off);
+      if (c.kind === "leaf") {
+        writeU64(bytes, off + 32, c.valueVersion);
+        bytes.set(c.keyHash, off + 40);
+      } else {
+        writeU64(bytes, off + 32, c.version);
+      }
+    }
+    copy(bytes, off, hashInput, hashAt, 32);
+    off += (leaves & bit) !== 0 ? LEAF_ENTRY : INTERNAL_ENTRY;
   }
   return { bytes, hash: internalHashOfInput(hashInput) };
 }

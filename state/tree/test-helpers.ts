@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { KyochiDb, WriteBatch } from "../db.js";
-import { openStateTree } from "./index.js";
+import { openStateTree, type StateTreeOptions } from "./index.js";
 import type { StateTree, TreeUpdate } from "./types.js";
 
 export interface TestStore {
@@ -16,14 +16,14 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function openTestStore(): Promise<TestStore> {
+export async function openTestStore(options: StateTreeOptions = {}): Promise<TestStore> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-tree-"));
   let db = await KyochiDb.open(dir);
   const store = {
     get db() {
       return db;
     },
-    tree: await openStateTree(db),
+    tree: await openStateTree(db, options),
     dir,
     async commit(version: number, updates: readonly TreeUpdate[]) {
       const batch = new WriteBatch();
@@ -34,7 +34,7 @@ export async function openTestStore(): Promise<TestStore> {
     async reopen() {
       await db.close();
       db = await KyochiDb.open(dir);
-      store.tree = await openStateTree(db);
+      store.tree = await openStateTree(db, options);
     },
     async close() {
       await db.close();
@@ -48,9 +48,11 @@ export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array | undefined): string | undefined =>
   b === undefined ? undefined : new TextDecoder().decode(b);
 
-/** Number of keys stored under one prefix byte. */
-export async function countPrefix(db: KyochiDb, prefix: number): Promise<number> {
+/** Number of keys stored under one prefix byte (only those `keyLength` long, if given). */
+export async function countPrefix(db: KyochiDb, prefix: number, keyLength?: number): Promise<number> {
   let n = 0;
-  for await (const _ of db.level.keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) })) n++;
+  for await (const key of db.level.keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) })) {
+    if (keyLength === undefined || key.length === keyLength) n++;
+  }
   return n;
 }

@@ -23,6 +23,12 @@ export interface PreparedUpdate {
   readonly sortKey: number;
 }
 
+/** An internal node read for a run, with its db key. */
+export interface LoadedNode {
+  readonly bytes: Uint8Array;
+  readonly key: Uint8Array;
+}
+
 export interface NodeWrite {
   readonly key: Uint8Array;
   readonly bytes: Uint8Array;
@@ -52,7 +58,7 @@ export class UpdateRun {
     private readonly version: number,
     private readonly updates: readonly PreparedUpdate[],
     /** the internal nodes on the updated paths, by loadedNodeId */
-    private readonly loaded: ReadonlyMap<number, Uint8Array>,
+    private readonly loaded: ReadonlyMap<number, LoadedNode>,
   ) {}
 
   /** New child for the subtree at `depth` holding `child`, after updates [lo, hi) (all below it). */
@@ -103,8 +109,9 @@ export class UpdateRun {
 
   private applyToInternal(child: InternalChild, depth: number, lo: number, hi: number): Child | null {
     const pathKeyHash = this.updates[lo]!.keyHash;
-    const node = this.loaded.get(loadedNodeId(lo, depth));
-    if (node === undefined) throw new StateError("CORRUPT_DATA", `state node at depth ${depth} was not loaded`);
+    const loaded = this.loaded.get(loadedNodeId(lo, depth));
+    if (loaded === undefined) throw new StateError("CORRUPT_DATA", `state node at depth ${depth} was not loaded`);
+    const node = loaded.bytes;
     let changes: (Child | null | undefined)[] | null = null;
     let i = lo;
     while (i < hi) {
@@ -120,7 +127,7 @@ export class UpdateRun {
       i = j;
     }
     if (changes === null) return child;
-    this.stale.push(nodeKey(child.version, pathKeyHash, depth));
+    this.stale.push(loaded.key);
 
     let present = presenceMask(node);
     let leaves = leafMask(node);

@@ -2,8 +2,8 @@
 // party). Key = [0x01] ++ 20-byte address; value = Account proto with a canonical decimal balance.
 import { decodeAddress } from "../../../crypto/address.js";
 import { CryptoError } from "../../../crypto/errors.js";
-import { Account } from "../../../proto/index.js";
 import { encode } from "../../../proto/canonical.js";
+import { Account } from "../../../proto/index.js";
 import { formatAmount, MAX_AMOUNT, parseAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
 import { type KvReader, type KvStore, keyId, type StateKey, stateKey } from "../../store.js";
@@ -44,7 +44,10 @@ export function decodeAccount(bytes: Uint8Array): AccountState {
   } catch (err) {
     throw new ExecutionError("INTERNAL", `stored account does not decode: ${(err as Error).message}`);
   }
-  return { nonce: a.nonce, balance: parseAmount(a.balance === "" ? "0" : a.balance, "stored balance", "INTERNAL") };
+  return {
+    nonce: a.nonce,
+    balance: parseAmount(a.balance === "" ? "0" : a.balance, "stored balance", "INTERNAL"),
+  };
 }
 
 /** The account at `key`, or a fresh one (nonce 0, balance 0) if it was never written. */
@@ -58,7 +61,10 @@ export function saveAccount(store: KvStore, key: StateKey, account: AccountState
 }
 
 /** Parses a bech32 address for queries and genesis, mapping the crypto error to `code`. */
-export function parseAddress(text: string, code: "INVALID_ADDRESS" | "QUERY_INVALID_ARGUMENT" | "GENESIS_INVALID") {
+export function parseAddress(
+  text: string,
+  code: "INVALID_ADDRESS" | "QUERY_INVALID_ARGUMENT" | "GENESIS_INVALID",
+) {
   try {
     return decodeAddress(text);
   } catch (err) {
@@ -84,10 +90,15 @@ export const accountsModule: Module = {
       const address = parseAddress(entry.address, "GENESIS_INVALID");
       const balance = parseAmount(entry.balance, `accounts[${i}].balance`, "GENESIS_INVALID");
       const id = keyId(address);
-      if (seen.has(id)) throw new ExecutionError("GENESIS_INVALID", `accounts[${i}].address ${entry.address} is listed twice`);
+      if (seen.has(id))
+        throw new ExecutionError(
+          "GENESIS_INVALID",
+          `accounts[${i}].address ${entry.address} is listed twice`,
+        );
       seen.add(id);
       supply += balance;
-      if (supply > MAX_AMOUNT) throw new ExecutionError("GENESIS_INVALID", "total supply of accounts exceeds 2^128-1");
+      if (supply > MAX_AMOUNT)
+        throw new ExecutionError("GENESIS_INVALID", "total supply of accounts exceeds 2^128-1");
       saveAccount(ctx.store, accountStateKey(address), { nonce: 0, balance });
     }
   },

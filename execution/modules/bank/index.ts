@@ -1,8 +1,8 @@
 // Bank: balance transfers (MsgSend) and the minimum gas price. Balances live in the accounts
 // module's leaves (one leaf per account); bank owns only its params, at [0x02, 0x01].
 import { encodeAddress } from "../../../crypto/address.js";
-import { BankParams } from "../../../proto/index.js";
 import { decodeCanonical, encode } from "../../../proto/canonical.js";
+import { BankParams } from "../../../proto/index.js";
 import { checkedAdd, parseAmount, parsePositiveAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
 import { type KvReader, stateKey } from "../../store.js";
@@ -18,14 +18,19 @@ export async function loadBankParams(reader: KvReader): Promise<{ minGasPrice: b
   const bytes = await reader.get(BANK_PARAMS_KEY);
   if (bytes === undefined) throw new ExecutionError("NOT_INITIALIZED", "bank params are missing from state");
   const p = decodeCanonical<BankParams>(BankParams, bytes, "stored bank Params");
-  return { minGasPrice: parseAmount(p.minGasPrice === "" ? "0" : p.minGasPrice, "stored min_gas_price", "INTERNAL") };
+  return {
+    minGasPrice: parseAmount(p.minGasPrice === "" ? "0" : p.minGasPrice, "stored min_gas_price", "INTERNAL"),
+  };
 }
 
 export const msgSendHandler: MsgHandler<"bankSend"> = {
   validate(msg) {
     const to = msg.to ?? new Uint8Array(0);
     if (to.length !== ADDRESS_BYTES) {
-      throw new ExecutionError("INVALID_ADDRESS", `MsgSend.to must be ${ADDRESS_BYTES} bytes, got ${to.length}`);
+      throw new ExecutionError(
+        "INVALID_ADDRESS",
+        `MsgSend.to must be ${ADDRESS_BYTES} bytes, got ${to.length}`,
+      );
     }
     parsePositiveAmount(msg.amount ?? "", "MsgSend.amount");
   },
@@ -58,7 +63,14 @@ export const bankModule: Module = {
   name: "bank",
   prefix: BANK_PREFIX,
   async initGenesis(ctx, genesis) {
-    const minGasPrice = parseAmount(genesis.params.bank.min_gas_price, "params.bank.min_gas_price", "GENESIS_INVALID");
-    ctx.store.set(BANK_PARAMS_KEY, encode(BankParams, BankParams.create({ minGasPrice: minGasPrice.toString() })));
+    const minGasPrice = parseAmount(
+      genesis.params.bank.min_gas_price,
+      "params.bank.min_gas_price",
+      "GENESIS_INVALID",
+    );
+    ctx.store.set(
+      BANK_PARAMS_KEY,
+      encode(BankParams, BankParams.create({ minGasPrice: minGasPrice.toString() })),
+    );
   },
 };

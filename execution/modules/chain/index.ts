@@ -1,7 +1,8 @@
 // Chain-wide settings: the chain id the state was created for, and the tx and block limits.
 // Keys: [0x04, 0x00] chain id (UTF-8), [0x04, 0x01] TxParams, [0x04, 0x02] BlockParams.
-import { kyochi } from "../../../proto/index.js";
+
 import { decodeCanonical, encode } from "../../../proto/canonical.js";
+import { kyochi } from "../../../proto/index.js";
 import { ExecutionError } from "../../errors.js";
 import type { BlockLimits, TxLimits } from "../../params.js";
 import { type KvReader, stateKey } from "../../store.js";
@@ -27,7 +28,12 @@ export async function loadTxLimits(reader: KvReader): Promise<TxLimits> {
   const bytes = await reader.get(TX_PARAMS_KEY);
   if (bytes === undefined) throw new ExecutionError("NOT_INITIALIZED", "tx params are missing from state");
   const p = decodeCanonical<TxParams>(TxParams, bytes, "stored TxParams");
-  return { maxTxBytes: p.maxTxBytes, maxMemoBytes: p.maxMemoBytes, maxMsgs: p.maxMsgs, maxNonceGap: p.maxNonceGap };
+  return {
+    maxTxBytes: p.maxTxBytes,
+    maxMemoBytes: p.maxMemoBytes,
+    maxMsgs: p.maxMsgs,
+    maxNonceGap: p.maxNonceGap,
+  };
 }
 
 export async function loadBlockLimits(reader: KvReader): Promise<BlockLimits> {
@@ -39,7 +45,10 @@ export async function loadBlockLimits(reader: KvReader): Promise<BlockLimits> {
 
 function positiveInt(value: number, field: string, min = 1): number {
   if (!Number.isSafeInteger(value) || value < min || value > 0xffffffff) {
-    throw new ExecutionError("GENESIS_INVALID", `params.${field} must be an integer in ${min}..2^32-1, got ${value}`);
+    throw new ExecutionError(
+      "GENESIS_INVALID",
+      `params.${field} must be an integer in ${min}..2^32-1, got ${value}`,
+    );
   }
   return value;
 }
@@ -64,8 +73,14 @@ export const chainModule: Module = {
       throw new ExecutionError("GENESIS_INVALID", `params.block.max_gas must be a positive integer`);
     }
     if (tx.max_tx_bytes > block.max_bytes) {
-      throw new ExecutionError("GENESIS_INVALID", "params.tx.max_tx_bytes must not exceed params.block.max_bytes");
+      throw new ExecutionError(
+        "GENESIS_INVALID",
+        "params.tx.max_tx_bytes must not exceed params.block.max_bytes",
+      );
     }
-    ctx.store.set(BLOCK_PARAMS_KEY, encode(BlockParams, BlockParams.create({ maxBytes: block.max_bytes, maxGas: block.max_gas })));
+    ctx.store.set(
+      BLOCK_PARAMS_KEY,
+      encode(BlockParams, BlockParams.create({ maxBytes: block.max_bytes, maxGas: block.max_gas })),
+    );
   },
 };

@@ -3,8 +3,8 @@
 // one Validators leaf, sorted by operator address (a small set, read once per block).
 import { addressFromPublicKey, encodeAddress } from "../../../crypto/address.js";
 import { fromHex, toHex } from "../../../crypto/hash.js";
-import { KeyType, kyochi, StakingParams, Validator } from "../../../proto/index.js";
 import { decodeCanonical, encode } from "../../../proto/canonical.js";
+import { KeyType, kyochi, StakingParams, Validator } from "../../../proto/index.js";
 import { MAX_AMOUNT, parseAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
 import { type KvReader, keyId, stateKey } from "../../store.js";
@@ -51,11 +51,17 @@ export function validatorView(v: ValidatorState): ValidatorView {
   };
 }
 
-export async function loadStakingParams(reader: KvReader): Promise<{ powerReduction: bigint; maxValidators: number }> {
+export async function loadStakingParams(
+  reader: KvReader,
+): Promise<{ powerReduction: bigint; maxValidators: number }> {
   const bytes = await reader.get(STAKING_PARAMS_KEY);
-  if (bytes === undefined) throw new ExecutionError("NOT_INITIALIZED", "staking params are missing from state");
+  if (bytes === undefined)
+    throw new ExecutionError("NOT_INITIALIZED", "staking params are missing from state");
   const p = decodeCanonical<StakingParams>(StakingParams, bytes, "stored staking Params");
-  return { powerReduction: parseAmount(p.powerReduction, "stored power_reduction", "INTERNAL"), maxValidators: p.maxValidators };
+  return {
+    powerReduction: parseAmount(p.powerReduction, "stored power_reduction", "INTERNAL"),
+    maxValidators: p.maxValidators,
+  };
 }
 
 export async function loadValidators(reader: KvReader): Promise<ValidatorState[]> {
@@ -90,23 +96,36 @@ export const stakingModule: Module = {
   prefix: STAKING_PREFIX,
   async initGenesis(ctx, genesis) {
     const params = genesis.params.staking;
-    const powerReduction = parseAmount(params.power_reduction, "params.staking.power_reduction", "GENESIS_INVALID");
+    const powerReduction = parseAmount(
+      params.power_reduction,
+      "params.staking.power_reduction",
+      "GENESIS_INVALID",
+    );
     if (powerReduction === 0n) throw genesisError("params.staking.power_reduction must be greater than zero");
-    if (!Number.isSafeInteger(params.max_validators) || params.max_validators < 1 || params.max_validators > 0xffffffff) {
+    if (
+      !Number.isSafeInteger(params.max_validators) ||
+      params.max_validators < 1 ||
+      params.max_validators > 0xffffffff
+    ) {
       throw genesisError("params.staking.max_validators must be a positive integer");
     }
     ctx.store.set(
       STAKING_PARAMS_KEY,
       encode(
         StakingParams,
-        StakingParams.create({ powerReduction: powerReduction.toString(), maxValidators: params.max_validators }),
+        StakingParams.create({
+          powerReduction: powerReduction.toString(),
+          maxValidators: params.max_validators,
+        }),
       ),
     );
 
     const list = genesis.validators;
     if (list.length === 0) throw genesisError("validators: at least one validator is needed");
     if (list.length > params.max_validators) {
-      throw genesisError(`validators: ${list.length} validators exceed params.staking.max_validators ${params.max_validators}`);
+      throw genesisError(
+        `validators: ${list.length} validators exceed params.staking.max_validators ${params.max_validators}`,
+      );
     }
     const operators = new Set<string>();
     const keys = new Set<string>();
@@ -122,16 +141,19 @@ export const stakingModule: Module = {
       } catch {
         throw genesisError(`${field}.consensus_pubkey is not hex`);
       }
-      if (pubkey.length !== CONSENSUS_KEY_BYTES) throw genesisError(`${field}.consensus_pubkey must be 32 bytes`);
+      if (pubkey.length !== CONSENSUS_KEY_BYTES)
+        throw genesisError(`${field}.consensus_pubkey must be 32 bytes`);
       const stake = parseAmount(v.stake, `${field}.stake`, "GENESIS_INVALID");
       const derived = stake / powerReduction;
-      if (derived < 1n) throw genesisError(`${field}.stake is below params.staking.power_reduction (power would be 0)`);
+      if (derived < 1n)
+        throw genesisError(`${field}.stake is below params.staking.power_reduction (power would be 0)`);
       if (derived > BigInt(Number.MAX_SAFE_INTEGER)) throw genesisError(`${field}: power is above 2^53-1`);
       const power = Number(derived);
       if (v.power !== undefined && v.power !== power) {
         throw genesisError(`${field}.power ${v.power} must equal stake / power_reduction = ${power}`);
       }
-      if (operators.has(keyId(operator))) throw genesisError(`${field}.operator ${v.operator} is listed twice`);
+      if (operators.has(keyId(operator)))
+        throw genesisError(`${field}.operator ${v.operator} is listed twice`);
       if (keys.has(keyId(pubkey))) throw genesisError(`${field}.consensus_pubkey is listed twice`);
       operators.add(keyId(operator));
       keys.add(keyId(pubkey));
