@@ -1,10 +1,13 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
-/** sha256 over the concatenation of `parts` (Node's native implementation). */
+/**
+ * sha256 over the concatenation of `parts`. Node's one-shot `crypto.hash` is about twice as fast
+ * as createHash().update().digest() for the small inputs hashed on the hot paths (tree nodes, tx
+ * hashes), so the parts are joined and hashed in one call.
+ */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  const d = h.digest();
+  const input = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const d = hash("sha256", input, "buffer") as unknown as Buffer;
   return new Uint8Array(d.buffer, d.byteOffset, d.length);
 }
 

@@ -15,6 +15,7 @@ import { toHex } from "./hash.js";
 import {
   blockHeaderHash,
   commitHash,
+  HASH_LIST_LIMIT,
   hashListRoot,
   proposalSignBytes,
   validatorSetHash,
@@ -435,5 +436,19 @@ describe("hashListRoot", () => {
     expect(hashListRoot([a, b])).not.toEqual(hashListRoot([b, a]));
     expect(hashListRoot([a])).not.toEqual(hashListRoot([a, ZERO]));
     expectSszError(() => hashListRoot([a, a.subarray(0, 31)]));
+  });
+});
+
+describe("hashListRoot against @chainsafe/ssz", () => {
+  it("gives the library's List[Bytes32, 2^20] root for every size, odd ones included", async () => {
+    const { ListCompositeType } = await import("@chainsafe/ssz");
+    const { ssz: lodestar } = await import("@lodestar/types");
+    const reference = new ListCompositeType(lodestar.Bytes32, HASH_LIST_LIMIT);
+    for (const n of [0, 1, 2, 3, 5, 16, 17, 255, 1000]) {
+      const hashes = Array.from({ length: n }, (_, i) => new Uint8Array(32).fill((i * 7 + 1) & 0xff));
+      expect(Buffer.from(hashListRoot(hashes)).toString("hex"), `n=${n}`).toBe(
+        Buffer.from(reference.hashTreeRoot(hashes)).toString("hex"),
+      );
+    }
   });
 });

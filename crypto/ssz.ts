@@ -19,6 +19,7 @@ import {
   VoteType,
 } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
+import { sha256 } from "./hash.js";
 
 /** Most UTF-8 bytes of a chain id. */
 export const CHAIN_ID_MAX_BYTES = 64;
@@ -114,7 +115,6 @@ const ValidatorSsz = new ContainerType(
   { typeName: "KyochiValidator" },
 );
 const ValidatorListSsz = new ListCompositeType(ValidatorSsz, VALIDATOR_LIST_LIMIT);
-const HashListSsz = new ListCompositeType(ssz.Bytes32, HASH_LIST_LIMIT);
 
 /**
  * Block hash: hash_tree_root of
@@ -238,7 +238,32 @@ export function hashListRoot(hashes: Uint8Array[]): Uint8Array {
       throw new CryptoError("INVALID_SSZ_FIELD", `hashes[${i}] must be 32 bytes, got ${hashes[i]?.length}`);
     }
   }
-  return HashListSsz.hashTreeRoot(hashes);
+  return merkleizeHashList(hashes);
+}
+
+// SSZ List[Bytes32, HASH_LIST_LIMIT] root computed directly with native sha256: the same root as
+// @chainsafe/ssz's List[Bytes32, 2^20] hashTreeRoot (the tests compare both) but ~10x faster,
+// which matters because every proposal and every block check hashes all of a block's txs.
+const LIST_DEPTH = Math.log2(HASH_LIST_LIMIT);
+const ZERO_HASHES: Uint8Array[] = [new Uint8Array(32)];
+for (let i = 1; i <= LIST_DEPTH; i++) ZERO_HASHES.push(sha256(ZERO_HASHES[i - 1]!, ZERO_HASHES[i - 1]!));
+
+function merkleizeHashList(hashes: Uint8Array[]): Uint8Array {
+  let layer = hashes;
+  for (let depth = 0; depth < LIST_DEPTH; depth++) {
+    if (layer.length === 0) {
+      layer = [ZERO_HASHES[LIST_DEPTH]!];
+      break;
+    }
+    const next: Uint8Array[] = new Array(Math.ceil(layer.length / 2));
+    for (let i = 0; i < layer.length; i += 2) {
+      next[i >> 1] = sha256(layer[i]!, layer[i + 1] ?? ZERO_HASHES[depth]!);
+    }
+    layer = next;
+  }
+  const length = new Uint8Array(32);
+  new DataView(length.buffer).setUint32(0, hashes.length, true);
+  return sha256(layer[0]!, length);
 }
 
 const utf8 = new TextEncoder();
