@@ -1,23 +1,13 @@
-// `npm start`: builds what is missing, then runs the devnet in ./.devnet (created on first start,
-// reused after). Extra arguments are passed to `kyochi devnet`.
-import { execFileSync, spawn } from "node:child_process";
+// `npm start`: builds what is missing, then runs `kyochi devnet --home ./.devnet` in this same
+// process (created on first start, reused after). Extra arguments go to `kyochi devnet`; later
+// flags win, so `npm start -- --home /tmp/x` works too. In-process, so a Ctrl-C or a SIGTERM
+// reaches the node directly and its graceful shutdown runs.
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 execFileSync(process.execPath, [join(root, "scripts", "ensure-built.mjs")], { stdio: "inherit" });
-const child = spawn(
-  process.execPath,
-  [
-    join(root, "dist", "node", "cli", "main.js"),
-    "devnet",
-    "--home",
-    join(root, ".devnet"),
-    ...process.argv.slice(2),
-  ],
-  { stdio: "inherit" },
-);
-// Ctrl-C reaches the child through the terminal's process group; forward TERM explicitly.
-process.on("SIGTERM", () => child.kill("SIGTERM"));
-process.on("SIGINT", () => {});
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const cli = join(root, "dist", "node", "cli", "main.js");
+process.argv = [process.argv[0], cli, "devnet", "--home", join(root, ".devnet"), ...process.argv.slice(2)];
+await import(pathToFileURL(cli).href);

@@ -23,18 +23,24 @@ export function configFromFlags(home: string, flags: Flags): NodeConfig {
   return loadConfig(homePaths(home).configToml, process.env, overrides);
 }
 
+// `npm start` forwards Ctrl-C to its child, which also gets it from the terminal: a repeat within
+// this window is the same request, not a second "exit now".
+const SAME_SIGNAL_WINDOW_MS = 1000;
+
 /** Runs a node until SIGINT/SIGTERM (graceful) or a fatal error (exit code 1). */
 export async function runUntilSignal(home: string, config: NodeConfig, logger: Logger): Promise<void> {
   const node = await startNode(home, config, logger);
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
+      logger.info({ signal }, "shutting down");
+      void node.stop();
+    } else if (now - firstSignalAt > SAME_SIGNAL_WINDOW_MS) {
       logger.warn({ signal }, "second signal: exiting without waiting");
       process.exit(130);
     }
-    logger.info({ signal }, "shutting down");
-    void node.stop();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
