@@ -13,7 +13,20 @@
 // the node must stop (the handshake replays the block on restart).
 import { encodeAddress } from "../crypto/address.js";
 import { toHex } from "../crypto/hash.js";
-import { BlockResults, type Event, TxRecord, type TxResult, type ValidatorUpdate } from "../proto/index.js";
+// The Application port's request and response types come from proto/ (shared by both sides of
+// the seam); node/ passes a KyochiApp where consensus wants an Application, which checks the fit.
+import type {
+  AppInfo,
+  CheckTxMode,
+  CheckTxResult,
+  FinalizeBlockRequest,
+  FinalizeBlockResult,
+  QueryResult as PortQueryResult,
+  PrepareProposalRequest,
+  ProcessProposalRequest,
+  QueryRequest,
+} from "../proto/application.js";
+import { BlockResults, type Event, TxRecord, type TxResult } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
 import { WriteBatch } from "../state/db.js";
@@ -46,67 +59,14 @@ import { DecodedTxCache } from "./tx/decoded-cache.js";
 import { executeTx } from "./tx/execute.js";
 import { type BatchVerifier, SignatureVerifier } from "./tx/verify.js";
 
-// The Application port's types, restated here (structurally identical) because execution may not
-// import consensus. A mismatch is a type error where node/ passes a KyochiApp as an Application.
-export interface AppInfo {
-  lastHeight: number;
-  lastAppHash: Uint8Array;
-}
-export type CheckTxMode = "new" | "recheck";
-export interface CheckTxResult {
-  code: number;
-  codename: string;
-  log: string;
-  sender: string;
-  nonce: number;
-  priority: bigint;
-  gasWanted: number;
-  hash: Uint8Array;
-}
-export interface BlockContext {
-  height: number;
-  timeMs: number;
-  proposerAddress: Uint8Array;
-  lastBlockHash: Uint8Array;
-}
-export interface PrepareProposalRequest extends BlockContext {
-  txs: Uint8Array[];
-  maxTxBytes: number;
-  maxGas: number;
-}
-export interface ProcessProposalRequest extends BlockContext {
-  txs: Uint8Array[];
-  blockHash: Uint8Array;
-}
-export interface FinalizeBlockRequest extends BlockContext {
-  txs: Uint8Array[];
-  blockHash: Uint8Array;
-}
-export interface FinalizeBlockResult {
-  txResults: TxResult[];
-  events: Event[];
-  validatorUpdates: ValidatorUpdate[];
-  appHash: Uint8Array;
-}
-export interface QueryRequest {
-  path: string;
-  data?: Uint8Array;
-  height?: number;
-  prove?: boolean;
-}
 /** QueryResult.proof when a proof was asked for (path "proof/..." or prove: true). */
 export interface QueryProof {
   /** Hex of the tree root at the query height (the app hash of that height). */
   root: string;
   proof: TreeProof;
 }
-export interface QueryResult {
-  code: number;
-  codename: string;
-  log: string;
-  height: number;
-  key?: Uint8Array;
-  value?: Uint8Array;
+/** The port's QueryResult, with the proof typed. */
+export interface QueryResult extends PortQueryResult {
   proof?: QueryProof;
 }
 
