@@ -22,7 +22,12 @@ afterEach(async () => {
 
 function makeBlock(height: number): { block: Block; hash: Uint8Array; commit: Commit } {
   const block = Block.create({
-    header: { chainId: "kyochi-test", height, timeMs: 1_700_000_000_000 + height * 1000, appHash: sha256(Uint8Array.of(height)) },
+    header: {
+      chainId: "kyochi-test",
+      height,
+      timeMs: 1_700_000_000_000 + height * 1000,
+      appHash: sha256(Uint8Array.of(height)),
+    },
     txs: [Uint8Array.of(1, 2, height & 0xff)],
   });
   const hash = sha256(encode(Block, block));
@@ -30,7 +35,14 @@ function makeBlock(height: number): { block: Block; hash: Uint8Array; commit: Co
     height,
     round: 0,
     blockHash: hash,
-    signatures: [{ flag: BlockIdFlag.BLOCK_ID_FLAG_COMMIT, validatorAddress: new Uint8Array(20).fill(7), timestampMs: 5, signature: new Uint8Array(64).fill(9) }],
+    signatures: [
+      {
+        flag: BlockIdFlag.BLOCK_ID_FLAG_COMMIT,
+        validatorAddress: new Uint8Array(20).fill(7),
+        timestampMs: 5,
+        signature: new Uint8Array(64).fill(9),
+      },
+    ],
   });
   return { block, hash, commit };
 }
@@ -39,7 +51,14 @@ function put(store: BlockStore, height: number): Promise<void> {
   const { block, hash, commit } = makeBlock(height);
   const batch = new WriteBatch();
   store.putBlock(batch, block, hash, commit);
-  store.putBlockResults(batch, BlockResults.create({ height, appHash: sha256(Uint8Array.of(height, 1)), txResults: [{ code: 0, gasUsed: 21 }] }));
+  store.putBlockResults(
+    batch,
+    BlockResults.create({
+      height,
+      appHash: sha256(Uint8Array.of(height, 1)),
+      txResults: [{ code: 0, gasUsed: 21 }],
+    }),
+  );
   return db.write(batch);
 }
 

@@ -102,7 +102,7 @@ export class BlockStore {
 
   async getBlockHash(height: number): Promise<Uint8Array | undefined> {
     const record = await this.blockRecord(height);
-    return record?.slice(0, HASH_LENGTH);
+    return record === undefined ? undefined : new Uint8Array(record.subarray(0, HASH_LENGTH));
   }
 
   async getBlockByHash(hash: Uint8Array): Promise<{ height: number; block: Block } | undefined> {
@@ -119,8 +119,7 @@ export class BlockStore {
   }
 
   async getCommit(height: number): Promise<Commit | undefined> {
-    const bytes =
-      this.unflushed.get(height)?.commit ?? (await this.read(Prefix.Commit, height));
+    const bytes = this.unflushed.get(height)?.commit ?? (await this.read(Prefix.Commit, height));
     return bytes === undefined ? undefined : decodeStored(Commit, bytes, `commit ${height}`);
   }
 
@@ -135,8 +134,7 @@ export class BlockStore {
   }
 
   async getBlockResults(height: number): Promise<BlockResults | undefined> {
-    const bytes =
-      this.unflushed.get(height)?.results ?? (await this.read(Prefix.BlockResults, height));
+    const bytes = this.unflushed.get(height)?.results ?? (await this.read(Prefix.BlockResults, height));
     return bytes === undefined ? undefined : decodeStored(BlockResults, bytes, `block results ${height}`);
   }
 
@@ -159,7 +157,8 @@ export class BlockStore {
       if (h > height - UNFLUSHED_HEIGHTS) continue;
       this.unflushed.delete(h);
     }
-    for (const [hash, h] of this.unflushedByHash) if (!this.unflushed.has(h)) this.unflushedByHash.delete(hash);
+    for (const [hash, h] of this.unflushedByHash)
+      if (!this.unflushed.has(h)) this.unflushedByHash.delete(hash);
   }
 }
 

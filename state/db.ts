@@ -28,9 +28,7 @@ export const Prefix = {
   NodeMeta: 0x30,
 } as const;
 
-export type BatchOp =
-  | { type: "put"; key: Uint8Array; value: Uint8Array }
-  | { type: "del"; key: Uint8Array };
+export type BatchOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
 
 /** The writes of one block (or any unit that must land whole). Written with `KyochiDb.write`. */
 export class WriteBatch {
@@ -113,7 +111,12 @@ export class KyochiDb {
 
   /** Iterates keys in [gte, lt) in order (or reverse order). */
   iterate(opts: { gte: Uint8Array; lt: Uint8Array; reverse?: boolean; limit?: number }) {
-    return this.level.iterator({ gte: opts.gte, lt: opts.lt, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 });
+    return this.level.iterator({
+      gte: opts.gte,
+      lt: opts.lt,
+      reverse: opts.reverse ?? false,
+      limit: opts.limit ?? -1,
+    });
   }
 
   async close(): Promise<void> {

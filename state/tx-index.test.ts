@@ -24,7 +24,16 @@ describe("TxIndex", () => {
     const tx = Uint8Array.of(10, 20, 30);
     const hash = sha256(tx);
     const batch = new WriteBatch();
-    index.put(batch, TxRecord.create({ hash, height: 12, index: 3, tx, result: { code: 5, log: "insufficient funds", gasUsed: 40 } }));
+    index.put(
+      batch,
+      TxRecord.create({
+        hash,
+        height: 12,
+        index: 3,
+        tx,
+        result: { code: 5, log: "insufficient funds", gasUsed: 40 },
+      }),
+    );
     expect((await index.get(hash))?.height).toBe(12);
     expect(await new TxIndex(db).get(hash)).toBeUndefined(); // only in the unwritten batch
     await db.write(batch);

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import v8 from "node:v8";
 import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { JellyfishTree } from "../../state/tree/jmt.js";
 import type { TreeUpdate } from "../../state/tree/types.js";
@@ -71,6 +72,8 @@ class Accounts {
 }
 
 export async function run(): Promise<void> {
+  // The node runs with a 64 MB young generation (node/node.ts); measure under the same setting.
+  v8.setFlagsFromString("--max-semi-space-size=64");
   const quick = process.env.KYOCHI_BENCH_QUICK === "1";
   const sizes = envList("KYOCHI_BENCH_STATE_SIZES", quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000]);
   const blockTxs = envList("KYOCHI_BENCH_STATE_BLOCK_TXS", quick ? [1_000] : [1_000, 10_000]);
@@ -94,7 +97,8 @@ export async function run(): Promise<void> {
       accounts.grow(size);
       for (let i = from; i < size; i += FILL_BATCH) {
         const updates: TreeUpdate[] = [];
-        for (let j = i; j < Math.min(size, i + FILL_BATCH); j++) updates.push([accounts.key(j), randomBytes(VALUE_BYTES)]);
+        for (let j = i; j < Math.min(size, i + FILL_BATCH); j++)
+          updates.push([accounts.key(j), randomBytes(VALUE_BYTES)]);
         const batch = new WriteBatch();
         await tree.commit(nextVersion(), updates, batch);
         await db.write(batch, false);
@@ -105,6 +109,13 @@ export async function run(): Promise<void> {
         const commitMs: number[] = [];
         const writeMs: number[] = [];
         const totalMs: number[] = [];
+        const phases = {
+          prepare: [] as number[],
+          load: [] as number[],
+          apply: [] as number[],
+          batch: [] as number[],
+        };
+        let diskReads = 0;
         let writeOps = 0;
         for (let b = 0; b < blocks!; b++) {
           const updates: TreeUpdate[] = [];
@@ -118,6 +129,12 @@ export async function run(): Promise<void> {
           const t1 = performance.now();
           await db.write(batch, true);
           const t2 = performance.now();
+          const stats = tree.lastCommit!;
+          phases.prepare.push(stats.prepareMs);
+          phases.load.push(stats.loadMs);
+          phases.apply.push(stats.applyMs);
+          phases.batch.push(stats.batchMs);
+          diskReads += stats.nodesReadFromDisk;
           commitMs.push(t1 - t0);
           writeMs.push(t2 - t1);
           totalMs.push(t2 - t0);
@@ -128,6 +145,10 @@ export async function run(): Promise<void> {
           "block txs": txs,
           updates: 2 * txs,
           "tree commit ms": ms(median(commitMs)),
+          "(hash+sort / load / apply / batch)": [phases.prepare, phases.load, phases.apply, phases.batch]
+            .map((p) => Math.round(median(p)))
+            .join(" / "),
+          "node reads": Math.round(diskReads / blocks!),
           "db write+fsync ms": ms(median(writeMs)),
           "total ms (median)": ms(median(totalMs)),
           "total ms (max)": ms(max(totalMs)),
@@ -161,6 +182,26 @@ export async function run(): Promise<void> {
       }
       const proveUs = ((performance.now() - t) * 1000) / proofs;
       const avgSiblings = siblings / proofs;
+      // Pruning: what dropping one block's worth of replaced nodes and values costs (a node that
+      // keeps the last K versions does this once per block). Clear older history first, untimed.
+      const clear = new WriteBatch();
+      await tree.prune(tree.version, clear);
+      await db.write(clear, false);
+      const maxTxs = Math.max(...blockTxs);
+      const block = new WriteBatch();
+      const updates: TreeUpdate[] = [];
+      for (let i = 0; i < 2 * maxTxs; i++)
+        updates.push([accounts.key(accounts.random()), randomBytes(VALUE_BYTES)]);
+      await tree.commit(nextVersion(), updates, block);
+      await db.write(block, true);
+      const pruneBatch = new WriteBatch();
+      t = performance.now();
+      await tree.prune(tree.version, pruneBatch);
+      const pruneBuildMs = performance.now() - t;
+      t = performance.now();
+      await db.write(pruneBatch, true);
+      const pruneWriteMs = performance.now() - t;
+
       readRows.push({
         accounts: size,
         "get µs": Math.round(getUs),
@@ -170,6 +211,8 @@ export async function run(): Promise<void> {
         "proof depth": Number((avgSiblings / 15).toFixed(2)),
         "proof bytes (binary)": Math.round(avgSiblings * 32 + 64),
         "proof bytes (JSON)": Math.round(jsonBytes / proofs),
+        [`prune 1 block (${maxTxs} txs) ms`]: `${ms(pruneBuildMs)} + ${ms(pruneWriteMs)} write`,
+        "prune deletes": pruneBatch.size,
         "db MB": Number((dirBytes(dir) / 1e6).toFixed(0)),
       });
     }
@@ -178,7 +221,9 @@ export async function run(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log("\nState growth: block commit = tree.commit + LevelDB batch write with fsync (each tx = 2 updates)");
+  console.log(
+    "\nState growth: block commit = tree.commit + LevelDB batch write with fsync (each tx = 2 updates)",
+  );
   console.table(commitRows);
   console.log("State reads and proofs (latest version unless noted)");
   console.table(readRows);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Prefix, WriteBatch } from "../db.js";
 import { StateError } from "../errors.js";
-import { EMPTY_HASH } from "./index.js";
+import { EMPTY_HASH, verifyProof } from "./index.js";
 import { bytes, countPrefix, openTestStore, type TestStore, text } from "./test-helpers.js";
 import type { TreeUpdate } from "./types.js";
 
@@ -110,7 +110,10 @@ describe("state tree basics", () => {
       // Shuffled, spread over several versions, with values that are later overwritten and keys
       // that are created then deleted.
       const mixed = shuffled(updates, 42);
-      await other.commit(0, mixed.slice(0, 100).map(([k]) => [k, bytes("temporary")] as const));
+      await other.commit(
+        0,
+        mixed.slice(0, 100).map(([k]) => [k, bytes("temporary")] as const),
+      );
       await other.commit(1, [...mixed.slice(100, 250), [bytes("ghost"), bytes("boo")]]);
       await other.commit(2, [...shuffled(mixed.slice(0, 100), 7), ...mixed.slice(250)]);
       const b = await other.commit(3, [[bytes("ghost"), null]]);
@@ -166,7 +169,10 @@ describe("state tree basics", () => {
 
   it("reopening from LevelDB gives the same version, root and values, and continues identically", async () => {
     await store.commit(0, accounts(500));
-    await store.commit(1, [[bytes("acct-1"), null], [bytes("zed"), bytes("z")]]);
+    await store.commit(1, [
+      [bytes("acct-1"), null],
+      [bytes("zed"), bytes("z")],
+    ]);
     const root = store.tree.root;
     await store.reopen();
     expect(store.tree.version).toBe(1);
@@ -180,7 +186,10 @@ describe("state tree basics", () => {
     const other = await openTestStore();
     try {
       await other.commit(0, accounts(500));
-      await other.commit(1, [[bytes("acct-1"), null], [bytes("zed"), bytes("z")]]);
+      await other.commit(1, [
+        [bytes("acct-1"), null],
+        [bytes("zed"), bytes("z")],
+      ]);
       expect(hex(await other.commit(2, [[bytes("acct-2"), bytes("x")]]))).toBe(hex(afterReopen));
     } finally {
       await other.close();
@@ -193,6 +202,7 @@ describe("state tree basics", () => {
       const updates = accounts(4000);
       const big = await store.commit(0, updates);
       expect(hex(await small.commit(0, updates))).toBe(hex(big));
+      await small.reopen(); // start cold: nodes come from LevelDB
       // Commit versions back to back without writing the batches: nodes the cache dropped must
       // come from the versions held in memory.
       const batches: WriteBatch[] = [];
@@ -212,7 +222,19 @@ describe("state tree basics", () => {
       for (const b of batches) await small.db.write(b);
       await small.reopen();
       expect(hex(small.tree.root)).toBe(hex(store.tree.root));
-      expect(hex(await small.commit(4, [[bytes("acct-1"), null]]))).toBe(hex(await store.commit(4, [[bytes("acct-1"), null]])));
+      // Every version written from memory is intact on disk.
+      for (let v = 1; v <= 3; v++) {
+        const root = await small.tree.rootAt(v);
+        for (let i = 0; i < 4000; i += 101) {
+          const key = bytes(`acct-${i}`);
+          const { value, proof } = await small.tree.prove(key, v);
+          expect(text(value)).toBe(text(await store.tree.getAt(key, v)));
+          expect(verifyProof(root, key, value, proof)).toBe(true);
+        }
+      }
+      expect(hex(await small.commit(4, [[bytes("acct-1"), null]]))).toBe(
+        hex(await store.commit(4, [[bytes("acct-1"), null]])),
+      );
     } finally {
       await small.close();
     }
@@ -276,11 +298,14 @@ describe("pruning", () => {
     expect(text(await store.tree.getAt(bytes("acct-2"), 3))).toBe("g-2");
   });
 
-  it("pruning to the latest version keeps exactly one value record per live key", async () => {
+  it("pruning step by step to the latest version keeps exactly one value record per live key", async () => {
     await build();
-    const batch = new WriteBatch();
-    await store.tree.prune(5, batch);
-    await store.db.write(batch);
+    for (const to of [2, 4, 5]) {
+      const batch = new WriteBatch();
+      await store.tree.prune(to, batch);
+      await store.db.write(batch);
+      if (to === 2) await store.reopen(); // later prunes pick up where a restarted node left off
+    }
     await store.reopen();
     let live = 0;
     for (let i = 0; i < 300; i++) if ((await store.tree.get(bytes(`acct-${i}`))) !== undefined) live++;

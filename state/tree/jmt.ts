@@ -2,47 +2,61 @@
 //
 // Storage (see keys.ts and node.ts):
 // - internal nodes under TreeNode by (version that wrote them, nibble path); leaves live inline in
-//   their parent node (or in the root record), values under TreeValue by (sha256(key), version);
+//   their parent node (or in the root record);
+// - values under TreeValue by (sha256(key), version), so getAt() is one seek, plus one record per
+//   key with its latest value, so get() is one exact read;
 // - TreeMeta holds the latest version, the oldest retained version and one root record per version;
-// - TreeStale records, for each version, which nodes and values it made unreachable, so pruning is
+// - TreeStale holds, per version, the list of nodes and values it made unreachable, so pruning is
 //   a range scan rather than a walk of the tree.
-// A commit only adds to the caller's WriteBatch; the in-memory view advances at once, and the
+// A commit applies a version's updates sorted by key hash: it loads the nodes on their paths one
+// level at a time (one getMany per level, most from the node cache), rebuilds each touched node
+// once, and only adds to the caller's WriteBatch. The in-memory view advances at once, and the
 // writes of the last few versions stay readable from memory until the caller has written them.
 import { type KyochiDb, readU64be, u64be, type WriteBatch } from "../db.js";
 import { StateError } from "../errors.js";
-import { EMPTY_HASH, keyHashOf, leafHash, nibbleAt, RADIX, valueHashOf } from "./hashing.js";
 import {
+  ByteArena,
+  copyBytes,
+  EMPTY_HASH,
+  keyHashOf,
+  leafHash,
+  nibbleAt,
+  RADIX,
+  valueHashOf,
+} from "./hashing.js";
+import {
+  decodeStaleList,
   keyString,
   latestValueKey,
   latestVersionKey,
   nodeKey,
   oldestVersionKey,
   rootKey,
-  decodeStaleList,
-  encodeStaleList,
   staleKey,
   valueKey,
 } from "./keys.js";
-import { NodeCache } from "./node-cache.js";
 import {
   type Child,
   checkNode,
   childHash,
+  copyChild,
   decodeRoot,
   encodeRoot,
-  type InternalChild,
+  internalChildVersion,
   leafMask,
   presenceMask,
   readChild,
   readU64,
 } from "./node.js";
+import { NodeCache } from "./node-cache.js";
 import type { StateTree, TreeProof, TreeUpdate } from "./types.js";
-import { type LoadedNode, loadedNodeId, type PreparedUpdate, UpdateRun } from "./update-run.js";
+import { type LoadedNode, loadedNodeId, type PreparedUpdate, UpdateRun, updateNibble } from "./update-run.js";
 
 export interface StateTreeOptions {
   /**
-   * Memory for cached nodes, in bytes. With 1M keys the whole tree's internal nodes take about
-   * 130 MB; the top levels, which every block touches, take a few MB.
+   * Memory for cached nodes, in bytes (default 256 MB, allocated as it fills). With 1M keys the
+   * tree's internal nodes take about 130 MB; the top four levels, which every large block
+   * rewrites, about 3 MB.
    */
   nodeCacheBytes?: number;
 }
@@ -60,8 +74,8 @@ interface RecentVersion {
   nodeMap?: Map<string, Uint8Array>;
   /** value record written at this version, by keyString(keyHash) */
   readonly values: Map<string, Uint8Array>;
-  /** targets made stale by this version and not yet handed to prune() */
-  stale: Uint8Array[];
+  /** the encoded list of what this version made stale, until handed to prune() */
+  stale: Uint8Array | null;
 }
 
 interface Frontier {
@@ -71,7 +85,25 @@ interface Frontier {
   readonly hi: number;
 }
 
+/** Where the last commit spent its time (for benchmarks and metrics). */
+export interface CommitStats {
+  readonly updates: number;
+  readonly nodesWritten: number;
+  readonly nodesReadFromDisk: number;
+  /** hashing and sorting the updates */
+  readonly prepareMs: number;
+  /** reading the nodes on the updated paths (cache or LevelDB) */
+  readonly loadMs: number;
+  /** rebuilding and hashing the touched nodes */
+  readonly applyMs: number;
+  /** adding the writes to the batch and the in-memory view */
+  readonly batchMs: number;
+}
+
 export class JellyfishTree implements StateTree {
+  /** Statistics of the last commit, or undefined before the first. */
+  lastCommit: CommitStats | undefined;
+  private nodesReadFromDisk = 0;
   private latest: number;
   private rootChild: Child | null;
   private oldest: number;
@@ -103,7 +135,8 @@ export class JellyfishTree implements StateTree {
     if (latestBytes === undefined) return new JellyfishTree(db, 0, null, 0, false, options);
     const latest = readVersion(latestBytes, "latest tree version");
     const rootBytes = await db.get(rootKey(latest));
-    if (rootBytes === undefined) throw new StateError("CORRUPT_DATA", `no root record for tree version ${latest}`);
+    if (rootBytes === undefined)
+      throw new StateError("CORRUPT_DATA", `no root record for tree version ${latest}`);
     const oldestBytes = await db.get(oldestVersionKey);
     const oldest = oldestBytes === undefined ? 0 : readVersion(oldestBytes, "oldest tree version");
     return new JellyfishTree(db, latest, decodeRoot(rootBytes), oldest, true, options);
@@ -114,7 +147,7 @@ export class JellyfishTree implements StateTree {
   }
 
   get root(): Uint8Array {
-    return (this.rootChild?.hash ?? EMPTY_HASH).slice();
+    return copyBytes(this.rootChild?.hash ?? EMPTY_HASH);
   }
 
   get oldestVersion(): number {
@@ -177,7 +210,7 @@ export class JellyfishTree implements StateTree {
 
   async rootAt(version: number): Promise<Uint8Array> {
     const root = await this.rootChildAt(version);
-    return (root?.hash ?? EMPTY_HASH).slice();
+    return copyBytes(root?.hash ?? EMPTY_HASH);
   }
 
   async commit(version: number, updates: readonly TreeUpdate[], batch: WriteBatch): Promise<Uint8Array> {
@@ -185,19 +218,27 @@ export class JellyfishTree implements StateTree {
     if (this.committing) throw new StateError("COMMIT_IN_PROGRESS", "another commit is still running");
     this.committing = true;
     try {
+      const t0 = performance.now();
       const prepared = prepareUpdates(updates);
       const oldRoot = this.rootChild;
       let run: UpdateRun;
       let newRoot: Child | null;
+      const t1 = performance.now();
+      const readsBefore = this.nodesReadFromDisk;
+      let t2: number;
       this.cache.freeze(); // the run holds views into the cache until apply() returns
       try {
         run = await this.run(version, oldRoot, prepared);
+        t2 = performance.now();
         newRoot = prepared.length === 0 ? oldRoot : run.apply(oldRoot, 0, 0, prepared.length);
+        // The new root's hashes live in the run's arena or the cache: keep a copy instead.
+        if (newRoot !== null && newRoot !== oldRoot) newRoot = copyChild(newRoot);
       } finally {
         this.cache.unfreeze();
       }
+      const t3 = performance.now();
 
-      const recent: RecentVersion = { version, nodes: run.nodes, values: new Map(), stale: [] };
+      const recent: RecentVersion = { version, nodes: run.nodes, values: new Map(), stale: null };
       for (const n of run.nodes) {
         batch.put(n.key, n.bytes);
         this.cache.set(n.key, n.bytes);
@@ -209,10 +250,11 @@ export class JellyfishTree implements StateTree {
         else batch.put(latestKey, v.record.subarray(1));
         recent.values.set(keyString(v.keyHash), v.record);
       }
-      if (run.stale.length > 0) batch.put(staleKey(version), encodeStaleList(run.stale));
-      // Replaced nodes stay cached until their generation ages out (deleting them here cost more
-      // than it saved).
-      recent.stale = run.stale;
+      if (run.stale.count > 0) {
+        recent.stale = run.stale.finish();
+        batch.put(staleKey(version), recent.stale);
+      }
+      // Replaced nodes stay in the node cache until they age out of its ring.
       batch.put(rootKey(version), encodeRoot(newRoot));
       batch.put(latestVersionKey, u64be(version));
       if (!this.committed) {
@@ -228,7 +270,17 @@ export class JellyfishTree implements StateTree {
       if (this.recent.length > UNFLUSHED_VERSIONS) this.recent.shift();
       this.roots.set(version, newRoot);
       if (this.roots.size > ROOTS_IN_MEMORY) this.roots.delete(this.roots.keys().next().value as number);
-      return (newRoot?.hash ?? EMPTY_HASH).slice();
+      const t4 = performance.now();
+      this.lastCommit = {
+        updates: prepared.length,
+        nodesWritten: run.nodes.length,
+        nodesReadFromDisk: this.nodesReadFromDisk - readsBefore,
+        prepareMs: t1 - t0,
+        loadMs: t2 - t1,
+        applyMs: t3 - t2,
+        batchMs: t4 - t3,
+      };
+      return copyBytes(newRoot?.hash ?? EMPTY_HASH);
     } finally {
       this.committing = false;
     }
@@ -237,12 +289,12 @@ export class JellyfishTree implements StateTree {
   async previewRoot(updates: readonly TreeUpdate[]): Promise<Uint8Array> {
     const prepared = prepareUpdates(updates);
     const root = this.rootChild;
-    if (prepared.length === 0) return (root?.hash ?? EMPTY_HASH).slice();
+    if (prepared.length === 0) return copyBytes(root?.hash ?? EMPTY_HASH);
     this.cache.freeze();
     try {
       const run = await this.run(this.latest + 1, root, prepared);
       const newRoot = run.apply(root, 0, 0, prepared.length);
-      return (newRoot?.hash ?? EMPTY_HASH).slice();
+      return copyBytes(newRoot?.hash ?? EMPTY_HASH);
     } finally {
       this.cache.unfreeze();
     }
@@ -268,12 +320,19 @@ export class JellyfishTree implements StateTree {
     }
     // Siblings go from the deepest level up to the root.
     const siblings = levels.reverse().flatMap((level) => level.map(hex));
-    const rootHash = (root?.hash ?? EMPTY_HASH).slice();
+    const rootHash = copyBytes(root?.hash ?? EMPTY_HASH);
     const keyHashHex = hex(keyHash);
     if (child === null) {
-      return { value: undefined, root: rootHash, proof: { keyHash: keyHashHex, kind: "exclusion", siblings } };
+      return {
+        value: undefined,
+        root: rootHash,
+        proof: { keyHash: keyHashHex, kind: "exclusion", siblings },
+      };
     }
-    const [record] = await this.fetchValueRecords([{ keyHash: child.keyHash, valueVersion: child.valueVersion }], version);
+    const [record] = await this.fetchValueRecords(
+      [{ keyHash: child.keyHash, valueVersion: child.valueVersion }],
+      version,
+    );
     const leafValue = decodeValueRecord(record!);
     if (leafValue === undefined) throw new StateError("CORRUPT_DATA", "a leaf points at a deleted value");
     const valueHash = valueHashOf(leafValue);
@@ -310,11 +369,16 @@ export class JellyfishTree implements StateTree {
     for (const r of this.recent) {
       if (r.version > version) continue;
       unflushed.add(r.version);
-      for (const target of r.stale) batch.del(target);
-      if (r.stale.length > 0) batch.del(staleKey(r.version));
-      r.stale = [];
+      if (r.stale !== null) {
+        for (const target of decodeStaleList(r.stale)) batch.del(target);
+        batch.del(staleKey(r.version));
+        r.stale = null;
+      }
     }
-    for await (const [key, list] of this.db.level.iterator({ gte: staleKey(0), lt: staleKey(version + 1) })) {
+    // Lists of versions <= the old oldest version were handled by earlier prunes; starting after
+    // them keeps LevelDB from walking their deletion markers on every prune.
+    const staleRange = { gte: staleKey(this.oldest + 1), lt: staleKey(version + 1) };
+    for await (const [key, list] of this.db.level.iterator(staleRange)) {
       if (unflushed.has(readU64(key, 1))) continue; // handled above (and maybe pruned already)
       for (const target of decodeStaleList(list)) batch.del(target);
       batch.del(key);
@@ -322,8 +386,11 @@ export class JellyfishTree implements StateTree {
 
     // Keep the root record that holds the state at `version` (a version with no record of its
     // own, between two commits, reads the one before it), drop the older ones.
+    const keptBefore = await this.committedVersionAtOrBelow(this.oldest);
     const keepFrom = await this.committedVersionAtOrBelow(version);
-    for await (const key of this.db.level.keys({ gte: rootKey(0), lt: rootKey(keepFrom) })) batch.del(key);
+    for await (const key of this.db.level.keys({ gte: rootKey(keptBefore), lt: rootKey(keepFrom) })) {
+      batch.del(key);
+    }
     for (const v of [...this.roots.keys()]) {
       if (v < keepFrom) {
         this.roots.delete(v);
@@ -341,7 +408,10 @@ export class JellyfishTree implements StateTree {
       throw new StateError("INVALID_VERSION", `tree version must be a non-negative integer, got ${version}`);
     }
     if (this.committed && version <= this.latest) {
-      throw new StateError("INVALID_VERSION", `tree version ${version} is not above the latest (${this.latest})`);
+      throw new StateError(
+        "INVALID_VERSION",
+        `tree version ${version} is not above the latest (${this.latest})`,
+      );
     }
   }
 
@@ -353,7 +423,10 @@ export class JellyfishTree implements StateTree {
       throw new StateError("VERSION_PRUNED", `tree version ${version} was pruned (oldest is ${this.oldest})`);
     }
     if (version > this.latest) {
-      throw new StateError("VERSION_NOT_FOUND", `tree version ${version} is not committed (latest is ${this.latest})`);
+      throw new StateError(
+        "VERSION_NOT_FOUND",
+        `tree version ${version} is not committed (latest is ${this.latest})`,
+      );
     }
   }
 
@@ -364,16 +437,21 @@ export class JellyfishTree implements StateTree {
     const exact = await this.db.get(rootKey(version));
     if (exact !== undefined) return decodeRoot(exact);
     // A version between two commits holds the state of the commit before it.
-    const found = await this.db.level.values({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 }).all();
+    const found = await this.db.level
+      .values({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 })
+      .all();
     this.checkReadable(version);
-    if (found.length === 0) throw new StateError("CORRUPT_DATA", `no root record at or below version ${version}`);
+    if (found.length === 0)
+      throw new StateError("CORRUPT_DATA", `no root record at or below version ${version}`);
     return decodeRoot(found[0]!);
   }
 
   private async committedVersionAtOrBelow(version: number): Promise<number> {
     let best = -1;
     for (const v of this.roots.keys()) if (v <= version && v > best) best = v;
-    const found = await this.db.level.keys({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 }).all();
+    const found = await this.db.level
+      .keys({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 })
+      .all();
     if (found.length > 0) best = Math.max(best, readU64(found[0]!, 2));
     return best < 0 ? version : best;
   }
@@ -395,13 +473,12 @@ export class JellyfishTree implements StateTree {
           const leaves = leafMask(node);
           let lo = f.lo;
           while (lo < f.hi) {
-            const n = nibbleAt(updates[lo]!.keyHash, f.depth);
+            const n = updateNibble(updates[lo]!, f.depth);
             let hi = lo + 1;
-            while (hi < f.hi && nibbleAt(updates[hi]!.keyHash, f.depth) === n) hi++;
+            while (hi < f.hi && updateNibble(updates[hi]!, f.depth) === n) hi++;
             const bit = 1 << n;
             if ((present & bit) !== 0 && (leaves & bit) === 0) {
-              const child = readChild(node, n) as InternalChild;
-              next.push({ version: child.version, depth: f.depth + 1, lo, hi });
+              next.push({ version: internalChildVersion(node, n), depth: f.depth + 1, lo, hi });
             }
             lo = hi;
           }
@@ -438,6 +515,7 @@ export class JellyfishTree implements StateTree {
     }
     if (missingKeys.length === 0) return out;
     const got = await this.db.getMany(missingKeys);
+    this.nodesReadFromDisk += missingKeys.length;
     for (let j = 0; j < missingKeys.length; j++) {
       const node = got[j];
       if (node === undefined) {
@@ -505,12 +583,14 @@ export class JellyfishTree implements StateTree {
 
 /** Hashes keys and values, sorts by key hash, and keeps the last update of each key. */
 export function prepareUpdates(updates: readonly TreeUpdate[]): PreparedUpdate[] {
+  // Key and leaf hashes live in one arena for the run (they are copied into whatever outlives it).
+  const arena = new ByteArena(Math.min(1 << 20, 64 * updates.length + 64));
   const hashed = updates.map(([key, value]): PreparedUpdate => {
-    const keyHash = keyHashOf(key);
+    const keyHash = arena.sha256(key);
     return {
       keyHash,
       value,
-      leafHash: value === null ? null : leafHash(keyHash, valueHashOf(value)),
+      leafHash: value === null ? null : arena.leafHash(keyHash, value),
       sortKey: readUInt32(keyHash),
     };
   });
@@ -521,7 +601,11 @@ export function prepareUpdates(updates: readonly TreeUpdate[]): PreparedUpdate[]
   const out: PreparedUpdate[] = [];
   for (let i = 0; i < hashed.length; i++) {
     const next = hashed[i + 1];
-    if (next !== undefined && next.sortKey === hashed[i]!.sortKey && Buffer.compare(next.keyHash, hashed[i]!.keyHash) === 0) {
+    if (
+      next !== undefined &&
+      next.sortKey === hashed[i]!.sortKey &&
+      Buffer.compare(next.keyHash, hashed[i]!.keyHash) === 0
+    ) {
       continue;
     }
     out.push(hashed[i]!);
@@ -535,7 +619,7 @@ function readUInt32(b: Uint8Array): number {
 
 function decodeValueRecord(record: Uint8Array): Uint8Array | undefined {
   if (record.length === 1 && record[0] === 0) return undefined;
-  if (record.length >= 1 && record[0] === 1) return record.slice(1);
+  if (record.length >= 1 && record[0] === 1) return copyBytes(record, 1);
   throw new StateError("CORRUPT_DATA", "bad state value record");
 }
 

@@ -18,7 +18,7 @@ export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Ui
   out[0] = Prefix.TreeNode;
   writeU64(out, 1, version);
   out[9] = depth;
-  out.set(keyHash.subarray(0, pathBytes), 10);
+  for (let i = 0; i < pathBytes; i++) out[10 + i] = keyHash[i]!;
   if ((depth & 1) === 1) out[9 + pathBytes] = out[9 + pathBytes]! & 0xf0;
   return out;
 }
@@ -56,17 +56,47 @@ export function staleKey(version: number): Uint8Array {
   return out;
 }
 
-export function encodeStaleList(targets: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const t of targets) size += 1 + t.length;
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const t of targets) {
-    out[off] = t.length;
-    out.set(t, off + 1);
-    off += 1 + t.length;
+/**
+ * Builds a stale list record in place (length u8 | key, repeated) without one object per key:
+ * a block at 1M keys makes ~55k records stale, and each object would live until the version
+ * is pruned or leaves the in-memory window.
+ */
+export class StaleListWriter {
+  private bytes = new Uint8Array(4096);
+  private length = 0;
+  count = 0;
+
+  add(key: Uint8Array): void {
+    const at = this.reserve(key.length);
+    this.bytes.set(key, at);
   }
-  return out;
+
+  /** Adds valueKey(keyHash, version) without materializing it. */
+  addValueKey(keyHash: Uint8Array, version: number): void {
+    const at = this.reserve(41);
+    this.bytes[at] = Prefix.TreeValue;
+    this.bytes.set(keyHash, at + 1);
+    writeU64(this.bytes, at + 33, version);
+  }
+
+  /** The encoded list (a view; the writer must not be used afterwards). */
+  finish(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  private reserve(keyLength: number): number {
+    const need = this.length + 1 + keyLength;
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes[this.length] = keyLength;
+    const at = this.length + 1;
+    this.length = need;
+    this.count++;
+    return at;
+  }
 }
 
 export function decodeStaleList(bytes: Uint8Array): Uint8Array[] {

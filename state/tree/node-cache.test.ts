@@ -39,6 +39,17 @@ describe("NodeCache", () => {
     expect(cache.get(order[0]!)).toBeUndefined();
   });
 
+  it("grows up to its size before it forgets anything", () => {
+    const cache = new NodeCache(16 << 20);
+    const node = new Uint8Array(1000).fill(5);
+    const key = (i: number) => Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16);
+    for (let i = 0; i < 12_000; i++) cache.set(key(i), node); // ~12 MB: no entry lost yet
+    for (let i = 0; i < 12_000; i += 7) expect(cache.get(key(i))?.length).toBe(1000);
+    for (let i = 12_000; i < 40_000; i++) cache.set(key(i), node); // ~40 MB through 16 MB
+    expect(cache.get(key(39_999))?.length).toBe(1000);
+    expect(cache.get(key(13_000))).toBeUndefined();
+  });
+
   it("returns copies: changing a returned node does not change the cache", () => {
     const cache = new NodeCache(1 << 16);
     const key = Uint8Array.of(1, 2, 3);

@@ -11,6 +11,8 @@
 // Entry layout in the ring (8-byte aligned): u32 entry length | u8 key length | key | node.
 
 const MIN_CAPACITY = 1 << 16;
+/** The ring starts this small and doubles until it reaches the configured size. */
+const INITIAL_CAPACITY = 4 << 20;
 const BYTES_PER_SLOT = 128;
 const HEADER = 5;
 
@@ -26,9 +28,10 @@ function fingerprint(key: Uint8Array): number {
 }
 
 export class NodeCache {
-  private readonly ring: Uint8Array;
-  private readonly view: DataView;
-  private readonly capacity: number;
+  private ring: Uint8Array;
+  private view: DataView;
+  private capacity: number;
+  private readonly maxCapacity: number;
   /** logical bytes appended so far; the ring holds [written - capacity, written) */
   private written = 0;
   private mask: number;
@@ -38,7 +41,8 @@ export class NodeCache {
   private used = 0;
 
   constructor(maxBytes: number) {
-    this.capacity = Math.max(MIN_CAPACITY, Math.floor(maxBytes / 8) * 8);
+    this.maxCapacity = Math.max(MIN_CAPACITY, Math.floor(maxBytes / 8) * 8);
+    this.capacity = Math.min(this.maxCapacity, INITIAL_CAPACITY);
     this.ring = new Uint8Array(this.capacity);
     this.view = new DataView(this.ring.buffer);
     let slots = 1024;
@@ -88,6 +92,7 @@ export class NodeCache {
     if (key.length > 255 || this.frozen > 0) return;
     const length = align8(HEADER + key.length + node.length);
     if (length > this.capacity / 4) return;
+    if (this.written + length > this.capacity && this.capacity < this.maxCapacity) this.grow(length);
     let at = this.written % this.capacity;
     if (at + length > this.capacity) {
       this.written += this.capacity - at; // skip the tail; the entry starts the next lap
@@ -100,6 +105,21 @@ export class NodeCache {
     const position = this.written;
     this.written += length;
     this.index(key, fingerprint(key), position);
+  }
+
+  /**
+   * Doubles the ring (up to its maximum). Only called before the ring has wrapped, so every
+   * entry's position maps to the same offset in the larger ring.
+   */
+  private grow(length: number): void {
+    let capacity = this.capacity;
+    while (capacity < this.written + length && capacity < this.maxCapacity) capacity *= 2;
+    capacity = Math.min(capacity, this.maxCapacity);
+    const ring = new Uint8Array(capacity);
+    ring.set(this.ring.subarray(0, this.written));
+    this.ring = ring;
+    this.view = new DataView(ring.buffer);
+    this.capacity = capacity;
   }
 
   /** Logical position of the live entry for `key`, or -1. */
@@ -151,7 +171,8 @@ export class NodeCache {
     const oldFingerprints = this.fingerprints;
     const oldPositions = this.positions;
     let live = 0;
-    for (let i = 0; i < oldPositions.length; i++) if (oldPositions[i]! > 0 && this.isLive(oldPositions[i]! - 1)) live++;
+    for (let i = 0; i < oldPositions.length; i++)
+      if (oldPositions[i]! > 0 && this.isLive(oldPositions[i]! - 1)) live++;
     let slots = oldPositions.length;
     while (live * 4 > slots) slots *= 2;
     this.mask = slots - 1;

@@ -12,8 +12,9 @@
 // Leaves are stored inline in their parent (not as nodes of their own): updating a key rewrites
 // the parent anyway, and the parent then knows the leaf's key hash without another read. The
 // leaf's value lives in the value table at (keyHash, valueVersion).
-import { EMPTY_HASH, internalHashOfInput, RADIX } from "./hashing.js";
+
 import { StateError } from "../errors.js";
+import { type ByteArena, copyBytes, EMPTY_HASH, INTERNAL_DOMAIN, RADIX } from "./hashing.js";
 
 export interface LeafChild {
   readonly kind: "leaf";
@@ -84,28 +85,66 @@ export function writeU64(bytes: Uint8Array, off: number, v: number): void {
 
 /** Throws CORRUPT_DATA unless `node` is a well-formed encoded node. Called once per node read from disk. */
 export function checkNode(node: Uint8Array, what: string): void {
-  if (node.length < HEADER || node[0] !== NODE_TAG) throw new StateError("CORRUPT_DATA", `${what}: bad node tag`);
+  if (node.length < HEADER || node[0] !== NODE_TAG)
+    throw new StateError("CORRUPT_DATA", `${what}: bad node tag`);
   const present = presenceMask(node);
   const leaves = leafMask(node);
-  if ((leaves & ~present) !== 0 || present === 0) throw new StateError("CORRUPT_DATA", `${what}: bad node masks`);
+  if ((leaves & ~present) !== 0 || present === 0)
+    throw new StateError("CORRUPT_DATA", `${what}: bad node masks`);
   if (node.length !== entryOffset(present, leaves, RADIX)) {
     throw new StateError("CORRUPT_DATA", `${what}: bad node length`);
   }
 }
 
-/** Child `n` of an encoded node, or null when that slot is empty. */
+/**
+ * Child `n` of an encoded node, or null when that slot is empty. The hashes are copies: `node`
+ * may be a view into the node cache, which moves on after the caller's commit.
+ */
 export function readChild(node: Uint8Array, n: number): Child | null {
   const present = presenceMask(node);
   const bit = 1 << n;
   if ((present & bit) === 0) return null;
   const leaves = leafMask(node);
   const off = entryOffset(present, leaves, n);
-  const hash = node.subarray(off, off + 32);
+  const hash = copyBytes(node, off, off + 32);
   const version = readU64(node, off + 32);
   if ((leaves & bit) !== 0) {
-    return { kind: "leaf", hash, valueVersion: version, keyHash: node.subarray(off + 40, off + 72) };
+    return { kind: "leaf", hash, valueVersion: version, keyHash: copyBytes(node, off + 40, off + 72) };
   }
   return { kind: "internal", hash, version };
+}
+
+export function copyChild(child: Child): Child {
+  if (child.kind === "leaf") {
+    return {
+      kind: "leaf",
+      hash: copyBytes(child.hash),
+      valueVersion: child.valueVersion,
+      keyHash: copyBytes(child.keyHash),
+    };
+  }
+  return { kind: "internal", hash: copyBytes(child.hash), version: child.version };
+}
+
+/** Offset of child `n`'s entry when it is the leaf of `keyHash`, else -1. */
+export function leafEntryOffsetFor(node: Uint8Array, n: number, keyHash: Uint8Array): number {
+  const present = presenceMask(node);
+  const leaves = leafMask(node);
+  const bit = 1 << n;
+  if ((present & leaves & bit) === 0) return -1;
+  const off = entryOffset(present, leaves, n);
+  return bytesEqualAt(node, off + 40, keyHash) ? off : -1;
+}
+
+/** node[off, off + expected.length) equals `expected`. */
+export function bytesEqualAt(node: Uint8Array, off: number, expected: Uint8Array): boolean {
+  for (let i = 0; i < expected.length; i++) if (node[off + i] !== expected[i]) return false;
+  return true;
+}
+
+/** Version of internal child `n` (the caller knows it is an internal child). */
+export function internalChildVersion(node: Uint8Array, n: number): number {
+  return readU64(node, entryOffset(presenceMask(node), leafMask(node), n) + 32);
 }
 
 /** Hash of child `n` (EMPTY_HASH when empty), without allocating a Child. */
@@ -130,6 +169,7 @@ function copy(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, 
 export function encodeNode(
   base: Uint8Array | null,
   changes: readonly (Child | null | undefined)[],
+  arena: ByteArena,
 ): { bytes: Uint8Array; hash: Uint8Array } {
   const basePresent = base === null ? 0 : presenceMask(base);
   const baseLeaves = base === null ? 0 : leafMask(base);
@@ -147,9 +187,9 @@ export function encodeNode(
     }
   }
   if (base !== null && present === basePresent && leaves === baseLeaves) {
-    return patchNode(base, changes, present, leaves);
+    return patchNode(base, changes, present, leaves, arena);
   }
-  const bytes = new Uint8Array(entryOffset(present, leaves, RADIX));
+  const bytes = arena.alloc(entryOffset(present, leaves, RADIX));
   bytes[0] = NODE_TAG;
   bytes[1] = present >> 8;
   bytes[2] = present & 0xff;
@@ -184,7 +224,8 @@ export function encodeNode(
     }
     if (inBase) baseOff += baseSize;
   }
-  return { bytes, hash: internalHashOfInput(hashInput) };
+  hashInput[0] = INTERNAL_DOMAIN;
+  return { bytes, hash: arena.sha256(hashInput) };
 }
 
 /** encodeNode when the layout does not change (the common case: values change, shape stays). */
@@ -193,8 +234,10 @@ function patchNode(
   changes: readonly (Child | null | undefined)[],
   present: number,
   leaves: number,
+  arena: ByteArena,
 ): { bytes: Uint8Array; hash: Uint8Array } {
-  const bytes = base.slice();
+  const bytes = arena.alloc(base.length);
+  bytes.set(base);
   let off = HEADER;
   for (let n = 0; n < RADIX; n++) {
     const bit = 1 << n;
@@ -216,7 +259,8 @@ function patchNode(
     copy(bytes, off, hashInput, hashAt, 32);
     off += (leaves & bit) !== 0 ? LEAF_ENTRY : INTERNAL_ENTRY;
   }
-  return { bytes, hash: internalHashOfInput(hashInput) };
+  hashInput[0] = INTERNAL_DOMAIN;
+  return { bytes, hash: arena.sha256(hashInput) };
 }
 
 // Root records (one per version, in TreeMeta): kind byte, then the child as in a node entry.
@@ -241,10 +285,15 @@ export function encodeRoot(root: Child | null): Uint8Array {
 export function decodeRoot(bytes: Uint8Array): Child | null {
   if (bytes.length === 1 && bytes[0] === ROOT_EMPTY) return null;
   if (bytes.length === 41 && bytes[0] === ROOT_INTERNAL) {
-    return { kind: "internal", hash: bytes.slice(1, 33), version: readU64(bytes, 33) };
+    return { kind: "internal", hash: copyBytes(bytes, 1, 33), version: readU64(bytes, 33) };
   }
   if (bytes.length === 73 && bytes[0] === ROOT_LEAF) {
-    return { kind: "leaf", hash: bytes.slice(1, 33), valueVersion: readU64(bytes, 33), keyHash: bytes.slice(41, 73) };
+    return {
+      kind: "leaf",
+      hash: copyBytes(bytes, 1, 33),
+      valueVersion: readU64(bytes, 33),
+      keyHash: copyBytes(bytes, 41, 73),
+    };
   }
   throw new StateError("CORRUPT_DATA", "bad state root record");
 }

@@ -22,7 +22,12 @@ function nibble(kh: Uint8Array, i: number): number {
   return i % 2 === 0 ? byte >> 4 : byte & 0x0f;
 }
 
-function independentVerify(root: Uint8Array, key: Uint8Array, value: Uint8Array | undefined, p: TreeProof): boolean {
+function independentVerify(
+  root: Uint8Array,
+  key: Uint8Array,
+  value: Uint8Array | undefined,
+  p: TreeProof,
+): boolean {
   // Step 1
   const kh = H(key);
   const claimedKh = decodeHash(p.keyHash);
@@ -212,6 +217,12 @@ describe("state proofs", () => {
     };
     expect(verifyBoth(root, key, undefined, selfExclusion)).toBe(false);
     // Nor by claiming its slot is empty.
-    expect(verifyBoth(root, key, undefined, { keyHash: proof.keyHash, kind: "exclusion", siblings: proof.siblings })).toBe(false);
+    expect(
+      verifyBoth(root, key, undefined, {
+        keyHash: proof.keyHash,
+        kind: "exclusion",
+        siblings: proof.siblings,
+      }),
+    ).toBe(false);
   });
 });

@@ -91,7 +91,9 @@ describe("state tree against a Map model", () => {
             }
           }
           if (oldest > 0) {
-            await expect(a.tree.getAt(keyOf(0), oldest - 1)).rejects.toMatchObject({ code: "VERSION_PRUNED" });
+            await expect(a.tree.getAt(keyOf(0), oldest - 1)).rejects.toMatchObject({
+              code: "VERSION_PRUNED",
+            });
           }
         } finally {
           await a.close();

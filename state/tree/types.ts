@@ -46,7 +46,10 @@ export interface StateTree {
   commit(version: number, updates: readonly TreeUpdate[], batch: WriteBatch): Promise<Uint8Array>;
   /** Computes the root `updates` would give, without writing anything (for proposals). */
   previewRoot(updates: readonly TreeUpdate[]): Promise<Uint8Array>;
-  prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | undefined; proof: TreeProof; root: Uint8Array }>;
+  prove(
+    key: Uint8Array,
+    version: number,
+  ): Promise<{ value: Uint8Array | undefined; proof: TreeProof; root: Uint8Array }>;
   /** Oldest version still provable. */
   readonly oldestVersion: number;
   /**

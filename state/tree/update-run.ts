@@ -1,17 +1,20 @@
 // One version's worth of updates applied to the tree, synchronously, over nodes loaded beforehand.
 // Each touched node is rebuilt once per version, however many updates fall below it.
 import { StateError } from "../errors.js";
-import { nibbleAt, RADIX } from "./hashing.js";
-import { encodeValueRecord, nodeKey, valueKey } from "./keys.js";
+import { ByteArena, nibbleAt, RADIX } from "./hashing.js";
+import { encodeValueRecord, nodeKey, StaleListWriter, valueKey } from "./keys.js";
 import {
+  bytesEqualAt,
   type Child,
   encodeNode,
   type InternalChild,
   type LeafChild,
+  leafEntryOffsetFor,
   leafMask,
   popcount16,
   presenceMask,
   readChild,
+  readU64,
 } from "./node.js";
 
 /** A prepared update: sorted by key hash, one per key. `leafHash` is null for a delete. */
@@ -48,11 +51,18 @@ export function loadedNodeId(firstUpdate: number, depth: number): number {
   return firstUpdate * 65 + depth;
 }
 
+/** Nibble `depth` of an update's key hash; the first 8 come from its sort key, without byte reads. */
+export function updateNibble(u: PreparedUpdate, depth: number): number {
+  return depth < 8 ? (u.sortKey >>> (28 - 4 * depth)) & 0x0f : nibbleAt(u.keyHash, depth);
+}
+
 export class UpdateRun {
   readonly nodes: NodeWrite[] = [];
+  /** new nodes and their hashes: live until the version leaves the in-memory window */
+  private readonly arena = new ByteArena();
   readonly values: ValueWrite[] = [];
   /** db keys of nodes and values that versions >= this one no longer need */
-  readonly stale: Uint8Array[] = [];
+  readonly stale = new StaleListWriter();
 
   constructor(
     private readonly version: number,
@@ -95,7 +105,7 @@ export class UpdateRun {
         } else if (Buffer.compare(u.leafHash!, leaf.hash) === 0) {
           entries.push(leaf); // same value: keep the old record, write nothing
         } else {
-          this.stale.push(valueKey(leaf.keyHash, leaf.valueVersion));
+          this.stale.addValueKey(leaf.keyHash, leaf.valueVersion);
           entries.push(this.putValue(u));
         }
       } else if (u.value !== null) {
@@ -110,14 +120,28 @@ export class UpdateRun {
   private applyToInternal(child: InternalChild, depth: number, lo: number, hi: number): Child | null {
     const pathKeyHash = this.updates[lo]!.keyHash;
     const loaded = this.loaded.get(loadedNodeId(lo, depth));
-    if (loaded === undefined) throw new StateError("CORRUPT_DATA", `state node at depth ${depth} was not loaded`);
+    if (loaded === undefined)
+      throw new StateError("CORRUPT_DATA", `state node at depth ${depth} was not loaded`);
     const node = loaded.bytes;
     let changes: (Child | null | undefined)[] | null = null;
     let i = lo;
     while (i < hi) {
-      const n = nibbleAt(this.updates[i]!.keyHash, depth);
+      const n = updateNibble(this.updates[i]!, depth);
       let j = i + 1;
-      while (j < hi && nibbleAt(this.updates[j]!.keyHash, depth) === n) j++;
+      while (j < hi && updateNibble(this.updates[j]!, depth) === n) j++;
+      // Fast path for the most common case, a new value for a key whose leaf sits right here:
+      // no Child objects for the old leaf.
+      const u = this.updates[i]!;
+      const sameLeaf = j === i + 1 && u.value !== null ? leafEntryOffsetFor(node, n, u.keyHash) : -1;
+      if (sameLeaf >= 0) {
+        if (!bytesEqualAt(node, sameLeaf, u.leafHash!)) {
+          this.stale.addValueKey(u.keyHash, readU64(node, sameLeaf + 32));
+          changes ??= new Array<Child | null | undefined>(RADIX);
+          changes[n] = this.putValue(u);
+        }
+        i = j;
+        continue;
+      }
       const old = readChild(node, n);
       const next = this.apply(old, depth + 1, i, j);
       if (next !== old) {
@@ -127,7 +151,7 @@ export class UpdateRun {
       i = j;
     }
     if (changes === null) return child;
-    this.stale.push(loaded.key);
+    this.stale.add(loaded.key);
 
     let present = presenceMask(node);
     let leaves = leafMask(node);
@@ -174,7 +198,7 @@ export class UpdateRun {
     pathKeyHash: Uint8Array,
     depth: number,
   ): InternalChild {
-    const { bytes, hash } = encodeNode(base, changes);
+    const { bytes, hash } = encodeNode(base, changes, this.arena);
     this.nodes.push({ key: nodeKey(this.version, pathKeyHash, depth), bytes });
     return { kind: "internal", hash, version: this.version };
   }
@@ -190,9 +214,11 @@ export class UpdateRun {
 
   private deleteValue(leaf: LeafChild): void {
     const tombstone = valueKey(leaf.keyHash, this.version);
-    this.values.push({ keyHash: leaf.keyHash, key: tombstone, record: encodeValueRecord(null) });
-    this.stale.push(valueKey(leaf.keyHash, leaf.valueVersion));
+    // leaf.keyHash may be a view into the node cache: keep the copy inside the tombstone's key.
+    const keyHash = tombstone.subarray(1, 33);
+    this.values.push({ keyHash, key: tombstone, record: encodeValueRecord(null) });
+    this.stale.addValueKey(leaf.keyHash, leaf.valueVersion);
     // The tombstone only hides older records; once those are pruned it hides nothing.
-    this.stale.push(tombstone);
+    this.stale.add(tombstone);
   }
 }

@@ -1,6 +1,17 @@
 // Client-side proof verification, following PROOFS.md step by step. It uses nothing of the tree
 // but the hashing rules, so a light client (rpc/client) can import it alone.
-import { EMPTY_HASH, equalBytes, INTERNAL_DOMAIN, keyHashOf, leafHash, MAX_DEPTH, nibbleAt, RADIX, sha256, valueHashOf } from "./hashing.js";
+import {
+  EMPTY_HASH,
+  equalBytes,
+  INTERNAL_DOMAIN,
+  keyHashOf,
+  leafHash,
+  MAX_DEPTH,
+  nibbleAt,
+  RADIX,
+  sha256,
+  valueHashOf,
+} from "./hashing.js";
 import type { TreeProof } from "./types.js";
 
 const SIBLINGS_PER_LEVEL = RADIX - 1;
