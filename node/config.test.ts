@@ -6,7 +6,9 @@ import { defaultConfig, loadConfig, renderConfigToml } from "./config.js";
 import { NodeError } from "./errors.js";
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function file(contents: string): string {
   const dir = mkdtempSync(join(tmpdir(), "kyochi-config-"));
