@@ -26,7 +26,7 @@ import type {
   ProcessProposalRequest,
   QueryRequest,
 } from "../proto/application.js";
-import { BlockResults, type Event, TxRecord, type TxResult } from "../proto/index.js";
+import type { Event, TxResult } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
 import { WriteBatch } from "../state/db.js";
@@ -53,6 +53,7 @@ import {
   validatorView,
 } from "./modules/staking/index.js";
 import { type ChainParams, type ParamsView, paramsView } from "./params.js";
+import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import type { TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
@@ -71,9 +72,9 @@ export interface QueryResult extends PortQueryResult {
 }
 
 /** What the app needs from state/block-store.ts. */
-export type BlockResultsWriter = Pick<BlockStore, "putBlockResults">;
+export type BlockResultsWriter = Pick<BlockStore, "putBlockResultsEncoded">;
 /** What the app needs from state/tx-index.ts. */
-export type TxIndexStore = Pick<TxIndex, "put" | "get">;
+export type TxIndexStore = Pick<TxIndex, "putEncoded" | "get">;
 
 /** Node-local tuning (not consensus): cache sizes and state pruning. */
 export interface AppTuning {
@@ -396,17 +397,14 @@ export class KyochiApp {
       if (op.type === "put") batch.put(op.key, op.value);
       else batch.del(op.key);
     }
-    this.blockStore.putBlockResults(
+    // Each TxResult is encoded once and its bytes go into both BlockResults and the TxRecord.
+    const resultBytes = p.txResults.map(encodeTxResult);
+    this.blockStore.putBlockResultsEncoded(
       batch,
-      BlockResults.create({
-        height: p.height,
-        txResults: p.txResults,
-        finalizeEvents: p.events,
-        validatorUpdates: [],
-        appHash: p.appHash,
-      }),
+      p.height,
+      encodeBlockResults(p.height, resultBytes, p.events, p.appHash),
     );
-    await this.indexTxs(batch, p);
+    await this.indexTxs(batch, p, resultBytes);
     // Included txs leave the mempool: their decoded form is not needed again.
     for (const t of p.txs) this.decodedTxs.delete(t.hashId);
     if (this.tuning.keepRecentVersions > 0) {
@@ -516,7 +514,7 @@ export class KyochiApp {
     return cached.txs;
   }
 
-  private async indexTxs(batch: WriteBatch, p: PendingBlock): Promise<void> {
+  private async indexTxs(batch: WriteBatch, p: PendingBlock, resultBytes: Uint8Array[]): Promise<void> {
     const indexed = new Set<string>();
     for (const [index, t] of p.txs.entries()) {
       const result = p.txResults[index] as TxResult;
@@ -525,9 +523,10 @@ export class KyochiApp {
       if (indexed.has(t.hashId)) continue;
       if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.get(t.hash)) !== undefined) continue;
       indexed.add(t.hashId);
-      this.txIndex.put(
+      this.txIndex.putEncoded(
         batch,
-        TxRecord.create({ hash: t.hash, height: p.height, index, tx: t.bytes, result }),
+        t.hash,
+        encodeTxRecord(t.hash, p.height, index, t.bytes, resultBytes[index] as Uint8Array),
       );
     }
   }

@@ -117,8 +117,11 @@ export class CommittedState implements KvReader {
     this.cache.set(id, value);
     // Evict oldest-inserted first (Map keeps insertion order): cheap, and recently written keys
     // are re-inserted by apply() so they survive longest.
+    // Evict a chunk at a time: V8 keeps deleted Map entries as holes until it rehashes, and an
+    // iterator from the start walks over all of them, so evicting one entry per insert would
+    // cost O(holes) each time.
     if (this.cache.size > this.maxEntries) {
-      let excess = this.cache.size - this.maxEntries;
+      let excess = this.cache.size - this.maxEntries + (this.maxEntries >> 4);
       for (const oldest of this.cache.keys()) {
         this.cache.delete(oldest);
         if (--excess <= 0) break;

@@ -128,7 +128,14 @@ export class BlockStore {
     if (!Number.isSafeInteger(height) || height < 1) {
       throw new StateError("INVALID_ARGUMENT", `block results height must be >= 1, got ${height}`);
     }
-    const bytes = encode(BlockResults, results);
+    this.putBlockResultsEncoded(batch, height, encode(BlockResults, results));
+  }
+
+  /** Like putBlockResults, for results the caller already encoded (`bytes` is a BlockResults). */
+  putBlockResultsEncoded(batch: WriteBatch, height: number, bytes: Uint8Array): void {
+    if (!Number.isSafeInteger(height) || height < 1) {
+      throw new StateError("INVALID_ARGUMENT", `block results height must be >= 1, got ${height}`);
+    }
     batch.put(prefixed(Prefix.BlockResults, u64be(height)), bytes);
     this.remember(height, { results: bytes });
   }

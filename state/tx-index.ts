@@ -8,6 +8,8 @@ import { StateError } from "./errors.js";
 
 /** Records kept in memory after put(): a bit more than one large block. */
 const UNFLUSHED_RECORDS = 32_768;
+/** Records allowed above UNFLUSHED_RECORDS before the oldest are evicted together. */
+const EVICT_SLACK = 4_096;
 
 export class TxIndex {
   private readonly unflushed = new Map<string, Uint8Array>();
@@ -15,14 +17,24 @@ export class TxIndex {
   constructor(private readonly db: KyochiDb) {}
 
   put(batch: WriteBatch, record: TxRecord): void {
-    if (record.hash.length === 0) throw new StateError("INVALID_ARGUMENT", "a tx record needs the tx hash");
-    const bytes = encode(TxRecord, record);
-    batch.put(prefixed(Prefix.TxByHash, record.hash), bytes);
-    const key = hashKey(record.hash);
+    this.putEncoded(batch, record.hash, encode(TxRecord, record));
+  }
+
+  /** Like put, for a record the caller already encoded (`bytes` must be a TxRecord with this hash). */
+  putEncoded(batch: WriteBatch, hash: Uint8Array, bytes: Uint8Array): void {
+    if (hash.length === 0) throw new StateError("INVALID_ARGUMENT", "a tx record needs the tx hash");
+    batch.put(prefixed(Prefix.TxByHash, hash), bytes);
+    const key = hashKey(hash);
     this.unflushed.delete(key);
     this.unflushed.set(key, bytes);
-    if (this.unflushed.size > UNFLUSHED_RECORDS) {
-      this.unflushed.delete(this.unflushed.keys().next().value as string);
+    // Evict in chunks: V8 keeps deleted Map entries as holes until it rehashes, so taking the
+    // oldest one per put (keys().next()) rescans every hole left so far, O(size) per put.
+    if (this.unflushed.size > UNFLUSHED_RECORDS + EVICT_SLACK) {
+      let excess = this.unflushed.size - UNFLUSHED_RECORDS;
+      for (const oldest of this.unflushed.keys()) {
+        this.unflushed.delete(oldest);
+        if (--excess <= 0) break;
+      }
     }
   }
 

@@ -32,7 +32,14 @@ function senderOf(keyType: KeyType, publicKey: Uint8Array): Sender {
   if (entry === undefined) {
     const address = addressFromPublicKey(keyType, publicKey);
     entry = { address, bech32: encodeAddress(address), key: accountStateKey(address) };
-    if (senderCache.size >= SENDER_CACHE_LIMIT) senderCache.delete(senderCache.keys().next().value as string);
+    if (senderCache.size >= SENDER_CACHE_LIMIT) {
+      // A chunk at a time: deleted Map entries stay as holes keys() walks over until V8 rehashes.
+      let excess = senderCache.size - SENDER_CACHE_LIMIT + 1 + (SENDER_CACHE_LIMIT >> 4);
+      for (const oldest of senderCache.keys()) {
+        senderCache.delete(oldest);
+        if (--excess <= 0) break;
+      }
+    }
     senderCache.set(id, entry);
   }
   return entry;

@@ -27,7 +27,15 @@ export class DecodedTxCache {
       this.params = params;
     }
     this.entries.set(tx.hashId, tx);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    // Evict a chunk at a time: deleted Map entries stay as holes that keys().next() walks over
+    // until V8 rehashes, so one eviction per insert costs O(holes).
+    if (this.entries.size > this.capacity) {
+      let excess = this.entries.size - this.capacity + (this.capacity >> 4);
+      for (const oldest of this.entries.keys()) {
+        this.entries.delete(oldest);
+        if (--excess <= 0) break;
+      }
+    }
   }
 
   delete(hashId: string): void {

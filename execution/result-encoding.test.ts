@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { sha256, toHex } from "../crypto/hash.js";
+import { encode } from "../proto/canonical.js";
+import { BlockResults, Event, TxRecord, TxResult } from "../proto/index.js";
+import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
+
+const event = Event.create({
+  type: "transfer",
+  attributes: [
+    { key: "amount", value: "1000" },
+    { key: "recipient", value: "kyo1xyz" },
+  ],
+});
+const results = [
+  TxResult.create({ code: 0, codespace: "", log: "", gasWanted: 30_000, gasUsed: 21_345, events: [event] }),
+  TxResult.create({ code: 7, codespace: "sdk", log: "TX_NONCE_TOO_LOW: x".repeat(20), gasWanted: 200 }),
+  TxResult.create({}),
+];
+
+describe("result encoding", () => {
+  it("writes the same TxResult bytes as the generated encoder", () => {
+    const cases = [
+      ...results,
+      TxResult.create({
+        code: 300,
+        codespace: "bank",
+        log: "INSUFFICIENT_FUNDS: balance é 日本 🙂 ".repeat(5),
+        gasWanted: Number.MAX_SAFE_INTEGER,
+        gasUsed: 2 ** 33,
+        events: [
+          Event.create({ type: "", attributes: [] }),
+          Event.create({
+            type: "x".repeat(200),
+            attributes: [
+              { key: "", value: "v" },
+              { key: "k", value: "" },
+            ],
+          }),
+          Event.create({ type: "memo", attributes: [{ key: "text", value: "lone \ud800 surrogate" }] }),
+        ],
+      }),
+      TxResult.create({ log: "\udc00" }),
+      // Lone surrogates around protobufjs's short/long string boundary (40) and above 128 units.
+      TxResult.create({ codespace: `a\ud800${"b".repeat(37)}`, log: `\udc00${"y".repeat(39)}` }),
+      TxResult.create({
+        log: `${"z".repeat(150)}\ud83d`,
+        events: [Event.create({ type: "\ud83d\ude42".repeat(30) })],
+      }),
+    ];
+    for (const result of cases) {
+      expect(toHex(encodeTxResult(result))).toBe(toHex(encode(TxResult, result)));
+    }
+  });
+
+  it("writes the same TxRecord bytes as the generated encoder", () => {
+    const tx = new Uint8Array(300).fill(7);
+    for (const [height, index] of [
+      [1, 0],
+      [0, 5],
+      [2 ** 40, 129],
+      [Number.MAX_SAFE_INTEGER, 70_000],
+    ] as const) {
+      for (const result of results) {
+        const hash = sha256(Uint8Array.of(index & 0xff));
+        const want = encode(TxRecord, TxRecord.create({ hash, height, index, tx, result }));
+        expect(toHex(encodeTxRecord(hash, height, index, tx, encodeTxResult(result)))).toBe(toHex(want));
+      }
+    }
+  });
+
+  it("writes the same BlockResults bytes as the generated encoder", () => {
+    const appHash = sha256(Uint8Array.of(1));
+    const cases: [number, TxResult[], Event[]][] = [
+      [1, results, [event]],
+      [300, [], []],
+      [2 ** 35, results.slice(0, 1), [event, event]],
+    ];
+    for (const [height, txResults, events] of cases) {
+      const want = encode(
+        BlockResults,
+        BlockResults.create({ height, txResults, finalizeEvents: events, validatorUpdates: [], appHash }),
+      );
+      const got = encodeBlockResults(height, txResults.map(encodeTxResult), events, appHash);
+      expect(toHex(got)).toBe(toHex(want));
+      expect(BlockResults.decode(got).txResults).toHaveLength(txResults.length);
+    }
+  });
+});
