@@ -1,6 +1,7 @@
 // One LevelDB per node. Areas are separated by a one-byte key prefix (cheaper than sublevels on
 // the hot path). Everything one block changes goes into a single WriteBatch written atomically.
 import { Level } from "level";
+import { StateError } from "./errors.js";
 
 /** Key prefixes of each area. Never reuse a value: data written under it outlives the code. */
 export const Prefix = {
@@ -77,7 +78,19 @@ export class KyochiDb {
 
   static async open(path: string): Promise<KyochiDb> {
     const level = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
-    await level.open();
+    try {
+      await level.open();
+    } catch (err) {
+      // level reports every failure as "Database failed to open"; the reason is in `cause`.
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      if (/lock/i.test(cause)) {
+        throw new StateError(
+          "DB_LOCKED",
+          `${path} is in use by another process (is a node already running on this home?)`,
+        );
+      }
+      throw new StateError("DB_OPEN_FAILED", `cannot open ${path}: ${cause}`);
+    }
     return new KyochiDb(level);
   }
 

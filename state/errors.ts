@@ -14,7 +14,11 @@ export type StateErrorCode =
   /** putBlock() got a block whose height is not the next one */
   | "BLOCK_HEIGHT_MISMATCH"
   /** a caller passed an argument outside its range (a bad hash length, a negative height) */
-  | "INVALID_ARGUMENT";
+  | "INVALID_ARGUMENT"
+  /** the database is held by another process (LevelDB's lock): a node already runs on this home */
+  | "DB_LOCKED"
+  /** the database could not be opened for another reason (permissions, damage) */
+  | "DB_OPEN_FAILED";
 
 /** One error class for state/, with a stable string code (Lodestar style). */
 export class StateError extends Error {
