@@ -6,7 +6,8 @@ export type NodeErrorCode =
   | "KEY_NOT_FOUND"
   | "KEY_EXISTS"
   | "KEY_FILE_INVALID"
-  | "NOT_A_VALIDATOR";
+  | "NOT_A_VALIDATOR"
+  | "RPC_ADDRESS_IN_USE";
 
 /** Errors of the node process (config, home, keys); `code` is stable. */
 export class NodeError extends Error {

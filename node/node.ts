@@ -131,12 +131,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       );
     });
 
-    let resolveDone: (err: Error | undefined) => void = () => {};
-    const done = new Promise<Error | undefined>((r) => {
-      resolveDone = r;
-    });
-    await consensus.start();
-
+    // The RPC port is bound before consensus starts, so a taken port fails before any block work.
     const { host, port } = parseHostPort(config.rpc.laddr);
     const rpc = await startJsonRpcServer({
       backend: createRpcBackend({
@@ -156,7 +151,23 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       maxBatch: config.rpc.max_batch,
       commitTimeoutMs: config.rpc.broadcast_commit_timeout_ms,
       logger: logger.child({ module: "rpc" }),
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EADDRINUSE") throw err;
+      throw new NodeError(
+        "RPC_ADDRESS_IN_USE",
+        `RPC address ${config.rpc.laddr} is in use (another node?); choose another with --rpc.laddr`,
+      );
     });
+    let resolveDone: (err: Error | undefined) => void = () => {};
+    const done = new Promise<Error | undefined>((r) => {
+      resolveDone = r;
+    });
+    try {
+      await consensus.start();
+    } catch (err) {
+      await rpc.close().catch(() => {});
+      throw err;
+    }
     logger.info({ rpc: rpc.url, height: blockStore.height, chainId: genesis.chain_id }, "node started");
 
     let stopping: Promise<void> | undefined;

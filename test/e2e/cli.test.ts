@@ -8,6 +8,8 @@ import {
   ROOT,
   removeDir,
   runCli,
+  startNode,
+  stopNode,
   tempDir,
   waitFor,
   waitForHeight,
@@ -85,6 +87,32 @@ describe("kyochi init", () => {
     const res = runCli(["start", "--home", home, "--rpc.max_body_bytes", "lots"]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/CONFIG_INVALID.*rpc\.max_body_bytes/);
+  });
+});
+
+describe("kyochi start next to a running node", () => {
+  it("refuses a home already in use and a taken RPC port, with codes that say so", {
+    timeout: 60_000,
+  }, async () => {
+    const home = tempDir("busy");
+    const other = tempDir("busy2");
+    dirs.push(home, other);
+    expect(runCli(["init", "--home", home]).code).toBe(0);
+    expect(runCli(["init", "--home", other]).code).toBe(0);
+    const port = await freePort();
+    const node = await startNode(home, ["--log.level", "warn"], port);
+    try {
+      const sameHome = runCli(["start", "--home", home, "--rpc.laddr", `127.0.0.1:${await freePort()}`]);
+      expect(sameHome.code).not.toBe(0);
+      expect(sameHome.stderr).toContain("DB_LOCKED");
+      const samePort = runCli(["start", "--home", other, "--rpc.laddr", `127.0.0.1:${port}`]);
+      expect(samePort.code).not.toBe(0);
+      expect(samePort.stderr).toContain("RPC_ADDRESS_IN_USE");
+      // The running node is unharmed.
+      await waitForHeight(node.rpcUrl, 2, 10_000);
+    } finally {
+      await stopNode(node);
+    }
   });
 });
 
