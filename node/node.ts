@@ -118,6 +118,8 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       ...(config.signer.audit_log ? { signerAuditLogPath: join(paths.data, "signer_audit.jsonl") } : {}),
     });
     consensus.onCommit(({ height, block, results }) => {
+      // Hashing every tx again is only worth it when some tx_broadcast(commit) is waiting.
+      if (waiter.pending === 0) return;
       waiter.notify(
         block.txs.map((tx, index) =>
           TxRecord.create({
