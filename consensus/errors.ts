@@ -1,5 +1,6 @@
 // One error class for consensus/, with stable string codes (Lodestar style). Callers branch on
 // `code`, never on the message.
+import { CodedError } from "../proto/coded-error.js";
 export type ConsensusErrorCode =
   /** The signer refused: a lower height/round/step, or different bytes at the same one. */
   | "SIGNER_DOUBLE_SIGN"
@@ -28,11 +29,4 @@ export type ConsensusErrorCode =
   /** Writing a decided block failed; the node must stop (the handshake repairs on restart). */
   | "COMMIT_FAILED";
 
-export class ConsensusError extends Error {
-  readonly code: ConsensusErrorCode;
-  constructor(code: ConsensusErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ConsensusError";
-    this.code = code;
-  }
-}
+export class ConsensusError extends CodedError<ConsensusErrorCode> {}

@@ -1,3 +1,4 @@
+import { CodedError } from "../proto/coded-error.js";
 export type CryptoErrorCode =
   | "INVALID_ADDRESS"
   | "INVALID_PUBLIC_KEY"
@@ -14,11 +15,4 @@ export type CryptoErrorCode =
   | "INVALID_ARGUMENT";
 
 /** One error class for crypto/, with a stable string code (Lodestar style). */
-export class CryptoError extends Error {
-  readonly code: CryptoErrorCode;
-  constructor(code: CryptoErrorCode, message: string) {
-    super(message);
-    this.name = "CryptoError";
-    this.code = code;
-  }
-}
+export class CryptoError extends CodedError<CryptoErrorCode> {}

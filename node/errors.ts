@@ -1,3 +1,4 @@
+import { CodedError } from "../proto/coded-error.js";
 export type NodeErrorCode =
   | "CONFIG_INVALID"
   | "CONFIG_NOT_FOUND"
@@ -10,11 +11,4 @@ export type NodeErrorCode =
   | "RPC_ADDRESS_IN_USE";
 
 /** Errors of the node process (config, home, keys); `code` is stable. */
-export class NodeError extends Error {
-  readonly code: NodeErrorCode;
-  constructor(code: NodeErrorCode, message: string) {
-    super(message);
-    this.name = "NodeError";
-    this.code = code;
-  }
-}
+export class NodeError extends CodedError<NodeErrorCode> {}

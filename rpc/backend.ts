@@ -1,6 +1,8 @@
 // What the RPC server needs from the node. The node (node/) implements it over its block store,
 // tx index, mempool and application; tests implement it in a few lines. Values are domain values
 // (protos, bytes, bigint); rendering them as JSON is the server's job.
+
+import { CodedError } from "../proto/coded-error.js";
 import type { Block, BlockResults, TxRecord } from "../proto/index.js";
 import type { TreeProof } from "../state/tree/types.js";
 
@@ -76,14 +78,7 @@ export type BroadcastResult =
 export type RpcBackendErrorCode = "NOT_FOUND" | "HEIGHT_NOT_AVAILABLE" | "UNAVAILABLE";
 
 /** A backend failure the client should see (anything else thrown becomes an internal error). */
-export class RpcBackendError extends Error {
-  readonly code: RpcBackendErrorCode;
-  constructor(code: RpcBackendErrorCode, message: string) {
-    super(message);
-    this.name = "RpcBackendError";
-    this.code = code;
-  }
-}
+export class RpcBackendError extends CodedError<RpcBackendErrorCode> {}
 
 export interface RpcBackend {
   status(): Promise<NodeStatus>;

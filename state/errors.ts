@@ -1,3 +1,4 @@
+import { CodedError } from "../proto/coded-error.js";
 export type StateErrorCode =
   /** the version was pruned: its nodes and values may be gone */
   | "VERSION_PRUNED"
@@ -21,11 +22,4 @@ export type StateErrorCode =
   | "DB_OPEN_FAILED";
 
 /** One error class for state/, with a stable string code (Lodestar style). */
-export class StateError extends Error {
-  readonly code: StateErrorCode;
-  constructor(code: StateErrorCode, message: string) {
-    super(message);
-    this.name = "StateError";
-    this.code = code;
-  }
-}
+export class StateError extends CodedError<StateErrorCode> {}
