@@ -1,7 +1,6 @@
 // The node process: opens the database, the state tree and the block store, brings up the
 // application, mempool, consensus and JSON-RPC, and takes them down again in reverse order.
 import { join } from "node:path";
-import v8 from "node:v8";
 import { createConsensus } from "../consensus/index.js";
 import { addressFromPublicKey } from "../crypto/address.js";
 import { fromHex, sha256 } from "../crypto/hash.js";
@@ -33,13 +32,7 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-// Execution allocates many short-lived objects per tx (decoded protos, events, results); a larger
-// young generation makes scavenges rarer (measured in scripts/bench/transfers.ts, which runs with
-// the same setting so its figures are the node's).
-const SEMI_SPACE_MB = 64;
-
 export async function startNode(home: string, config: NodeConfig, logger: Logger): Promise<RunningNode> {
-  v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
   const paths = homePaths(home);
   const genesis = loadGenesisFile(paths.genesis);
   const validatorKey = readKeyFile(paths.privValidatorKey);

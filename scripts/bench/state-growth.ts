@@ -13,7 +13,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import v8 from "node:v8";
 import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { JellyfishTree } from "../../state/tree/jmt.js";
 import type { TreeUpdate } from "../../state/tree/types.js";
@@ -72,8 +71,6 @@ class Accounts {
 }
 
 export async function run(): Promise<void> {
-  // The node runs with a 64 MB young generation (node/node.ts); measure under the same setting.
-  v8.setFlagsFromString("--max-semi-space-size=64");
   const quick = process.env.KYOCHI_BENCH_QUICK === "1";
   const sizes = envList("KYOCHI_BENCH_STATE_SIZES", quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000]);
   const blockTxs = envList("KYOCHI_BENCH_STATE_BLOCK_TXS", quick ? [1_000] : [1_000, 10_000]);
