@@ -85,6 +85,8 @@ async function startChain(
         timeMs: 1_700_000_000_000 + chain.height * 1000,
         proposerAddress: proposer,
         lastBlockHash: new Uint8Array(32),
+        lastCommit: { round: 0, votes: [] },
+        misbehavior: [],
         blockHash: new Uint8Array(32).fill(chain.height & 0xff),
         txs,
       };
@@ -479,6 +481,8 @@ describe("proposals", () => {
       timeMs: 1,
       proposerAddress: new Uint8Array(20),
       lastBlockHash: new Uint8Array(32),
+      lastCommit: { round: 0, votes: [] },
+      misbehavior: [],
       blockHash: new Uint8Array(32),
     };
     const failsLater = signedTransfer(alice, { to: bob.address, amount: 99_999n, nonce: 0 });
@@ -505,6 +509,8 @@ describe("proposals", () => {
       timeMs: 1,
       proposerAddress: new Uint8Array(20),
       lastBlockHash: new Uint8Array(32),
+      lastCommit: { round: 0, votes: [] },
+      misbehavior: [],
     };
     const all = await chain.app.prepareProposal({
       ...ctx,
@@ -550,6 +556,8 @@ describe("proposals", () => {
         timeMs: 1,
         proposerAddress: new Uint8Array(20),
         lastBlockHash: new Uint8Array(32),
+        lastCommit: { round: 0, votes: [] },
+        misbehavior: [],
         blockHash: new Uint8Array(32),
       };
       expect(await chain.app.processProposal({ ...ctx, txs })).toBe(true);

@@ -50,6 +50,23 @@ export const configSchema = z
         keep_recent: int(0),
       })
       .strict(),
+    p2p: z
+      .object({
+        /** host:port the libp2p TCP transport listens on. */
+        laddr: hostPort,
+        /** host:port announced to peers when it differs from laddr (NAT, containers); empty = laddr. */
+        external_address: z.union([z.literal(""), hostPort]),
+        /** Comma-separated `<peer id>@<host>:<port>`: always connected, redialled when lost. */
+        persistent_peers: z.string(),
+        /** Comma-separated `<peer id>@<host>:<port>`: dialled at start to learn about the network. */
+        seeds: z.string(),
+        max_connections: int(1, 10_000),
+        /** Largest gossip message accepted or sent; larger blocks travel in parts. */
+        max_message_bytes: int(1024, 64 * 1024 * 1024),
+        /** How long a peer that sent invalid messages stays banned. */
+        ban_duration_ms: int(0, 7 * 24 * 3600 * 1000),
+      })
+      .strict(),
     signer: z
       .object({
         /** Append every signature to data/signer_audit.jsonl (forensics; tests use it). */
@@ -81,6 +98,15 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
     },
     mempool: { max_txs: 50_000, max_bytes: 256 * 1024 * 1024, max_tx_bytes: 65_536, max_per_sender: 256 },
     state: { keep_recent: 0 },
+    p2p: {
+      laddr: "0.0.0.0:26656",
+      external_address: "",
+      persistent_peers: "",
+      seeds: "",
+      max_connections: 64,
+      max_message_bytes: 1024 * 1024,
+      ban_duration_ms: 10 * 60 * 1000,
+    },
     signer: { audit_log: false },
   };
 }

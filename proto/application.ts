@@ -27,6 +27,39 @@ export interface CheckTxResult {
   hash: Uint8Array;
 }
 
+/** One validator's part in the commit of the previous block (CometBFT's VoteInfo). */
+export interface CommitVoteInfo {
+  /** 20-byte consensus address. */
+  validatorAddress: Uint8Array;
+  power: number;
+  /** True when its precommit for the block is in the commit (false: absent or nil). */
+  signed: boolean;
+}
+
+/**
+ * Who signed the commit of block height-1, one entry per validator of that height's set, in set
+ * order (empty for the first block). The staking module counts missed blocks from it.
+ */
+export interface CommitInfo {
+  round: number;
+  votes: CommitVoteInfo[];
+}
+
+/** Misbehaviour that consensus verified and included in the block (CometBFT's Misbehavior). */
+export interface Misbehavior {
+  type: "duplicate_vote";
+  /** 20-byte consensus address of the offender. */
+  validatorAddress: Uint8Array;
+  /** Height of the offence. */
+  height: number;
+  /** Block time at `height`, unix ms. */
+  timeMs: number;
+  /** Total voting power of the validator set at `height`. */
+  totalVotingPower: number;
+  /** The offender's power at `height`. */
+  validatorPower: number;
+}
+
 export interface BlockContext {
   height: number;
   /** Block time, unix ms. Execution's only notion of time. */
@@ -34,6 +67,10 @@ export interface BlockContext {
   proposerAddress: Uint8Array;
   /** Hash of the previous block, the seed of any randomness. */
   lastBlockHash: Uint8Array;
+  /** Votes in the commit of the previous block carried by this block. */
+  lastCommit: CommitInfo;
+  /** Evidence included in this block, already verified by consensus. */
+  misbehavior: Misbehavior[];
 }
 
 export interface PrepareProposalRequest extends BlockContext {
@@ -56,6 +93,10 @@ export interface FinalizeBlockRequest extends BlockContext {
 export interface FinalizeBlockResult {
   txResults: TxResult[];
   events: Event[];
+  /**
+   * Changes to the validator set decided by this block (power 0 removes a validator). Consensus
+   * applies the updates returned at height H from height H+2 on, as CometBFT does.
+   */
   validatorUpdates: ValidatorUpdate[];
   /** State root after this block. */
   appHash: Uint8Array;

@@ -45,6 +45,7 @@ import {
   resultsHash,
   ZERO_HASH,
 } from "./block.js";
+import { commitInfo, misbehaviorOf } from "./block-context.js";
 import type { BlockStorePort } from "./block-store-port.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { buildCommit } from "./commit.js";
@@ -257,6 +258,7 @@ export class ConsensusDriver implements Consensus {
         app: this.opts.app,
         blockStore: this.opts.blockStore,
         db: this.opts.db,
+        validators: this.validators,
         logger: this.logger,
       });
       this.tip = await this.loadTip();
@@ -688,6 +690,8 @@ export class ConsensusDriver implements Consensus {
           timeMs: Number(header.timeMs),
           proposerAddress: header.proposerAddress,
           lastBlockHash: header.lastBlockHash,
+          lastCommit: commitInfo(kb.block.lastCommit, this.validators),
+          misbehavior: misbehaviorOf(kb.block),
           txs: kb.block.txs,
           blockHash: kb.hash,
         });
@@ -823,6 +827,8 @@ export class ConsensusDriver implements Consensus {
         timeMs,
         proposerAddress: this.selfAddress,
         lastBlockHash: this.tip.height === 0 ? ZERO_HASH : this.tip.blockHash,
+        lastCommit: commitInfo(this.tip.height === 0 ? null : this.tip.lastCommit, this.validators),
+        misbehavior: [],
         txs: candidates,
         maxTxBytes: maxBlockBytes,
         maxGas: maxBlockGas,
@@ -977,6 +983,8 @@ export class ConsensusDriver implements Consensus {
         timeMs: Number(header.timeMs),
         proposerAddress: header.proposerAddress,
         lastBlockHash: header.lastBlockHash,
+        lastCommit: commitInfo(block.lastCommit, this.validators),
+        misbehavior: misbehaviorOf(block),
         txs: block.txs,
         blockHash: kb.hash,
       });

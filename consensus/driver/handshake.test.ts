@@ -9,6 +9,7 @@ import { ConsensusError } from "../errors.js";
 import { openNode, type TestNode, validatorKeys, waitForHalt, waitForHeight } from "../testing/harness.js";
 import { kvTx } from "../testing/kv-app.js";
 import { handshake } from "./handshake.js";
+import { ConsensusValidatorSet } from "./validator-set.js";
 
 let root: string;
 const open: TestNode[] = [];
@@ -106,16 +107,21 @@ describe("handshake", () => {
     const db = await KyochiDb.open(join(dir, "data", "db"));
     try {
       const blockStore = await BlockStore.open(db);
+      const validatorSet = ConsensusValidatorSet.fromValidators(validators);
       const height = blockStore.height;
       const lying = {
         ...first.app,
         info: async () => ({ lastHeight: height, lastAppHash: new Uint8Array(32).fill(7) }),
       };
-      await expect(handshake({ app: lying as typeof first.app, blockStore, db })).rejects.toMatchObject({
+      await expect(
+        handshake({ app: lying as typeof first.app, blockStore, db, validators: validatorSet }),
+      ).rejects.toMatchObject({
         code: "HANDSHAKE_APP_HASH_MISMATCH",
       });
       const honest = { ...first.app, info: first.app.info.bind(first.app) };
-      await expect(handshake({ app: honest as typeof first.app, blockStore, db })).resolves.toEqual({
+      await expect(
+        handshake({ app: honest as typeof first.app, blockStore, db, validators: validatorSet }),
+      ).resolves.toEqual({
         storeHeight: height,
         appHeight: height,
         replayedHeight: null,

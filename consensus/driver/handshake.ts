@@ -14,7 +14,9 @@ import type { Application } from "../application.js";
 import { ConsensusError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { headerOf } from "./block.js";
+import { commitInfo, misbehaviorOf } from "./block-context.js";
 import type { BlockStorePort } from "./block-store-port.js";
+import type { ConsensusValidatorSet } from "./validator-set.js";
 
 export interface HandshakeResult {
   storeHeight: number;
@@ -27,9 +29,11 @@ export async function handshake(opts: {
   app: Application;
   blockStore: BlockStorePort;
   db: KyochiDb;
+  /** The validator set that signed the commit carried by the replayed block (for its CommitInfo). */
+  validators: ConsensusValidatorSet;
   logger?: Logger;
 }): Promise<HandshakeResult> {
-  const { app, blockStore, db, logger } = opts;
+  const { app, blockStore, db, logger, validators } = opts;
   const info = await app.info();
   const storeHeight = blockStore.height;
   const appHeight = info.lastHeight;
@@ -74,6 +78,8 @@ export async function handshake(opts: {
     timeMs: Number(header.timeMs),
     proposerAddress: header.proposerAddress,
     lastBlockHash: header.lastBlockHash,
+    lastCommit: commitInfo(block.lastCommit, validators),
+    misbehavior: misbehaviorOf(block),
     txs: block.txs,
     blockHash,
   });

@@ -207,6 +207,8 @@ export async function settle(drivers: ConsensusDriver[]): Promise<void> {
 /** An in-memory network of several nodes: what one broadcasts, the others receive (asynchronously). */
 export class MemoryHub {
   private readonly members = new Map<string, Set<MessageHandler>>();
+  /** What drivers reported as invalid, in order (tests check that forgeries are reported). */
+  readonly invalidReports: { by: string; peer: string; reason: string }[] = [];
 
   transport(id: string): Transport {
     const handlers = new Set<MessageHandler>();
@@ -224,6 +226,8 @@ export class MemoryHub {
       broadcastProposal: (b) => send("proposal", b),
       broadcastBlock: (b) => send("block", b),
       broadcastVote: (b) => send("vote", b),
+      broadcastEvidence: (b) => send("evidence", b),
+      reportInvalid: (peer, reason) => this.invalidReports.push({ by: id, peer, reason }),
       onMessage(handler) {
         handlers.add(handler);
         return () => handlers.delete(handler);

@@ -222,6 +222,8 @@ export async function run(): Promise<void> {
       timeMs: 1_700_000_000_000 + r.height * 1000,
       proposerAddress: addressFromPublicKey(KeyType.KEY_TYPE_ED25519, validatorKey.publicKey),
       lastBlockHash: new Uint8Array(32),
+      lastCommit: { round: 0, votes: [] },
+      misbehavior: [],
       blockHash: sha256(Uint8Array.of(r.height & 0xff, (r.height >> 8) & 0xff)),
       txs: r.txs,
     });
