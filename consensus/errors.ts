@@ -27,6 +27,14 @@ export type ConsensusErrorCode =
   /** start() called twice, or after stop(). */
   | "ALREADY_STARTED"
   /** Writing a decided block failed; the node must stop (the handshake repairs on restart). */
-  | "COMMIT_FAILED";
+  | "COMMIT_FAILED"
+  /** The application returned a validator update consensus cannot apply (bad key or power, empty set). */
+  | "INVALID_VALIDATOR_UPDATE"
+  /** Consensus's own stored records (validator sets) are unreadable or for another height. */
+  | "CORRUPT_STATE"
+  /** Evidence that does not prove misbehaviour (the message says why). */
+  | "INVALID_EVIDENCE"
+  /** Block sync received a block or commit that does not verify, or could not make progress. */
+  | "BLOCK_SYNC_FAILED";
 
 export class ConsensusError extends CodedError<ConsensusErrorCode> {}

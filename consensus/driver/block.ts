@@ -65,6 +65,8 @@ export interface BuildBlockInput {
   timeMs: number;
   txs: Uint8Array[];
   validators: ConsensusValidatorSet;
+  /** The set of the next height (differs from `validators` when updates take effect then). */
+  nextValidators: ConsensusValidatorSet;
   proposerAddress: Uint8Array;
 }
 
@@ -78,7 +80,7 @@ export function buildBlock(input: BuildBlockInput): { block: Block; hash: Uint8A
     lastCommitHash: tip.lastCommit ? commitHash(tip.lastCommit) : ZERO_HASH,
     dataHash: txsHash(input.txs),
     validatorsHash: input.validators.hash,
-    nextValidatorsHash: input.validators.hash,
+    nextValidatorsHash: input.nextValidators.hash,
     appHash: tip.appHash,
     lastResultsHash: tip.height === 0 ? ZERO_HASH : tip.resultsHash,
     evidenceHash: ZERO_HASH,
@@ -91,7 +93,10 @@ export function buildBlock(input: BuildBlockInput): { block: Block; hash: Uint8A
 export interface CheckBlockContext {
   chainId: string;
   tip: ChainTip;
+  /** The set that signed the tip's commit (null at genesis). */
+  lastValidators: ConsensusValidatorSet | null;
   validators: ConsensusValidatorSet;
+  nextValidators: ConsensusValidatorSet;
   maxBlockBytes: number;
 }
 
@@ -118,8 +123,9 @@ export function checkBlock(block: Block, ctx: CheckBlockContext): string | null 
     if (!block.lastCommit) return "missing last commit";
     const lastCommit =
       block.lastCommit instanceof Commit ? block.lastCommit : Commit.create(block.lastCommit);
+    if (!ctx.lastValidators) return "no validator set for the last commit";
     try {
-      verifyCommit(ctx.chainId, ctx.validators, lastCommit, tip.height, tip.blockHash);
+      verifyCommit(ctx.chainId, ctx.lastValidators, lastCommit, tip.height, tip.blockHash);
     } catch (err) {
       return err instanceof ConsensusError ? err.message : `last commit: ${(err as Error).message}`;
     }
@@ -130,7 +136,7 @@ export function checkBlock(block: Block, ctx: CheckBlockContext): string | null 
   if (bytes > ctx.maxBlockBytes) return `txs take ${bytes} bytes, more than ${ctx.maxBlockBytes}`;
   if (!bytesEqual(b(h.dataHash), txsHash(block.txs))) return "data_hash mismatch";
   if (!bytesEqual(b(h.validatorsHash), ctx.validators.hash)) return "validators_hash mismatch";
-  if (!bytesEqual(b(h.nextValidatorsHash), ctx.validators.hash)) return "next_validators_hash mismatch";
+  if (!bytesEqual(b(h.nextValidatorsHash), ctx.nextValidators.hash)) return "next_validators_hash mismatch";
   if (!bytesEqual(b(h.appHash), tip.appHash)) return "app_hash mismatch";
   if (!bytesEqual(b(h.lastResultsHash), tip.height === 0 ? ZERO_HASH : tip.resultsHash))
     return "last_results_hash mismatch";

@@ -29,8 +29,7 @@ import {
   WalEntry,
 } from "../../proto/index.js";
 import { type KyochiDb, WriteBatch } from "../../state/db.js";
-import type { Application } from "../application.js";
-import type { ProposerPriorities } from "../core/proposer.js";
+import type { Application, CommitInfo } from "../application.js";
 import { ConsensusCore, MAX_FUTURE_PROPOSAL_ROUNDS, MAX_ROUND } from "../core/state-machine.js";
 import type { CoreEffect, CoreInput, VoteType as CoreVoteType, Step, TimeoutStep } from "../core/types.js";
 import { ConsensusError } from "../errors.js";
@@ -47,11 +46,16 @@ import {
 } from "./block.js";
 import { commitInfo, misbehaviorOf } from "./block-context.js";
 import type { BlockStorePort } from "./block-store-port.js";
+import {
+  advanceChainValidators,
+  type ChainValidators,
+  loadChainValidators,
+  putChainValidators,
+} from "./chain-validators.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { buildCommit } from "./commit.js";
 import { type ConsensusConfig, resolveConsensusConfig } from "./config.js";
 import { handshake } from "./handshake.js";
-import { loadPriorities, putPriorities } from "./priorities-store.js";
 import { FileSigner } from "./signer.js";
 import { type InboundMessage, LocalTransport, type Transport } from "./transport.js";
 import { ConsensusValidatorSet } from "./validator-set.js";
@@ -191,7 +195,9 @@ export class ConsensusDriver implements Consensus {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly transport: Transport;
-  private readonly validators: ConsensusValidatorSet;
+  private readonly genesisValidators: ConsensusValidatorSet;
+  /** The last, current and next validator sets; loaded at start, advanced at every commit. */
+  private cv!: ChainValidators;
   private readonly selfAddress: Uint8Array | null;
   private readonly selfPublicKey: Uint8Array | null;
 
@@ -203,7 +209,6 @@ export class ConsensusDriver implements Consensus {
   private wal: Wal | null = null;
   private core: ConsensusCore;
   private tip!: ChainTip;
-  private priorities!: ProposerPriorities;
   /** Height being decided; `started` once the core runs it (false during the commit pause). */
   private height = 0;
   private started = false;
@@ -225,7 +230,7 @@ export class ConsensusDriver implements Consensus {
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
     this.transport = opts.transport ?? new LocalTransport();
-    this.validators = ConsensusValidatorSet.fromValidators(opts.validatorSet);
+    this.genesisValidators = ConsensusValidatorSet.fromValidators(opts.validatorSet);
     const key = opts.privValidatorKey ?? null;
     if (key && key.type !== KeyType.KEY_TYPE_ED25519) {
       throw new ConsensusError("SIGNER_BAD_KEY", "the validator key must be an Ed25519 key");
@@ -233,6 +238,16 @@ export class ConsensusDriver implements Consensus {
     this.selfAddress = key ? addressFromPublicKey(key.type, key.publicKey) : null;
     this.selfPublicKey = key ? key.publicKey : null;
     this.core = this.newCore();
+  }
+
+  /** Who signed the commit `block` carries (the set of the previous height). */
+  private lastCommitInfo(block: Block): CommitInfo {
+    return this.cv.last ? commitInfo(block.lastCommit, this.cv.last) : { round: 0, votes: [] };
+  }
+
+  /** The set deciding the height in progress. */
+  private get validators(): ConsensusValidatorSet {
+    return this.cv.current.set;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -258,12 +273,12 @@ export class ConsensusDriver implements Consensus {
         app: this.opts.app,
         blockStore: this.opts.blockStore,
         db: this.opts.db,
-        validators: this.validators,
+        validators: this.genesisValidators,
         logger: this.logger,
       });
       this.tip = await this.loadTip();
       this.height = this.tip.height + 1;
-      this.priorities = await loadPriorities(this.opts.db, this.height, this.validators);
+      this.cv = await loadChainValidators(this.opts.db, this.height, this.genesisValidators);
       this.unsubscribe = this.transport.onMessage((m) => this.onTransportMessage(m));
       this.phase = "running";
       const replay = entries.filter((e) => Number(e.height) === this.height);
@@ -402,7 +417,7 @@ export class ConsensusDriver implements Consensus {
     this.hs = new HeightState();
     this.clearTimers();
     this.collectOwnFromWal(walEntries);
-    await this.apply({ kind: "start_height", height: this.height, validators: this.priorities });
+    await this.apply({ kind: "start_height", height: this.height, validators: this.cv.current.priorities });
     if (walEntries.length > 0) {
       this.replaying = true;
       try {
@@ -545,7 +560,9 @@ export class ConsensusDriver implements Consensus {
     const type = coreVoteType(vote.type as number);
     const round = Number(vote.round);
     const index = Number(vote.validatorIndex);
-    const validator = this.validators.at(index);
+    // A vote kept for the next height is checked against that height's set.
+    const set = height === this.height ? this.validators : this.cv.next.set;
+    const validator = set.at(index);
     if (!type) return this.reject("vote", from, `vote type ${vote.type}`);
     if (round > MAX_ROUND) return this.reject("vote", from, `round ${round} out of range`);
     if (!validator || !bytesEqual(validator.address, vote.validatorAddress)) {
@@ -676,7 +693,9 @@ export class ConsensusDriver implements Consensus {
     const reason = checkBlock(kb.block, {
       chainId: this.opts.chainId,
       tip: this.tip,
+      lastValidators: this.cv.last,
       validators: this.validators,
+      nextValidators: this.cv.next.set,
       maxBlockBytes: this.config.maxBlockBytes,
     });
     let verdict = reason === null;
@@ -690,7 +709,7 @@ export class ConsensusDriver implements Consensus {
           timeMs: Number(header.timeMs),
           proposerAddress: header.proposerAddress,
           lastBlockHash: header.lastBlockHash,
-          lastCommit: commitInfo(kb.block.lastCommit, this.validators),
+          lastCommit: this.lastCommitInfo(kb.block),
           misbehavior: misbehaviorOf(kb.block),
           txs: kb.block.txs,
           blockHash: kb.hash,
@@ -827,7 +846,7 @@ export class ConsensusDriver implements Consensus {
         timeMs,
         proposerAddress: this.selfAddress,
         lastBlockHash: this.tip.height === 0 ? ZERO_HASH : this.tip.blockHash,
-        lastCommit: commitInfo(this.tip.height === 0 ? null : this.tip.lastCommit, this.validators),
+        lastCommit: this.cv.last ? commitInfo(this.tip.lastCommit, this.cv.last) : { round: 0, votes: [] },
         misbehavior: [],
         txs: candidates,
         maxTxBytes: maxBlockBytes,
@@ -849,6 +868,7 @@ export class ConsensusDriver implements Consensus {
       timeMs,
       txs,
       validators: this.validators,
+      nextValidators: this.cv.next.set,
       proposerAddress: this.selfAddress,
     });
     const bytes = encode(Block, block);
@@ -975,7 +995,7 @@ export class ConsensusDriver implements Consensus {
     const commit = buildCommit(height, round, kb.hash, this.validators, (i) =>
       this.hs.votes.get(voteKey(round, "precommit", i)),
     );
-    const nextPriorities = this.priorities.incremented(1);
+    let nextCv: ChainValidators;
     let results: BlockResults;
     try {
       const fin = await this.opts.app.finalizeBlock({
@@ -983,15 +1003,16 @@ export class ConsensusDriver implements Consensus {
         timeMs: Number(header.timeMs),
         proposerAddress: header.proposerAddress,
         lastBlockHash: header.lastBlockHash,
-        lastCommit: commitInfo(block.lastCommit, this.validators),
+        lastCommit: this.lastCommitInfo(block),
         misbehavior: misbehaviorOf(block),
         txs: block.txs,
         blockHash: kb.hash,
       });
+      nextCv = advanceChainValidators(this.cv, fin.validatorUpdates);
       if (fin.validatorUpdates.length > 0) {
-        this.logger.warn(
-          { height, updates: fin.validatorUpdates.length },
-          "validator updates are not applied yet",
+        this.logger.info(
+          { height, updates: fin.validatorUpdates.length, effectiveHeight: height + 2 },
+          "validator set changes",
         );
       }
       results = BlockResults.create({
@@ -1004,7 +1025,7 @@ export class ConsensusDriver implements Consensus {
       const batch = new WriteBatch();
       await this.opts.blockStore.putBlock(batch, block, kb.hash, commit);
       await this.opts.blockStore.putBlockResults(batch, results);
-      putPriorities(batch, height + 1, nextPriorities, this.validators);
+      putChainValidators(batch, nextCv);
       await this.opts.app.commit(batch);
       await this.opts.db.write(batch, true);
     } catch (err) {
@@ -1026,7 +1047,7 @@ export class ConsensusDriver implements Consensus {
       lastCommit: commit,
       resultsHash: resultsHash(results.txResults),
     };
-    this.priorities = nextPriorities;
+    this.cv = nextCv;
     this.height = height + 1;
     this.started = false;
     this.hs = new HeightState();

@@ -1,10 +1,12 @@
-// A small but real Application for consensus tests: txs are "key=value" (UTF-8); state is a
+// A small but real Application for consensus tests: txs are "key=value" (UTF-8); a key
+// "val/<Ed25519 public key hex>" with a decimal value is also a validator update (power 0
+// removes), returned from finalizeBlock so tests can change the validator set; state is a
 // key-value map whose app hash chains sha256(previous app hash, height, each applied tx) (kept as
 // is by a block that applies nothing). State
 // and its metadata are persisted, either in the block's batch (the normal, atomic case) or in a
 // database of its own (to let tests make the application and the block store disagree).
 import { sha256, toHex } from "../../crypto/hash.js";
-import { Event, EventAttribute, TxResult } from "../../proto/index.js";
+import { Event, EventAttribute, TxResult, ValidatorUpdate } from "../../proto/index.js";
 import { type KyochiDb, prefixed, readU64be, u64be, WriteBatch } from "../../state/db.js";
 import type {
   AppInfo,
@@ -103,6 +105,7 @@ export class KvApp implements Application {
     if (req.height !== this.lastHeight + 1)
       throw new Error(`kv-app: expected height ${this.lastHeight + 1}, got ${req.height}`);
     const writes: [string, string][] = [];
+    const validatorUpdates: ValidatorUpdate[] = [];
     const txResults: TxResult[] = [];
     const parts: Uint8Array[] = [this.lastAppHash, u64be(req.height)];
     for (const tx of req.txs) {
@@ -122,6 +125,11 @@ export class KvApp implements Application {
       }
       writes.push(kv);
       parts.push(tx);
+      if (kv[0].startsWith("val/") && /^\d+$/.test(kv[1])) {
+        validatorUpdates.push(
+          ValidatorUpdate.create({ pubKey: Buffer.from(kv[0].slice(4), "hex"), power: Number(kv[1]) }),
+        );
+      }
       txResults.push(
         TxResult.create({
           code: 0,
@@ -142,7 +150,7 @@ export class KvApp implements Application {
     // "the last block changed state" from "it did not").
     const appHash = writes.length > 0 ? sha256(...parts) : this.lastAppHash;
     this.pending = { height: req.height, appHash, writes };
-    return { txResults, events: [], validatorUpdates: [], appHash };
+    return { txResults, events: [], validatorUpdates, appHash };
   }
 
   async commit(batch: WriteBatch): Promise<{ retainHeight: number }> {
