@@ -56,6 +56,12 @@ export const ValidatorInfo = kyochi.types.v1.ValidatorInfo;
 export type ValidatorInfo = kyochi.types.v1.ValidatorInfo;
 export const ValidatorSet = kyochi.types.v1.ValidatorSet;
 export type ValidatorSet = kyochi.types.v1.ValidatorSet;
+export const Evidence = kyochi.types.v1.Evidence;
+export type Evidence = kyochi.types.v1.Evidence;
+export const DuplicateVoteEvidence = kyochi.types.v1.DuplicateVoteEvidence;
+export type DuplicateVoteEvidence = kyochi.types.v1.DuplicateVoteEvidence;
+export const EvidenceList = kyochi.types.v1.EvidenceList;
+export type EvidenceList = kyochi.types.v1.EvidenceList;
 
 export const Account = kyochi.state.v1.Account;
 export type Account = kyochi.state.v1.Account;

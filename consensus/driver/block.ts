@@ -11,9 +11,10 @@
 import { sha256 } from "../../crypto/hash.js";
 import { blockHeaderHash, commitHash, hashListRoot } from "../../crypto/ssz.js";
 import { bytesEqual } from "../../proto/canonical.js";
-import { Block, BlockHeader, Commit, type kyochi, TxResult } from "../../proto/index.js";
+import { Block, BlockHeader, Commit, Evidence, type kyochi, TxResult } from "../../proto/index.js";
 import { ConsensusError } from "../errors.js";
 import { verifyCommit } from "./commit.js";
+import { evidenceHash } from "./evidence.js";
 import type { ConsensusValidatorSet } from "./validator-set.js";
 
 export const ZERO_HASH: Uint8Array = new Uint8Array(32);
@@ -68,6 +69,8 @@ export interface BuildBlockInput {
   /** The set of the next height (differs from `validators` when updates take effect then). */
   nextValidators: ConsensusValidatorSet;
   proposerAddress: Uint8Array;
+  /** Verified evidence to include (header.evidence_hash commits to it). */
+  evidence?: Evidence[];
 }
 
 export function buildBlock(input: BuildBlockInput): { block: Block; hash: Uint8Array } {
@@ -83,10 +86,15 @@ export function buildBlock(input: BuildBlockInput): { block: Block; hash: Uint8A
     nextValidatorsHash: input.nextValidators.hash,
     appHash: tip.appHash,
     lastResultsHash: tip.height === 0 ? ZERO_HASH : tip.resultsHash,
-    evidenceHash: ZERO_HASH,
+    evidenceHash: evidenceHash(input.evidence ?? []),
     proposerAddress: input.proposerAddress,
   });
-  const block = Block.create({ header, txs: input.txs, lastCommit: tip.lastCommit });
+  const block = Block.create({
+    header,
+    txs: input.txs,
+    lastCommit: tip.lastCommit,
+    evidence: input.evidence ?? [],
+  });
   return { block, hash: blockHeaderHash(header) };
 }
 
@@ -140,7 +148,8 @@ export function checkBlock(block: Block, ctx: CheckBlockContext): string | null 
   if (!bytesEqual(b(h.appHash), tip.appHash)) return "app_hash mismatch";
   if (!bytesEqual(b(h.lastResultsHash), tip.height === 0 ? ZERO_HASH : tip.resultsHash))
     return "last_results_hash mismatch";
-  if (!bytesEqual(b(h.evidenceHash), ZERO_HASH)) return "evidence_hash must be zeros";
+  const evidence = (block.evidence ?? []).map((e) => (e instanceof Evidence ? e : Evidence.create(e)));
+  if (!bytesEqual(b(h.evidenceHash), evidenceHash(evidence))) return "evidence_hash mismatch";
   if (ctx.validators.indexOf(b(h.proposerAddress)) < 0) return "proposer is not a validator";
   return null;
 }

@@ -20,6 +20,7 @@ import {
   Block,
   BlockResults,
   type Commit,
+  Evidence,
   KeyType,
   kyochi,
   Proposal,
@@ -51,10 +52,12 @@ import {
   type ChainValidators,
   loadChainValidators,
   putChainValidators,
+  validatorSetAt,
 } from "./chain-validators.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { buildCommit } from "./commit.js";
 import { type ConsensusConfig, resolveConsensusConfig } from "./config.js";
+import { EvidencePool } from "./evidence.js";
 import { handshake } from "./handshake.js";
 import { FileSigner } from "./signer.js";
 import { type InboundMessage, LocalTransport, type Transport } from "./transport.js";
@@ -222,6 +225,7 @@ export class ConsensusDriver implements Consensus {
   private readonly commitListeners = new Set<(e: CommitEvent) => void>();
   private readonly evidenceListeners = new Set<(e: EvidenceEvent) => void>();
   private readonly rejectListeners = new Set<(e: RejectedMessage) => void>();
+  private readonly evidence: EvidencePool;
   private readonly errorListeners = new Set<(e: Error) => void>();
 
   constructor(opts: ConsensusOptions) {
@@ -238,6 +242,14 @@ export class ConsensusDriver implements Consensus {
     this.selfAddress = key ? addressFromPublicKey(key.type, key.publicKey) : null;
     this.selfPublicKey = key ? key.publicKey : null;
     this.core = this.newCore();
+    this.evidence = new EvidencePool(opts.db, {
+      chainId: opts.chainId,
+      validatorsAt: async (h) => (h === this.height ? this.validators : validatorSetAt(opts.db, h)),
+      blockTimeAt: async (h) => {
+        const block = h <= this.tip.height ? await opts.blockStore.getBlock(h) : undefined;
+        return block?.header ? Number(block.header.timeMs) : undefined;
+      },
+    });
   }
 
   /** Who signed the commit `block` carries (the set of the previous height). */
@@ -529,6 +541,10 @@ export class ConsensusDriver implements Consensus {
           message.bytes,
           message.from,
         );
+      } else if (message.kind === "evidence") {
+        const ev = decodeCanonical<Evidence>(Evidence, message.bytes, "evidence");
+        const why = await this.evidence.addFromPeer(ev);
+        if (why) this.reject("evidence", message.from, why);
       } else this.reject(message.kind, message.from, "unknown message kind");
     } catch (err) {
       // Decoding or field errors of someone else's message are the sender's problem; a failure of
@@ -698,9 +714,10 @@ export class ConsensusDriver implements Consensus {
       nextValidators: this.cv.next.set,
       maxBlockBytes: this.config.maxBlockBytes,
     });
-    let verdict = reason === null;
-    if (reason !== null) {
-      this.logger.warn({ height: this.height, block: toHex(kb.hash), reason }, "invalid block proposed");
+    const why = reason ?? (await this.evidence.checkBlock(kb.block.evidence.map((e) => Evidence.create(e))));
+    let verdict = why === null;
+    if (why !== null) {
+      this.logger.warn({ height: this.height, block: toHex(kb.hash), reason: why }, "invalid block proposed");
     } else {
       const header = headerOf(kb.block);
       try {
@@ -733,6 +750,7 @@ export class ConsensusDriver implements Consensus {
 
   private reject(kind: InboundMessage["kind"], from: string, reason: string): void {
     this.logger.warn({ kind, from, reason }, "dropped consensus message");
+    if (from !== "self" && from !== "wal") this.transport.reportInvalid(from, `${kind}: ${reason}`);
     for (const cb of this.rejectListeners) safely(() => cb({ kind, from, reason }));
   }
 
@@ -870,6 +888,7 @@ export class ConsensusDriver implements Consensus {
       validators: this.validators,
       nextValidators: this.cv.next.set,
       proposerAddress: this.selfAddress,
+      evidence: this.evidence.pending(),
     });
     const bytes = encode(Block, block);
     // Logged (fsync) before it is signed: after a crash this node re-proposes this very block.
@@ -982,6 +1001,7 @@ export class ConsensusDriver implements Consensus {
       first,
       second,
     };
+    this.evidence.addConflict(first, second);
     for (const cb of this.evidenceListeners) safely(() => cb(event));
   }
 
@@ -1026,6 +1046,10 @@ export class ConsensusDriver implements Consensus {
       await this.opts.blockStore.putBlock(batch, block, kb.hash, commit);
       await this.opts.blockStore.putBlockResults(batch, results);
       putChainValidators(batch, nextCv);
+      this.evidence.markCommitted(
+        batch,
+        block.evidence.map((e) => Evidence.create(e)),
+      );
       await this.opts.app.commit(batch);
       await this.opts.db.write(batch, true);
     } catch (err) {
@@ -1047,6 +1071,10 @@ export class ConsensusDriver implements Consensus {
       lastCommit: commit,
       resultsHash: resultsHash(results.txResults),
     };
+    // Conflicting votes seen at this height become evidence now that it has a block time.
+    for (const ev of this.evidence.finishHeight(height, this.validators, Number(header.timeMs))) {
+      this.transport.broadcastEvidence(encode(Evidence, ev));
+    }
     this.cv = nextCv;
     this.height = height + 1;
     this.started = false;
