@@ -19,7 +19,7 @@ import { bytesEqual, decodeCanonical, encode } from "../../proto/canonical.js";
 import {
   Block,
   BlockResults,
-  type Commit,
+  Commit,
   Evidence,
   KeyType,
   kyochi,
@@ -47,6 +47,7 @@ import {
 } from "./block.js";
 import { commitInfo, misbehaviorOf } from "./block-context.js";
 import type { BlockStorePort } from "./block-store-port.js";
+import { BlockSyncFetcher } from "./block-sync.js";
 import {
   advanceChainValidators,
   type ChainValidators,
@@ -55,12 +56,18 @@ import {
   validatorSetAt,
 } from "./chain-validators.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
-import { buildCommit } from "./commit.js";
+import { buildCommit, verifyCommit } from "./commit.js";
 import { type ConsensusConfig, resolveConsensusConfig } from "./config.js";
 import { EvidencePool } from "./evidence.js";
 import { handshake } from "./handshake.js";
 import { FileSigner } from "./signer.js";
-import { type InboundMessage, LocalTransport, type Transport } from "./transport.js";
+import {
+  type InboundMessage,
+  LocalTransport,
+  type SyncedBlock,
+  type SyncNetwork,
+  type Transport,
+} from "./transport.js";
 import { ConsensusValidatorSet } from "./validator-set.js";
 import { Wal } from "./wal.js";
 
@@ -96,6 +103,10 @@ export interface ConsensusOptions {
   genesisTimeMs?: number;
   /** Appends every new signature to this file (JSON lines) for audits and crash tests. */
   signerAuditLogPath?: string;
+  /** Block sync over the network; without it the node only follows consensus messages. */
+  syncNetwork?: SyncNetwork;
+  /** How often to compare heights with peers for block sync (default 1000 ms). */
+  blockSyncIntervalMs?: number;
 }
 
 export interface ConsensusStatus {
@@ -226,6 +237,11 @@ export class ConsensusDriver implements Consensus {
   private readonly evidenceListeners = new Set<(e: EvidenceEvent) => void>();
   private readonly rejectListeners = new Set<(e: RejectedMessage) => void>();
   private readonly evidence: EvidencePool;
+  private readonly fetcher: BlockSyncFetcher | null;
+  private readonly syncIntervalMs: number;
+  private syncTimer: TimerHandle | null = null;
+  /** When the height in progress began (block sync waits a little before fetching it). */
+  private heightSince = 0;
   private readonly errorListeners = new Set<(e: Error) => void>();
 
   constructor(opts: ConsensusOptions) {
@@ -242,6 +258,10 @@ export class ConsensusDriver implements Consensus {
     this.selfAddress = key ? addressFromPublicKey(key.type, key.publicKey) : null;
     this.selfPublicKey = key ? key.publicKey : null;
     this.core = this.newCore();
+    this.fetcher = opts.syncNetwork
+      ? new BlockSyncFetcher({ network: opts.syncNetwork, logger: this.logger })
+      : null;
+    this.syncIntervalMs = opts.blockSyncIntervalMs ?? 1000;
     this.evidence = new EvidencePool(opts.db, {
       chainId: opts.chainId,
       validatorsAt: async (h) => (h === this.height ? this.validators : validatorSetAt(opts.db, h)),
@@ -290,9 +310,11 @@ export class ConsensusDriver implements Consensus {
       });
       this.tip = await this.loadTip();
       this.height = this.tip.height + 1;
+      this.heightSince = this.clock.now();
       this.cv = await loadChainValidators(this.opts.db, this.height, this.genesisValidators);
       this.unsubscribe = this.transport.onMessage((m) => this.onTransportMessage(m));
       this.phase = "running";
+      this.scheduleSync(0);
       const replay = entries.filter((e) => Number(e.height) === this.height);
       this.logger.info(
         {
@@ -320,6 +342,7 @@ export class ConsensusDriver implements Consensus {
     }
     if (this.phase !== "halted") this.phase = "stopping";
     this.clearTimers();
+    this.clearSyncTimer();
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.queue;
@@ -1011,10 +1034,26 @@ export class ConsensusDriver implements Consensus {
     const started = this.clock.now();
     const kb = this.hs.blocks.get(value)!;
     const block = kb.block;
-    const header = headerOf(block);
     const commit = buildCommit(height, round, kb.hash, this.validators, (i) =>
       this.hs.votes.get(voteKey(round, "precommit", i)),
     );
+    await this.commitBlock(block, kb.hash, commit, started);
+  }
+
+  /**
+   * Executes and durably writes a decided block with its commit: one from this node's own round
+   * (commitDecided) or one fetched by block sync with a commit verified against the same set.
+   */
+  private async commitBlock(
+    block: Block,
+    blockHash: Uint8Array,
+    commit: Commit,
+    started: number,
+  ): Promise<void> {
+    const header = headerOf(block);
+    const height = Number(header.height);
+    const round = Number(commit.round);
+    const kb = { hash: blockHash };
     let nextCv: ChainValidators;
     let results: BlockResults;
     try {
@@ -1077,6 +1116,7 @@ export class ConsensusDriver implements Consensus {
     }
     this.cv = nextCv;
     this.height = height + 1;
+    this.heightSince = this.clock.now();
     this.started = false;
     this.hs = new HeightState();
     this.clearTimers();
@@ -1157,10 +1197,105 @@ export class ConsensusDriver implements Consensus {
     });
   }
 
+  // ---------------------------------------------------------------- block sync
+
+  private scheduleSync(ms: number): void {
+    if (!this.fetcher || this.phase !== "running") return;
+    this.clearSyncTimer();
+    this.syncTimer = this.clock.setTimeout(() => {
+      this.syncTimer = null;
+      void this.syncStep();
+    }, ms);
+  }
+
+  private clearSyncTimer(): void {
+    if (this.syncTimer) this.clock.clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+  }
+
+  /**
+   * Fetches and applies blocks while a peer is ahead: when a peer has committed the height after
+   * this one, or has committed this one while this node has been on it for a while (a node one
+   * height behind usually catches up by consensus messages alone).
+   */
+  private async syncStep(): Promise<void> {
+    const fetcher = this.fetcher;
+    if (!fetcher || this.phase !== "running") return;
+    let progressed = false;
+    try {
+      const best = fetcher.bestPeerHeight();
+      const stalled =
+        this.clock.now() - this.heightSince > this.config.timeoutProposeMs + this.config.timeoutCommitMs;
+      if (best > this.height || (best === this.height && stalled)) {
+        const windows = await fetcher.fetch(this.height);
+        for (const w of windows) {
+          for (const sb of w.blocks) {
+            const ok = await this.runTask(() => this.applySynced(sb, w.peer));
+            if (ok !== true) return;
+            progressed = true;
+          }
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "block sync step failed");
+    } finally {
+      this.scheduleSync(progressed ? 0 : this.syncIntervalMs);
+    }
+  }
+
+  /** Verifies a fetched block and its commit against this height's state, then commits it. */
+  private async applySynced(sb: SyncedBlock, peer: string): Promise<boolean> {
+    let block: Block;
+    let commit: Commit;
+    try {
+      block = decodeCanonical<Block>(Block, sb.block, "synced block");
+      commit = decodeCanonical<Commit>(Commit, sb.commit, "synced commit");
+    } catch (err) {
+      this.fetcher?.reportInvalid(peer, (err as Error).message);
+      return false;
+    }
+    const header = headerOf(block);
+    const height = Number(header.height);
+    if (height <= this.tip.height) return true; // decided here meanwhile
+    if (height !== this.height) return false;
+    const hash = blockHeaderHash(header);
+    let reason = checkBlock(block, {
+      chainId: this.opts.chainId,
+      tip: this.tip,
+      lastValidators: this.cv.last,
+      validators: this.validators,
+      nextValidators: this.cv.next.set,
+      maxBlockBytes: this.config.maxBlockBytes,
+    });
+    if (reason === null) {
+      try {
+        verifyCommit(this.opts.chainId, this.validators, commit, height, hash);
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+    }
+    if (reason !== null) {
+      this.logger.warn({ peer, height, reason }, "block sync: peer sent a block that does not verify");
+      this.fetcher?.reportInvalid(peer, `synced block ${height}: ${reason}`);
+      return false;
+    }
+    await this.commitBlock(block, hash, commit, this.clock.now());
+    return this.tip.height === height;
+  }
+
+  /** Runs `task` in the serial queue and resolves with its result (undefined if it did not run). */
+  private runTask<T>(task: () => Promise<T>): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      this.enqueue(async () => resolve(await task()));
+      void this.queue.then(() => resolve(undefined));
+    });
+  }
+
   private halt(err: Error): void {
     if (this.phase === "halted" || this.phase === "stopped") return;
     this.phase = "halted";
     this.clearTimers();
+    this.clearSyncTimer();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.logger.error({ err, height: this.height }, "consensus halted");

@@ -4,14 +4,22 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { addressFromPublicKey } from "../../crypto/address.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
-import { KeyType, ValidatorInfo } from "../../proto/index.js";
+import { encode } from "../../proto/canonical.js";
+import { Block, Commit, KeyType, ValidatorInfo } from "../../proto/index.js";
 import { BlockStore } from "../../state/block-store.js";
 import { KyochiDb } from "../../state/db.js";
 import { compareBytes } from "../core/proposer.js";
 import type { Clock, TimerHandle } from "../driver/clock.js";
 import type { ConsensusConfig } from "../driver/config.js";
 import { type CommitEvent, ConsensusDriver } from "../driver/driver.js";
-import type { ConsensusMessageKind, MessageHandler, Transport } from "../driver/transport.js";
+import type {
+  ConsensusMessageKind,
+  MessageHandler,
+  PeerChainStatus,
+  SyncedBlock,
+  SyncNetwork,
+  Transport,
+} from "../driver/transport.js";
 import type { Logger } from "../logger.js";
 import { KvApp, type KvAppOptions } from "./kv-app.js";
 import { TxQueue } from "./tx-queue.js";
@@ -62,6 +70,7 @@ export async function openNode(opts: {
   /** A separate database for the app ("own" storage). */
   appDbDir?: string;
   transport?: Transport;
+  syncNetwork?: SyncNetwork;
   clock?: Clock;
   audit?: boolean;
   logger?: Logger;
@@ -84,6 +93,8 @@ export async function openNode(opts: {
     homeDataDir: dataDir,
     config: opts.config ?? FAST,
     transport: opts.transport,
+    syncNetwork: opts.syncNetwork,
+    blockSyncIntervalMs: 50,
     clock: opts.clock,
     logger: opts.logger,
     signerAuditLogPath: opts.audit ? join(dataDir, "signer_audit.jsonl") : undefined,
@@ -233,5 +244,46 @@ export class MemoryHub {
         return () => handlers.delete(handler);
       },
     };
+  }
+}
+
+/**
+ * Block sync over other test nodes' block stores (what node/p2p does over the network). A peer can
+ * be made to lie: `tamper` rewrites the blocks it serves.
+ */
+export class MemorySyncNetwork implements SyncNetwork {
+  readonly invalid: { peer: string; reason: string }[] = [];
+  readonly served = new Map<string, number>();
+  private readonly peers: Map<string, { node: TestNode; tamper?: (block: Block) => Block }>;
+
+  constructor(peers: Record<string, { node: TestNode; tamper?: (block: Block) => Block }>) {
+    this.peers = new Map(Object.entries(peers));
+  }
+
+  peerStatuses(): PeerChainStatus[] {
+    return [...this.peers].map(([peer, p]) => ({
+      peer,
+      base: p.node.blockStore.base,
+      height: p.node.blockStore.height,
+    }));
+  }
+
+  async fetchBlocks(peer: string, from: number, count: number): Promise<SyncedBlock[]> {
+    const p = this.peers.get(peer);
+    if (!p) throw new Error(`no peer ${peer}`);
+    const out: SyncedBlock[] = [];
+    for (let h = from; h < from + count && h <= p.node.blockStore.height; h++) {
+      const block = await p.node.blockStore.getBlock(h);
+      const commit = await p.node.blockStore.getCommit(h);
+      if (!block || !commit) break;
+      const served = p.tamper ? p.tamper(block) : block;
+      out.push({ block: encode(Block, served), commit: encode(Commit, commit) });
+    }
+    this.served.set(peer, (this.served.get(peer) ?? 0) + out.length);
+    return out;
+  }
+
+  reportInvalid(peer: string, reason: string): void {
+    this.invalid.push({ peer, reason });
   }
 }
