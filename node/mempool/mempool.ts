@@ -42,6 +42,7 @@ export class Mempool implements TxSource {
   /** Hashes whose checkTx is running, so a concurrent duplicate is refused before it is checked. */
   private readonly checking = new Set<string>();
   private readonly inflight = new Set<Promise<MempoolAddResult>>();
+  private readonly addedListeners = new Set<(tx: Uint8Array, origin: string | undefined) => void>();
   private updating: Promise<void> | undefined;
   private totalBytes = 0;
   private seq = 0;
@@ -78,17 +79,30 @@ export class Mempool implements TxSource {
   /**
    * Checks `tx` with the application and admits it, or throws MempoolError: MEMPOOL_TX_TOO_LARGE,
    * MEMPOOL_DUPLICATE, the application's codename, MEMPOOL_REPLACEMENT_UNDERPRICED,
-   * MEMPOOL_SENDER_LIMIT or MEMPOOL_FULL. Adds wait while a block's update runs.
+   * MEMPOOL_SENDER_LIMIT or MEMPOOL_FULL. Adds wait while a block's update runs. `origin` is the
+   * peer a gossiped tx came from (undefined for this node's own clients).
    */
-  async add(tx: Uint8Array): Promise<MempoolAddResult> {
+  async add(tx: Uint8Array, origin?: string): Promise<MempoolAddResult> {
     while (this.updating !== undefined) await this.updating;
     const admission = this.admit(tx);
     this.inflight.add(admission);
+    let added: MempoolAddResult;
     try {
-      return await admission;
+      added = await admission;
     } finally {
       this.inflight.delete(admission);
     }
+    for (const cb of this.addedListeners) cb(tx, origin);
+    return added;
+  }
+
+  /**
+   * Called after each admitted tx with where it came from: a peer id, or undefined for this
+   * node's own clients (RPC). Gossip publishes the latter. Returns an unsubscribe function.
+   */
+  onAdded(cb: (tx: Uint8Array, origin: string | undefined) => void): () => void {
+    this.addedListeners.add(cb);
+    return () => this.addedListeners.delete(cb);
   }
 
   /** Txs to propose, at most `maxBytes` bytes and `maxGas` gas in total (negative: no limit). */
