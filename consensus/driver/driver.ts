@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { addressFromPublicKey } from "../../crypto/address.js";
 import { toHex } from "../../crypto/hash.js";
-import { type SigningKey, verifySignature } from "../../crypto/keys.js";
+import { verifySignature } from "../../crypto/keys.js";
 import { blockHeaderHash, proposalSignBytes, voteSignBytes } from "../../crypto/ssz.js";
 import { bytesEqual, decodeCanonical, encode } from "../../proto/canonical.js";
 import {
@@ -24,18 +24,23 @@ import {
   KeyType,
   kyochi,
   Proposal,
-  type ValidatorInfo,
   Vote,
-  VoteType,
   WalEntry,
 } from "../../proto/index.js";
-import { type KyochiDb, WriteBatch } from "../../state/db.js";
-import type { Application, CommitInfo } from "../application.js";
+import { WriteBatch } from "../../state/db.js";
+import type { CommitInfo } from "../application.js";
 import { ConsensusCore, MAX_FUTURE_PROPOSAL_ROUNDS, MAX_ROUND } from "../core/state-machine.js";
-import type { CoreEffect, CoreInput, VoteType as CoreVoteType, Step, TimeoutStep } from "../core/types.js";
+import type { CoreEffect, CoreInput, VoteType as CoreVoteType, TimeoutStep } from "../core/types.js";
 import { ConsensusError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { TxSource } from "../mempool-port.js";
+import type {
+  CommitEvent,
+  Consensus,
+  ConsensusOptions,
+  ConsensusStatus,
+  EvidenceEvent,
+  RejectedMessage,
+} from "./api.js";
 import {
   buildBlock,
   type ChainTip,
@@ -46,7 +51,6 @@ import {
   ZERO_HASH,
 } from "./block.js";
 import { commitInfo, misbehaviorOf } from "./block-context.js";
-import type { BlockStorePort } from "./block-store-port.js";
 import { BlockSyncFetcher } from "./block-sync.js";
 import {
   advanceChainValidators,
@@ -60,16 +64,28 @@ import { buildCommit, verifyCommit } from "./commit.js";
 import { type ConsensusConfig, resolveConsensusConfig } from "./config.js";
 import { EvidencePool } from "./evidence.js";
 import { handshake } from "./handshake.js";
-import { FileSigner } from "./signer.js";
 import {
-  type InboundMessage,
-  LocalTransport,
-  type SyncedBlock,
-  type SyncNetwork,
-  type Transport,
-} from "./transport.js";
+  coreVoteType,
+  type FutureMessage,
+  HeightState,
+  type KnownBlock,
+  protoVoteType,
+  TIMEOUT_STEPS,
+  voteKey,
+} from "./height-state.js";
+import { FileSigner } from "./signer.js";
+import { type InboundMessage, LocalTransport, type SyncedBlock, type Transport } from "./transport.js";
 import { ConsensusValidatorSet } from "./validator-set.js";
 import { Wal } from "./wal.js";
+
+export type {
+  CommitEvent,
+  Consensus,
+  ConsensusOptions,
+  ConsensusStatus,
+  EvidenceEvent,
+  RejectedMessage,
+} from "./api.js";
 
 export const PRIV_VALIDATOR_STATE_FILE = "priv_validator_state.json";
 export const WAL_FILE = "consensus.wal";
@@ -82,126 +98,7 @@ const EMPTY_BLOCKS_POLL_MS = 50;
 /** setTimeout's largest delay; longer round timeouts (absurd rounds) are clamped. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-export interface ConsensusOptions {
-  chainId: string;
-  db: KyochiDb;
-  blockStore: BlockStorePort;
-  app: Application;
-  txSource: TxSource;
-  /** Genesis validators, sorted by address. */
-  validatorSet: readonly ValidatorInfo[];
-  /** This node's Ed25519 consensus key; null or absent for a node that follows without voting. */
-  privValidatorKey?: SigningKey | null;
-  /** The home's data/ directory: the signer state and the WAL live there. */
-  homeDataDir: string;
-  config?: Partial<ConsensusConfig>;
-  logger?: Logger;
-  /** Defaults to a LocalTransport (a single node). */
-  transport?: Transport;
-  clock?: Clock;
-  /** Genesis time (unix ms): the first block's time is after it. */
-  genesisTimeMs?: number;
-  /** Appends every new signature to this file (JSON lines) for audits and crash tests. */
-  signerAuditLogPath?: string;
-  /** Block sync over the network; without it the node only follows consensus messages. */
-  syncNetwork?: SyncNetwork;
-  /** How often to compare heights with peers for block sync (default 1000 ms). */
-  blockSyncIntervalMs?: number;
-}
-
-export interface ConsensusStatus {
-  /** Height being decided (last committed + 1). */
-  height: number;
-  round: number;
-  step: Step | "new_height";
-  /** Last committed height (0 before the first block). */
-  lastHeight: number;
-  lastBlockHash: Uint8Array;
-  lastBlockTimeMs: number;
-  /** App hash after the last committed height. */
-  latestAppHash: Uint8Array;
-  /** This node's validator address, or null when it does not sign. */
-  validatorAddress: Uint8Array | null;
-}
-
-export interface CommitEvent {
-  height: number;
-  round: number;
-  block: Block;
-  blockHash: Uint8Array;
-  commit: Commit;
-  results: BlockResults;
-}
-
-export interface EvidenceEvent {
-  type: CoreVoteType;
-  height: number;
-  round: number;
-  validatorAddress: Uint8Array;
-  first: Vote;
-  second: Vote;
-}
-
-export interface RejectedMessage {
-  kind: InboundMessage["kind"];
-  from: string;
-  reason: string;
-}
-
-/** The handle a node holds on its consensus engine. */
-export interface Consensus {
-  /** Opens the signer and WAL, runs the handshake, then starts deciding blocks (resolves once running). */
-  start(): Promise<void>;
-  /** Stops timers and intake, finishes a commit in progress (or abandons a block being built), resolves when idle. */
-  stop(): Promise<void>;
-  /** Called after each block is durably committed. Returns an unsubscribe function. */
-  onCommit(cb: (event: CommitEvent) => void): () => void;
-  /** A fatal error (a block could not be written): the node must exit; the handshake repairs on restart. */
-  onError(cb: (err: Error) => void): () => void;
-  status(): ConsensusStatus;
-}
-
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped" | "halted";
-
-interface KnownBlock {
-  block: Block;
-  bytes: Uint8Array;
-  hash: Uint8Array;
-  /** Built by this node. */
-  own: boolean;
-  /** Verdict of checkBlock + processProposal (own blocks are valid by construction). */
-  verdict?: boolean;
-  /** Already in the WAL. */
-  logged: boolean;
-}
-
-type FutureMessage =
-  | { kind: "vote"; height: number; vote: Vote; from: string }
-  | { kind: "proposal"; height: number; proposal: Proposal; from: string }
-  | { kind: "block"; height: number; block: Block; bytes: Uint8Array; from: string };
-
-/** What this node knows about the height being decided. */
-class HeightState {
-  readonly blocks = new Map<string, KnownBlock>();
-  ownBlock: KnownBlock | null = null;
-  /** Verified proposals by round (the first per round). */
-  readonly proposals = new Map<number, Proposal>();
-  /** Verified proposals waiting for their block, by block hash. */
-  readonly waiting = new Map<string, Proposal[]>();
-  /** The first verified vote per `${round}/${type}/${index}`, and a conflicting second one. */
-  readonly votes = new Map<string, Vote>();
-  readonly conflicting = new Map<string, Vote>();
-  /** Own signed messages recovered from the WAL, reused instead of signing again. */
-  readonly walOwnVotes = new Map<string, Vote>();
-  readonly walOwnProposals = new Map<number, Proposal>();
-}
-
-const voteKey = (round: number, type: CoreVoteType, index: number) => `${round}/${type}/${index}`;
-const coreVoteType = (t: number): CoreVoteType | null =>
-  t === VoteType.VOTE_TYPE_PREVOTE ? "prevote" : t === VoteType.VOTE_TYPE_PRECOMMIT ? "precommit" : null;
-const protoVoteType = (t: CoreVoteType): VoteType =>
-  t === "prevote" ? VoteType.VOTE_TYPE_PREVOTE : VoteType.VOTE_TYPE_PRECOMMIT;
-const TIMEOUT_STEPS: TimeoutStep[] = ["propose", "prevote", "precommit"];
 
 export class ConsensusDriver implements Consensus {
   private readonly opts: ConsensusOptions;
