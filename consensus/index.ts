@@ -39,6 +39,9 @@ export {
   type InboundMessage,
   LocalTransport,
   type MessageHandler,
+  type PeerChainStatus,
+  type SyncedBlock,
+  type SyncNetwork,
   type Transport,
 } from "./driver/transport.js";
 export { ConsensusValidatorSet } from "./driver/validator-set.js";
