@@ -26,7 +26,7 @@ import type {
   ProcessProposalRequest,
   QueryRequest,
 } from "../proto/application.js";
-import type { Event, TxResult } from "../proto/index.js";
+import type { Event, TxResult, ValidatorUpdate } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
 import { WriteBatch } from "../state/db.js";
@@ -46,9 +46,13 @@ import { decodeAccount, parseAddress } from "./modules/accounts/index.js";
 import { loadBankParams } from "./modules/bank/index.js";
 import { loadBlockLimits, loadChainId, loadTxLimits } from "./modules/chain/index.js";
 import { MODULES, QUERIES } from "./modules/registry.js";
+import { loadSlashingParams } from "./modules/slashing/index.js";
 import {
+  findValidatorView,
+  listValidatorViews,
+  loadActiveValidators,
   loadStakingParams,
-  loadValidators,
+  type ValidatorStatusView,
   type ValidatorView,
   validatorView,
 } from "./modules/staking/index.js";
@@ -130,6 +134,7 @@ interface PendingBlock {
   txs: PreparedTx[];
   txResults: TxResult[];
   events: Event[];
+  validatorUpdates: ValidatorUpdate[];
   appHash: Uint8Array;
   treeBatch: WriteBatch;
 }
@@ -371,7 +376,14 @@ export class KyochiApp {
     await verifyPrepared(prepared, this.verifier);
     const state = new BlockState(this.committed);
     await preloadBlockState(state, prepared);
-    const env = { params, height: req.height, timeMs: req.timeMs, proposerAddress: req.proposerAddress };
+    const env = {
+      params,
+      height: req.height,
+      timeMs: req.timeMs,
+      proposerAddress: req.proposerAddress,
+      lastCommit: req.lastCommit,
+      misbehavior: req.misbehavior,
+    };
     const executed = await executeBlock(state, prepared, env);
 
     const updates = state.updates();
@@ -384,10 +396,16 @@ export class KyochiApp {
       txs: prepared,
       txResults: executed.txResults,
       events: executed.events,
+      validatorUpdates: executed.validatorUpdates,
       appHash,
       treeBatch,
     };
-    return { txResults: executed.txResults, events: executed.events, validatorUpdates: [], appHash };
+    return {
+      txResults: executed.txResults,
+      events: executed.events,
+      validatorUpdates: executed.validatorUpdates,
+      appHash,
+    };
   }
 
   async commit(batch: WriteBatch): Promise<{ retainHeight: number }> {
@@ -402,7 +420,7 @@ export class KyochiApp {
     this.blockStore.putBlockResultsEncoded(
       batch,
       p.height,
-      encodeBlockResults(p.height, resultBytes, p.events, p.appHash),
+      encodeBlockResults(p.height, resultBytes, p.events, p.appHash, p.validatorUpdates),
     );
     await this.indexTxs(batch, p, resultBytes);
     // Included txs leave the mempool: their decoded form is not needed again.
@@ -481,9 +499,26 @@ export class KyochiApp {
     };
   }
 
+  /**
+   * The active set stored at `height` (default: last committed), sorted by operator: what consensus
+   * runs with from height + 2 on (the genesis set at height 0).
+   */
   async getValidators(height?: number): Promise<ValidatorView[]> {
-    const validators = await loadValidators(this.readerAt(this.queryHeight(height)));
+    const validators = await loadActiveValidators(this.readerAt(this.queryHeight(height)));
     return validators.map(validatorView);
+  }
+
+  /** Every validator ever created, with its status, stake and unbonding entries, by operator. */
+  async getAllValidators(height?: number): Promise<ValidatorStatusView[]> {
+    return listValidatorViews(this.readerAt(this.queryHeight(height)));
+  }
+
+  /**
+   * One validator by operator (kyo1...) or consensus address (0x + 40 hex digits). Throws
+   * ExecutionError UNKNOWN_VALIDATOR, or QUERY_INVALID_ARGUMENT for a malformed address.
+   */
+  async getValidator(address: string, height?: number): Promise<ValidatorStatusView> {
+    return findValidatorView(this.readerAt(this.queryHeight(height)), address);
   }
 
   async getParams(height?: number): Promise<ParamsView> {
@@ -586,11 +621,12 @@ function parseHexKey(arg: string): Uint8Array {
 }
 
 async function loadParams(reader: KvReader): Promise<ChainParams> {
-  const [bank, staking, tx, block] = await Promise.all([
+  const [bank, staking, slashing, tx, block] = await Promise.all([
     loadBankParams(reader),
     loadStakingParams(reader),
+    loadSlashingParams(reader),
     loadTxLimits(reader),
     loadBlockLimits(reader),
   ]);
-  return { bank, staking, tx, block };
+  return { bank, staking, slashing, tx, block };
 }

@@ -2,7 +2,8 @@
 // verify the signatures not verified before in one parallel batch, preload the state the txs will
 // touch, then execute them in order and run the block-end hooks.
 import { sha256 } from "../crypto/hash.js";
-import type { Event, TxResult } from "../proto/index.js";
+import type { CommitInfo, Misbehavior } from "../proto/application.js";
+import type { Event, TxResult, ValidatorUpdate } from "../proto/index.js";
 import { ExecutionError } from "./errors.js";
 import { MODULES } from "./modules/registry.js";
 import { VALIDATORS_KEY } from "./modules/staking/index.js";
@@ -66,21 +67,43 @@ export async function preloadBlockState(state: BlockState, txs: readonly Prepare
 
 export interface ExecutedBlock {
   txResults: TxResult[];
+  /** Block-begin events, then block-end events. */
   events: Event[];
   collectedFees: bigint;
+  validatorUpdates: ValidatorUpdate[];
 }
 
 export interface BlockEnv extends Omit<TxEnv, "mode"> {
   proposerAddress: Uint8Array;
+  lastCommit: CommitInfo;
+  misbehavior: readonly Misbehavior[];
 }
 
-/** Executes the block's txs in order on `state`, then the modules' block-end hooks. */
+/** Runs the modules' block-begin hooks (evidence, liveness) on `state`; returns their events. */
+export async function beginBlock(state: StateLayer, env: BlockEnv): Promise<Event[]> {
+  const events: Event[] = [];
+  for (const m of MODULES) {
+    if (!m.beginBlock) continue;
+    await m.beginBlock({
+      store: state,
+      params: env.params,
+      height: env.height,
+      lastCommit: env.lastCommit,
+      misbehavior: env.misbehavior,
+      events,
+    });
+  }
+  return events;
+}
+
+/** Executes the block-begin hooks, the block's txs in order on `state`, then the block-end hooks. */
 export async function executeBlock(
   state: BlockState,
   txs: readonly PreparedTx[],
   env: BlockEnv,
 ): Promise<ExecutedBlock> {
   const txEnv: TxEnv = { params: env.params, height: env.height, timeMs: env.timeMs, mode: "deliver" };
+  const beginEvents = await beginBlock(state, env);
   const txResults: TxResult[] = [];
   let collectedFees = 0n;
   for (const t of txs) {
@@ -92,12 +115,22 @@ export async function executeBlock(
     txResults.push(outcome.result);
     collectedFees += outcome.feeCharged;
   }
-  const events = await endBlock(state, env, collectedFees);
-  return { txResults, events, collectedFees };
+  const end = await endBlock(state, env, collectedFees);
+  return {
+    txResults,
+    events: [...beginEvents, ...end.events],
+    collectedFees,
+    validatorUpdates: end.validatorUpdates,
+  };
 }
 
-export async function endBlock(state: StateLayer, env: BlockEnv, collectedFees: bigint): Promise<Event[]> {
+export async function endBlock(
+  state: StateLayer,
+  env: BlockEnv,
+  collectedFees: bigint,
+): Promise<{ events: Event[]; validatorUpdates: ValidatorUpdate[] }> {
   const events: Event[] = [];
+  const validatorUpdates: ValidatorUpdate[] = [];
   for (const m of MODULES) {
     if (!m.endBlock) continue;
     await m.endBlock({
@@ -107,7 +140,8 @@ export async function endBlock(state: StateLayer, env: BlockEnv, collectedFees: 
       proposerAddress: env.proposerAddress,
       collectedFees,
       events,
+      validatorUpdates,
     });
   }
-  return events;
+  return { events, validatorUpdates };
 }

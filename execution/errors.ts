@@ -101,6 +101,65 @@ export const RESULT_CODES = {
   AMOUNT_OVERFLOW: { code: 43, codespace: "bank", meaning: "a balance or sum would exceed 2^128-1" },
   AMOUNT_UNDERFLOW: { code: 44, codespace: "bank", meaning: "a subtraction would go below zero" },
 
+  VALIDATOR_EXISTS: {
+    code: 45,
+    codespace: "staking",
+    meaning: "the signer already operates a validator (one per operator account)",
+  },
+  DUPLICATE_CONSENSUS_KEY: {
+    code: 46,
+    codespace: "staking",
+    meaning: "the consensus key is used by another validator (tombstoned ones included)",
+  },
+  UNKNOWN_VALIDATOR: {
+    code: 47,
+    codespace: "staking",
+    meaning: "no validator is operated by the signer (or known at the queried address)",
+  },
+  SELF_STAKE_TOO_LOW: {
+    code: 48,
+    codespace: "staking",
+    meaning:
+      "the self-stake would be below staking.min_self_stake (create, unjail, or an unbond that leaves some stake)",
+  },
+  UNBOND_EXCEEDS_STAKE: {
+    code: 49,
+    codespace: "staking",
+    meaning: "the amount to unbond is above the validator's bonded stake",
+  },
+  VALIDATOR_NOT_JAILED: {
+    code: 50,
+    codespace: "staking",
+    meaning: "unjail of a validator that is not jailed",
+  },
+  JAIL_PERIOD_NOT_OVER: {
+    code: 51,
+    codespace: "staking",
+    meaning: "unjail before the height at which the downtime jail ends (jailed_until)",
+  },
+  VALIDATOR_TOMBSTONED: {
+    code: 52,
+    codespace: "staking",
+    meaning: "the validator was slashed for double signing: it can never unjail or take stake again",
+  },
+  INVALID_CONSENSUS_KEY: {
+    code: 53,
+    codespace: "staking",
+    meaning: "the consensus public key is not a 32-byte Ed25519 key",
+  },
+  INVALID_MONIKER: { code: 54, codespace: "staking", meaning: "the moniker is longer than 64 UTF-8 bytes" },
+  VALIDATOR_POWER_TOO_HIGH: {
+    code: 55,
+    codespace: "staking",
+    meaning:
+      "the validator's power (stake / power_reduction) would exceed (2^53-1) / max_validators, the bound that keeps total voting power exact",
+  },
+  TOO_MANY_UNBONDING_ENTRIES: {
+    code: 56,
+    codespace: "staking",
+    meaning: "the validator already has the most unbonding entries in flight (32); wait for one to mature",
+  },
+
   QUERY_UNKNOWN_PATH: { code: 60, codespace: "query", meaning: "no query is served at this path" },
   QUERY_INVALID_ARGUMENT: {
     code: 61,

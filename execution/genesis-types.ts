@@ -22,9 +22,34 @@ export interface GenesisValidator {
   moniker: string;
 }
 
+export interface StakingGenesisParams {
+  /** base units of stake per unit of voting power */
+  power_reduction: string;
+  max_validators: number;
+  /** blocks an unbonding entry waits before it is paid back (slashable meanwhile) */
+  unbonding_blocks: number;
+  /** smallest self-stake of a validator, base units */
+  min_self_stake: string;
+}
+
+/** Fractions in basis points (10000 = 100%). */
+export interface SlashingGenesisParams {
+  /** blocks in the sliding window in which missed blocks are counted */
+  signed_blocks_window: number;
+  /** share of the window a validator must sign; missing more jails it for downtime */
+  min_signed_per_window_bps: number;
+  slash_fraction_double_sign_bps: number;
+  slash_fraction_downtime_bps: number;
+  /** blocks a downtime jail lasts before unjail is accepted */
+  downtime_jail_blocks: number;
+  /** evidence of an offence more than this many blocks old is ignored */
+  max_evidence_age_blocks: number;
+}
+
 export interface GenesisParams {
   bank: { min_gas_price: string };
-  staking: { power_reduction: string; max_validators: number };
+  staking: StakingGenesisParams;
+  slashing: SlashingGenesisParams;
   tx: { max_tx_bytes: number; max_memo_bytes: number; max_msgs: number; max_nonce_gap: number };
   block: { max_bytes: number; max_gas: number };
 }
@@ -38,7 +63,20 @@ export interface GenesisAppState {
 /** Parameters a chain gets when its genesis has no reason to choose others. */
 export const DEFAULT_GENESIS_PARAMS: GenesisParams = {
   bank: { min_gas_price: "1" },
-  staking: { power_reduction: "1000000", max_validators: 100 },
+  staking: {
+    power_reduction: "1000000",
+    max_validators: 100,
+    unbonding_blocks: 100,
+    min_self_stake: "1000000",
+  },
+  slashing: {
+    signed_blocks_window: 100,
+    min_signed_per_window_bps: 5_000,
+    slash_fraction_double_sign_bps: 500,
+    slash_fraction_downtime_bps: 1,
+    downtime_jail_blocks: 50,
+    max_evidence_age_blocks: 100,
+  },
   tx: { max_tx_bytes: 65_536, max_memo_bytes: 256, max_msgs: 32, max_nonce_gap: 16 },
   block: { max_bytes: 4 * 1024 * 1024, max_gas: 1_000_000_000 },
 };

@@ -13,9 +13,27 @@ export interface BlockLimits {
   maxGas: number;
 }
 
+export interface StakingParamsState {
+  powerReduction: bigint;
+  maxValidators: number;
+  unbondingBlocks: number;
+  minSelfStake: bigint;
+}
+
+/** Fractions in basis points (10000 = 100%). */
+export interface SlashingParamsState {
+  signedBlocksWindow: number;
+  minSignedPerWindowBps: number;
+  slashFractionDoubleSignBps: number;
+  slashFractionDowntimeBps: number;
+  downtimeJailBlocks: number;
+  maxEvidenceAgeBlocks: number;
+}
+
 export interface ChainParams {
   bank: { minGasPrice: bigint };
-  staking: { powerReduction: bigint; maxValidators: number };
+  staking: StakingParamsState;
+  slashing: SlashingParamsState;
   tx: TxLimits;
   block: BlockLimits;
 }
@@ -23,7 +41,20 @@ export interface ChainParams {
 /** JSON-friendly view of the params (amounts as decimal strings), as the `params` query serves it. */
 export interface ParamsView {
   bank: { min_gas_price: string };
-  staking: { power_reduction: string; max_validators: number };
+  staking: {
+    power_reduction: string;
+    max_validators: number;
+    unbonding_blocks: number;
+    min_self_stake: string;
+  };
+  slashing: {
+    signed_blocks_window: number;
+    min_signed_per_window_bps: number;
+    slash_fraction_double_sign_bps: number;
+    slash_fraction_downtime_bps: number;
+    downtime_jail_blocks: number;
+    max_evidence_age_blocks: number;
+  };
   tx: { max_tx_bytes: number; max_memo_bytes: number; max_msgs: number; max_nonce_gap: number };
   block: { max_bytes: number; max_gas: number };
 }
@@ -34,6 +65,16 @@ export function paramsView(p: ChainParams): ParamsView {
     staking: {
       power_reduction: p.staking.powerReduction.toString(),
       max_validators: p.staking.maxValidators,
+      unbonding_blocks: p.staking.unbondingBlocks,
+      min_self_stake: p.staking.minSelfStake.toString(),
+    },
+    slashing: {
+      signed_blocks_window: p.slashing.signedBlocksWindow,
+      min_signed_per_window_bps: p.slashing.minSignedPerWindowBps,
+      slash_fraction_double_sign_bps: p.slashing.slashFractionDoubleSignBps,
+      slash_fraction_downtime_bps: p.slashing.slashFractionDowntimeBps,
+      downtime_jail_blocks: p.slashing.downtimeJailBlocks,
+      max_evidence_age_blocks: p.slashing.maxEvidenceAgeBlocks,
     },
     tx: {
       max_tx_bytes: p.tx.maxTxBytes,

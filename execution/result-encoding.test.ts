@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../crypto/hash.js";
 import { encode } from "../proto/canonical.js";
-import { BlockResults, Event, TxRecord, TxResult } from "../proto/index.js";
+import { BlockResults, Event, TxRecord, TxResult, ValidatorUpdate } from "../proto/index.js";
 import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
 
 const event = Event.create({
@@ -70,17 +70,27 @@ describe("result encoding", () => {
 
   it("writes the same BlockResults bytes as the generated encoder", () => {
     const appHash = sha256(Uint8Array.of(1));
-    const cases: [number, TxResult[], Event[]][] = [
-      [1, results, [event]],
-      [300, [], []],
-      [2 ** 35, results.slice(0, 1), [event, event]],
+    const updates = [
+      ValidatorUpdate.create({ pubKey: sha256(Uint8Array.of(2)), power: 300 }),
+      ValidatorUpdate.create({ pubKey: sha256(Uint8Array.of(3)), power: 0 }),
     ];
-    for (const [height, txResults, events] of cases) {
+    const cases: [number, TxResult[], Event[], ValidatorUpdate[]][] = [
+      [1, results, [event], []],
+      [300, [], [], updates],
+      [2 ** 35, results.slice(0, 1), [event, event], updates.slice(1)],
+    ];
+    for (const [height, txResults, events, validatorUpdates] of cases) {
       const want = encode(
         BlockResults,
-        BlockResults.create({ height, txResults, finalizeEvents: events, validatorUpdates: [], appHash }),
+        BlockResults.create({ height, txResults, finalizeEvents: events, validatorUpdates, appHash }),
       );
-      const got = encodeBlockResults(height, txResults.map(encodeTxResult), events, appHash);
+      const got = encodeBlockResults(
+        height,
+        txResults.map(encodeTxResult),
+        events,
+        appHash,
+        validatorUpdates,
+      );
       expect(toHex(got)).toBe(toHex(want));
       expect(BlockResults.decode(got).txResults).toHaveLength(txResults.length);
     }

@@ -3,7 +3,7 @@
 // generated objects twice was a visible share of commit time). The output is byte-for-byte what
 // the generated encoders write (fields in number order, proto3 defaults omitted, minimal
 // varints); result-encoding.test.ts checks that against them.
-import { Event, type TxResult } from "../proto/index.js";
+import { Event, type TxResult, ValidatorUpdate } from "../proto/index.js";
 
 /** Length of `value` (a safe non-negative integer) as a protobuf varint. */
 function varintLength(value: number): number {
@@ -186,18 +186,21 @@ export function encodeTxRecord(
   return out;
 }
 
-/** The bytes of BlockResults{height, txResults, finalizeEvents, appHash} (no validator updates). */
+/** The bytes of BlockResults{height, txResults, finalizeEvents, validatorUpdates, appHash}. */
 export function encodeBlockResults(
   height: number,
   resultBytes: readonly Uint8Array[],
   finalizeEvents: readonly Event[],
   appHash: Uint8Array,
+  validatorUpdates: readonly ValidatorUpdate[] = [],
 ): Uint8Array {
   const eventBytes = finalizeEvents.map((e) => Event.encode(e).finish());
+  const updateBytes = validatorUpdates.map((u) => ValidatorUpdate.encode(u).finish());
   let size = 0;
   if (height !== 0) size += 1 + varintLength(height);
   for (const r of resultBytes) size += delimitedLength(18, r);
   for (const e of eventBytes) size += delimitedLength(26, e);
+  for (const u of updateBytes) size += delimitedLength(34, u);
   if (appHash.length > 0) size += delimitedLength(42, appHash);
   const out = new Uint8Array(size);
   let at = 0;
@@ -207,6 +210,7 @@ export function encodeBlockResults(
   }
   for (const r of resultBytes) at = writeDelimited(out, at, 18, r);
   for (const e of eventBytes) at = writeDelimited(out, at, 26, e);
+  for (const u of updateBytes) at = writeDelimited(out, at, 34, u);
   if (appHash.length > 0) writeDelimited(out, at, 42, appHash);
   return out;
 }

@@ -58,6 +58,32 @@ export function signedTransfer(from: TestAccount, opts: TransferOptions): Uint8A
   return signBody(from.key, transferBody(opts));
 }
 
+export interface MsgTxOptions {
+  nonce: number;
+  fee?: bigint | string;
+  gasLimit?: number;
+  chainId?: string;
+}
+
+/** A signed tx carrying `messages` (fee defaults to 1 per gas, as min_gas_price 1 needs). */
+export function signedMsgs(from: TestAccount, messages: Msg[], opts: MsgTxOptions): Uint8Array {
+  const gasLimit = opts.gasLimit ?? DEFAULT_GAS_LIMIT;
+  return signBody(
+    from.key,
+    encode(
+      TxBody,
+      TxBody.create({
+        chainId: opts.chainId ?? TEST_CHAIN_ID,
+        nonce: opts.nonce,
+        fee: String(opts.fee ?? BigInt(gasLimit)),
+        gasLimit,
+        messages,
+        memo: "",
+      }),
+    ),
+  );
+}
+
 export interface TestGenesis {
   genesis: GenesisAppState;
   validators: { operator: TestAccount; consensus: SigningKey; consensusAddress: Uint8Array }[];

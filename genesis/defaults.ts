@@ -5,6 +5,7 @@ import type { GenesisDoc } from "./schema.js";
 export const DEFAULT_PARAMS: GenesisDoc["app_state"]["params"] = {
   bank: { ...DEFAULT_GENESIS_PARAMS.bank },
   staking: { ...DEFAULT_GENESIS_PARAMS.staking },
+  slashing: { ...DEFAULT_GENESIS_PARAMS.slashing },
   tx: { ...DEFAULT_GENESIS_PARAMS.tx },
 };
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateSigningKey } from "../crypto/keys.js";
+import { DEFAULT_GENESIS_PARAMS } from "../execution/genesis-types.js";
 import { KeyType } from "../proto/index.js";
+import { toAppState } from "./app-state.js";
 import { accountAddress, buildGenesis } from "./build.js";
 import { GenesisError } from "./errors.js";
 import { parseGenesis } from "./load.js";
@@ -74,5 +76,64 @@ describe("genesis validation", () => {
 
   it("refuses a validator whose stake gives no voting power", () => {
     expectFieldError(["app_state", "validators", 0, "stake"], "5", "app_state.validators");
+  });
+});
+
+describe("staking and slashing params", () => {
+  it("a genesis written before slashing existed gets the defaults", () => {
+    const g = structuredClone(validGenesis()) as unknown as {
+      app_state: { params: { staking: Record<string, unknown>; slashing?: unknown } };
+    };
+    delete g.app_state.params.slashing;
+    delete g.app_state.params.staking.unbonding_blocks;
+    delete g.app_state.params.staking.min_self_stake;
+    const doc = parseGenesis(g);
+    expect(doc.app_state.params.slashing).toEqual(DEFAULT_GENESIS_PARAMS.slashing);
+    expect(doc.app_state.params.staking.unbonding_blocks).toBe(
+      DEFAULT_GENESIS_PARAMS.staking.unbonding_blocks,
+    );
+    expect(doc.app_state.params.staking.min_self_stake).toBe(DEFAULT_GENESIS_PARAMS.staking.min_self_stake);
+    expect(toAppState(doc).params.slashing.signed_blocks_window).toBe(100);
+  });
+
+  it("names the field of a bad slashing or staking param", () => {
+    expectFieldError(
+      ["app_state", "params", "slashing", "slash_fraction_double_sign_bps"],
+      10_001,
+      "app_state.params.slashing.slash_fraction_double_sign_bps",
+    );
+    expectFieldError(
+      ["app_state", "params", "slashing", "signed_blocks_window"],
+      0,
+      "app_state.params.slashing.signed_blocks_window",
+    );
+    expectFieldError(
+      ["app_state", "params", "slashing", "min_signed_per_window_bps"],
+      0.5,
+      "app_state.params.slashing.min_signed_per_window_bps",
+    );
+    expectFieldError(
+      ["app_state", "params", "slashing"],
+      { ...DEFAULT_GENESIS_PARAMS.slashing, typo_window: 1 },
+      "app_state.params.slashing",
+    );
+    expectFieldError(
+      ["app_state", "params", "staking", "unbonding_blocks"],
+      -1,
+      "app_state.params.staking.unbonding_blocks",
+    );
+    expectFieldError(
+      ["app_state", "params", "staking", "min_self_stake"],
+      "01",
+      "app_state.params.staking.min_self_stake",
+    );
+  });
+
+  it("refuses a genesis validator staked below min_self_stake", () => {
+    expectFieldError(
+      ["app_state", "params", "staking", "min_self_stake"],
+      (10n ** 9n + 1n).toString(),
+      "app_state.validators[0].stake",
+    );
   });
 });

@@ -17,6 +17,17 @@ export function parseGenesis(json: unknown): GenesisDoc {
         "each validator's stake must give at least 1 voting power (stake >= power_reduction)",
       );
     }
+    const staking = doc.app_state.params.staking;
+    const lowIndex = doc.app_state.validators.findIndex(
+      (v) => BigInt(v.stake) < BigInt(staking.min_self_stake),
+    );
+    if (lowIndex >= 0) {
+      throw new GenesisError(
+        "GENESIS_INVALID",
+        `app_state.validators[${lowIndex}].stake`,
+        `must be at least params.staking.min_self_stake (${staking.min_self_stake})`,
+      );
+    }
     return doc;
   }
   const issue = result.error.issues[0]!;

@@ -2,6 +2,7 @@
 // typo never silently becomes a default on one validator and not on another.
 import { z } from "zod";
 import { decodeAddress } from "../crypto/address.js";
+import { DEFAULT_GENESIS_PARAMS } from "../execution/genesis-types.js";
 
 const MAX_AMOUNT = (1n << 128n) - 1n;
 
@@ -26,6 +27,9 @@ const hex32 = z
   .regex(/^0x[0-9a-f]{64}$/, "must be 0x followed by 64 lowercase hex digits (32 bytes)");
 
 const safeInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+
+/** A fraction in basis points: 0 (none) to 10000 (all). */
+const bps = safeInt(0, 10_000);
 
 export const genesisSchema = z
   .object({
@@ -69,8 +73,40 @@ export const genesisSchema = z
           .object({
             bank: z.object({ min_gas_price: amount }).strict(),
             staking: z
-              .object({ power_reduction: positiveAmount, max_validators: safeInt(1, 10_000) })
+              .object({
+                power_reduction: positiveAmount,
+                max_validators: safeInt(1, 10_000),
+                // Blocks an unbonding entry waits before it is paid back (slashable meanwhile).
+                unbonding_blocks: safeInt(0).default(DEFAULT_GENESIS_PARAMS.staking.unbonding_blocks),
+                // Smallest self-stake a validator is created with, base units.
+                min_self_stake: amount.default(DEFAULT_GENESIS_PARAMS.staking.min_self_stake),
+              })
               .strict(),
+            // Fractions in basis points (10000 = 100%). Missing fields (or the whole section, in a
+            // genesis written before slashing existed) take the defaults.
+            slashing: z
+              .object({
+                signed_blocks_window: safeInt(1, 100_000).default(
+                  DEFAULT_GENESIS_PARAMS.slashing.signed_blocks_window,
+                ),
+                min_signed_per_window_bps: bps.default(
+                  DEFAULT_GENESIS_PARAMS.slashing.min_signed_per_window_bps,
+                ),
+                slash_fraction_double_sign_bps: bps.default(
+                  DEFAULT_GENESIS_PARAMS.slashing.slash_fraction_double_sign_bps,
+                ),
+                slash_fraction_downtime_bps: bps.default(
+                  DEFAULT_GENESIS_PARAMS.slashing.slash_fraction_downtime_bps,
+                ),
+                downtime_jail_blocks: safeInt(0).default(
+                  DEFAULT_GENESIS_PARAMS.slashing.downtime_jail_blocks,
+                ),
+                max_evidence_age_blocks: safeInt(0).default(
+                  DEFAULT_GENESIS_PARAMS.slashing.max_evidence_age_blocks,
+                ),
+              })
+              .strict()
+              .default({ ...DEFAULT_GENESIS_PARAMS.slashing }),
             tx: z
               .object({
                 max_tx_bytes: safeInt(128, 16 * 1024 * 1024),

@@ -4,21 +4,36 @@ import { accountsModule } from "./accounts/index.js";
 import { bankModule, msgSendHandler } from "./bank/index.js";
 import { chainModule } from "./chain/index.js";
 import { distributionModule } from "./distribution/index.js";
+import { slashingModule } from "./slashing/index.js";
 import { stakingModule } from "./staking/index.js";
+import {
+  msgAddStakeHandler,
+  msgCreateValidatorHandler,
+  msgUnbondHandler,
+  msgUnjailHandler,
+} from "./staking/msgs.js";
 import type { Module, MsgHandler, MsgKind, QueryHandler } from "./types.js";
 
-/** In order: genesis runs in this order, and so do block-end hooks. */
+/**
+ * In order: genesis runs in this order, and so do block-begin and block-end hooks. Staking's block
+ * end (the new active set) runs before distribution, which pays that set.
+ */
 export const MODULES: readonly Module[] = [
   chainModule,
   accountsModule,
   bankModule,
   stakingModule,
+  slashingModule,
   distributionModule,
 ];
 
 /** Msg oneof case -> handler. The mapped type makes a new Msg case without a handler a type error. */
 export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
   bankSend: msgSendHandler,
+  stakingCreateValidator: msgCreateValidatorHandler,
+  stakingAddStake: msgAddStakeHandler,
+  stakingUnbond: msgUnbondHandler,
+  stakingUnjail: msgUnjailHandler,
 };
 
 /** Query handlers by path head, across modules. */

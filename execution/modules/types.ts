@@ -1,6 +1,7 @@
 // The shape of a module. A module owns its messages, its state keys (under its own prefix byte in
 // the tree's key space), its queries and its events; execution/modules/registry.ts lists them.
-import type { Event, Msg } from "../../proto/index.js";
+import type { CommitInfo, Misbehavior } from "../../proto/application.js";
+import type { Event, Msg, ValidatorUpdate } from "../../proto/index.js";
 import type { GenesisAppState } from "../genesis-types.js";
 import type { ChainParams } from "../params.js";
 import type { KvReader, KvStore, StateKey } from "../store.js";
@@ -40,6 +41,17 @@ export interface GenesisContext {
   store: KvStore;
 }
 
+export interface BlockBeginContext {
+  store: KvStore;
+  params: ChainParams;
+  height: number;
+  /** Who signed the commit of the previous block (empty for the first block). */
+  lastCommit: CommitInfo;
+  /** Evidence in this block, verified by consensus. */
+  misbehavior: readonly Misbehavior[];
+  events: Event[];
+}
+
 export interface BlockEndContext {
   store: KvStore;
   params: ChainParams;
@@ -49,6 +61,8 @@ export interface BlockEndContext {
   /** Fees charged by the block's txs, waiting to be paid out. */
   collectedFees: bigint;
   events: Event[];
+  /** Validator set changes decided by this block (output; consensus applies them at H+2). */
+  validatorUpdates: ValidatorUpdate[];
 }
 
 /** A query answer: the raw value (and the tree key it came from, if any). */
@@ -65,6 +79,8 @@ export interface Module {
   readonly prefix?: number;
   /** Writes the module's part of genesis; throws ExecutionError("GENESIS_INVALID") on bad input. */
   initGenesis?(ctx: GenesisContext, genesis: GenesisAppState): Promise<void>;
+  /** Block-begin logic, run before the block's txs (in registry order): evidence, liveness. */
+  beginBlock?(ctx: BlockBeginContext): Promise<void>;
   /** Block-end logic, run after the block's txs (in registry order). */
   endBlock?(ctx: BlockEndContext): Promise<void>;
   /** Query handlers by the first path segment (e.g. "account" for "account/<address>"). */

@@ -8,7 +8,15 @@ import { SignatureVerifier } from "./verify.js";
 
 const params: ChainParams = {
   bank: { minGasPrice: 1n },
-  staking: { powerReduction: 1_000_000n, maxValidators: 100 },
+  staking: { powerReduction: 1_000_000n, maxValidators: 100, unbondingBlocks: 100, minSelfStake: 1_000_000n },
+  slashing: {
+    signedBlocksWindow: 100,
+    minSignedPerWindowBps: 5_000,
+    slashFractionDoubleSignBps: 500,
+    slashFractionDowntimeBps: 1,
+    downtimeJailBlocks: 50,
+    maxEvidenceAgeBlocks: 100,
+  },
   tx: { maxTxBytes: 1024, maxMemoBytes: 16, maxMsgs: 2, maxNonceGap: 16 },
   block: { maxBytes: 1 << 20, maxGas: 1_000_000 },
 };

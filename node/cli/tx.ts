@@ -8,6 +8,7 @@ import { NodeError } from "../errors.js";
 import { defaultHome } from "../home.js";
 import { keyringFrom } from "./keys.js";
 import { printJson } from "./output.js";
+import { registerStakingTxCommands } from "./tx-staking.js";
 
 interface TxFlags {
   home: string;
@@ -85,4 +86,5 @@ export function registerTxCommands(program: Command): void {
       }
       await signAndBroadcast(from, [bankSendMsg(decodeAddress(to), parseAmount(amount))], flags);
     });
+  registerStakingTxCommands(tx, (from, messages) => signAndBroadcast(from, messages, tx.opts<TxFlags>()));
 }

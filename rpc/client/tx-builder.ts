@@ -4,7 +4,7 @@
 import { sha256 } from "../../crypto/hash.js";
 import type { SigningKey } from "../../crypto/keys.js";
 import { encode } from "../../proto/canonical.js";
-import { Msg, MsgSend, Tx, TxBody } from "../../proto/index.js";
+import { kyochi, Msg, MsgSend, Tx, TxBody } from "../../proto/index.js";
 
 export interface TxOptions {
   chainId: string;
@@ -22,6 +22,36 @@ export interface SignedTx {
 
 export function bankSendMsg(to: Uint8Array, amount: bigint): Msg {
   return Msg.create({ bankSend: MsgSend.create({ to, amount: amount.toString() }) });
+}
+
+/** Creates a validator operated by the signer, bonding `selfStake` from its balance. */
+export function stakingCreateValidatorMsg(
+  consensusPubkey: Uint8Array,
+  selfStake: bigint,
+  moniker: string,
+): Msg {
+  return Msg.create({
+    stakingCreateValidator: kyochi.staking.v1.MsgCreateValidator.create({
+      consensusPubkey,
+      selfStake: selfStake.toString(),
+      moniker,
+    }),
+  });
+}
+
+/** Bonds `amount` more to the signer's own validator. */
+export function stakingAddStakeMsg(amount: bigint): Msg {
+  return Msg.create({ stakingAddStake: kyochi.staking.v1.MsgAddStake.create({ amount: amount.toString() }) });
+}
+
+/** Starts unbonding `amount` of the signer's validator's stake (paid back after unbonding_blocks). */
+export function stakingUnbondMsg(amount: bigint): Msg {
+  return Msg.create({ stakingUnbond: kyochi.staking.v1.MsgUnbond.create({ amount: amount.toString() }) });
+}
+
+/** Brings the signer's validator back after its downtime jail is over. */
+export function stakingUnjailMsg(): Msg {
+  return Msg.create({ stakingUnjail: kyochi.staking.v1.MsgUnjail.create() });
 }
 
 export function signTx(key: SigningKey, messages: Msg[], opts: TxOptions): SignedTx {

@@ -20,6 +20,17 @@ const RENDERERS: { [K in MsgKind]: Renderer<K> } = {
     type: "kyochi.bank.v1.MsgSend",
     value: { to: address(msg.to), amount: msg.amount ?? "" },
   }),
+  stakingCreateValidator: (msg) => ({
+    type: "kyochi.staking.v1.MsgCreateValidator",
+    value: {
+      consensus_pubkey: hex(msg.consensusPubkey),
+      self_stake: msg.selfStake ?? "",
+      moniker: msg.moniker ?? "",
+    },
+  }),
+  stakingAddStake: (msg) => ({ type: "kyochi.staking.v1.MsgAddStake", value: { amount: msg.amount ?? "" } }),
+  stakingUnbond: (msg) => ({ type: "kyochi.staking.v1.MsgUnbond", value: { amount: msg.amount ?? "" } }),
+  stakingUnjail: () => ({ type: "kyochi.staking.v1.MsgUnjail", value: {} }),
 };
 
 export function renderMessage(msg: MsgProps): MessageJson {
