@@ -18,6 +18,7 @@ export type {
 export * as core from "./core/index.js";
 export { type ChainTip, checkBlock, resultsHash, txsHash, ZERO_HASH } from "./driver/block.js";
 export type { BlockStorePort } from "./driver/block-store-port.js";
+export { validatorInfosAt } from "./driver/chain-validators.js";
 export { type Clock, systemClock } from "./driver/clock.js";
 export { buildCommit, precommitOfCommitSig, verifyCommit } from "./driver/commit.js";
 export { type ConsensusConfig, DEFAULT_CONSENSUS_CONFIG, resolveConsensusConfig } from "./driver/config.js";

@@ -5,6 +5,7 @@ export {
   type ConsensusCoreOptions,
   type CoreSnapshot,
   MAX_FUTURE_PROPOSAL_ROUNDS,
+  MAX_PROPOSALS_PER_ROUND,
   MAX_ROUND,
 } from "./state-machine.js";
 export { timeoutDuration } from "./timeouts.js";
@@ -19,4 +20,9 @@ export type {
   ValueId,
   VoteType,
 } from "./types.js";
-export { type AddVoteResult, MAX_FUTURE_ROUNDS_PER_VALIDATOR, VoteKeeper } from "./vote-keeper.js";
+export {
+  type AddVoteResult,
+  MAX_CONFLICTING_VOTES,
+  MAX_FUTURE_ROUNDS_PER_VALIDATOR,
+  VoteKeeper,
+} from "./vote-keeper.js";

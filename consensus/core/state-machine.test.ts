@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ProposerPriorities } from "./proposer.js";
-import { ConsensusCore } from "./state-machine.js";
+import { ConsensusCore, MAX_PROPOSALS_PER_ROUND } from "./state-machine.js";
 import type { CoreEffect, CoreInput, TimeoutConfig, ValueId } from "./types.js";
 
 const TIMEOUTS: TimeoutConfig = { proposeMs: 300, prevoteMs: 100, precommitMs: 100, deltaMs: 50 };
@@ -510,7 +510,7 @@ describe("consensus core: rounds and votes", () => {
     ]);
   });
 
-  it("ignores a duplicate vote and reports a conflicting one as evidence without counting it", () => {
+  it("ignores a duplicate vote and reports a conflicting one as evidence, counting it for its own value only", () => {
     const c = started();
     c.handle(proposal(1, 0, "aa"));
     c.handle(prevote(1, 0, "aa", 3));
@@ -528,7 +528,7 @@ describe("consensus core: rounds and votes", () => {
         second: "bb",
       },
     ]);
-    // Validator 0 counted once: 2 of 4 prevotes for aa is no polka yet.
+    // Validator 0 counts once toward aa (and once toward bb): 2 of 4 prevotes for aa is no polka yet.
     expect(c.snapshot().step).toBe("prevote");
     const fx = c.handle(prevote(1, 0, "aa", 1));
     expect(ofKind(fx, "broadcast_vote")).toEqual([
@@ -564,5 +564,108 @@ describe("consensus core: rounds and votes", () => {
     expect(ofKind(c.handle(proposal(1, 0, "aa")), "broadcast_vote")).toEqual([]);
     for (const v of [0, 1]) c.handle(precommit(1, 0, "aa", v));
     expect(ofKind(c.handle(precommit(1, 0, "aa", 2)), "decide")).toHaveLength(1);
+  });
+});
+
+describe("consensus core: equivocating proposers and double voters", () => {
+  function started(self: number, powers = [1, 1, 1, 1]): ConsensusCore {
+    const c = core(self);
+    c.handle({ kind: "start_height", height: 1, validators: validators(powers) });
+    return c;
+  }
+
+  it("locks on, precommits and decides the proposer's second value when that one gets the polka (L36, L49)", () => {
+    const c = started(3);
+    expect(ofKind(c.handle(proposal(1, 0, "aa")), "broadcast_vote")).toMatchObject([{ value: "aa" }]);
+    // The proposer sent bb to the others. It is kept, but this node's prevote stays on the first.
+    expect(c.handle(proposal(1, 0, "bb"))).toEqual([]);
+    expect(c.knowsProposal(1, 0, "bb")).toBe(true);
+    c.handle(prevote(1, 0, "bb", 0));
+    c.handle(prevote(1, 0, "bb", 1));
+    const fx = c.handle(prevote(1, 0, "bb", 2));
+    expect(ofKind(fx, "broadcast_vote")).toEqual([
+      { kind: "broadcast_vote", type: "precommit", height: 1, round: 0, value: "bb" },
+    ]);
+    expect(c.snapshot()).toMatchObject({
+      lockedValue: "bb",
+      lockedRound: 0,
+      validValue: "bb",
+      validRound: 0,
+    });
+    c.handle(precommit(1, 0, "bb", 0));
+    c.handle(precommit(1, 0, "bb", 1));
+    expect(ofKind(c.handle(precommit(1, 0, "bb", 2)), "decide")).toEqual([
+      { kind: "decide", height: 1, round: 0, value: "bb" },
+    ]);
+  });
+
+  it(`keeps at most ${MAX_PROPOSALS_PER_ROUND} values per round from one proposer`, () => {
+    const c = started(3);
+    c.handle({ kind: "timeout", step: "propose", height: 1, round: 0 });
+    const values = ["v1", "v2", "v3", "v4", "v5", "v6"];
+    for (const v of values) c.handle(proposal(1, 0, v));
+    for (const i of [0, 1, 2]) c.handle(precommit(1, 0, "v6", i));
+    // v6 came after the cap: not stored, so +2/3 precommits for it cannot decide here.
+    expect(c.snapshot().decision).toBeNull();
+    expect(values.slice(0, MAX_PROPOSALS_PER_ROUND).every((v) => c.knowsProposal(1, 0, v))).toBe(true);
+  });
+
+  it("counts a double voter's conflicting precommit for its value, so the commit others decided on decides here", () => {
+    const c = started(3);
+    c.handle({ kind: "timeout", step: "propose", height: 1, round: 0 });
+    c.handle(proposal(1, 0, "aa"));
+    // Validator 0 told this node nil and the others aa.
+    c.handle(precommit(1, 0, null, 0));
+    c.handle(precommit(1, 0, "aa", 1));
+    expect(ofKind(c.handle(precommit(1, 0, "aa", 2)), "decide")).toEqual([]);
+    expect(c.knowsVote({ type: "precommit", height: 1, round: 0, value: "aa", validatorIndex: 0 })).toBe(
+      false,
+    );
+    const fx = c.handle(precommit(1, 0, "aa", 0));
+    expect(ofKind(fx, "evidence")).toEqual([
+      {
+        kind: "evidence",
+        type: "precommit",
+        height: 1,
+        round: 0,
+        validatorIndex: 0,
+        first: null,
+        second: "aa",
+      },
+    ]);
+    expect(ofKind(fx, "decide")).toEqual([{ kind: "decide", height: 1, round: 0, value: "aa" }]);
+  });
+
+  it("decides on +2/3 precommits of a future round without entering it (L49 in any round)", () => {
+    // Validator 3 alone holds more than 2/3 of the power.
+    const c = started(0, [1, 1, 1, 10]);
+    c.handle(proposal(1, 2, "aa"));
+    const fx = c.handle(precommit(1, 2, "aa", 3));
+    expect(ofKind(fx, "decide")).toEqual([{ kind: "decide", height: 1, round: 2, value: "aa" }]);
+    expect(ofKind(fx, "new_round")).toEqual([]);
+    expect(c.snapshot()).toMatchObject({ round: 0, step: "commit", decision: { round: 2, value: "aa" } });
+  });
+
+  it("takes a polka seen after precommitting nil as its valid value, not its lock, and re-proposes it (L36, L15)", () => {
+    const c = started(1);
+    expect(c.proposerIndex(1)).toBe(1);
+    c.handle({ kind: "timeout", step: "propose", height: 1, round: 0 });
+    c.handle(prevote(1, 0, "aa", 0));
+    c.handle(prevote(1, 0, "aa", 2));
+    c.handle({ kind: "timeout", step: "prevote", height: 1, round: 0 });
+    expect(c.snapshot().step).toBe("precommit");
+    c.handle(prevote(1, 0, "aa", 3));
+    c.handle(proposal(1, 0, "aa"));
+    expect(c.snapshot()).toMatchObject({
+      lockedValue: null,
+      lockedRound: -1,
+      validValue: "aa",
+      validRound: 0,
+    });
+    for (const i of [0, 2, 3]) c.handle(precommit(1, 0, null, i));
+    const fx = c.handle({ kind: "timeout", step: "precommit", height: 1, round: 0 });
+    expect(ofKind(fx, "broadcast_proposal")).toEqual([
+      { kind: "broadcast_proposal", height: 1, round: 1, value: "aa", polRound: 0 },
+    ]);
   });
 });

@@ -12,6 +12,12 @@ import { VoteKeeper } from "./vote-keeper.js";
 
 /** Rounds ahead of the current one for which a proposal is kept (a byzantine proposer cannot fill memory). */
 export const MAX_FUTURE_PROPOSAL_ROUNDS = 16;
+/**
+ * Distinct values stored per round. An honest proposer sends one; a byzantine one may send several
+ * to different peers, and a node must still be able to lock on (L36) or decide (L49) whichever of
+ * them gathers the votes. The cap bounds memory against a proposer that sends thousands.
+ */
+export const MAX_PROPOSALS_PER_ROUND = 4;
 /** Highest round number accepted (rounds are uint32 on the wire, pol_round is int32). */
 export const MAX_ROUND = 0x7ffffffe;
 
@@ -37,6 +43,13 @@ interface StoredProposal {
   valid: boolean;
 }
 
+interface RoundProposals {
+  /** The first one received: the one this node prevotes on (L22, L28). */
+  first: StoredProposal;
+  /** Every distinct value the round's proposer sent (the first included): any may get a polka. */
+  byValue: Map<ValueId, StoredProposal>;
+}
+
 export class ConsensusCore {
   private readonly selfAddressHex: string | null;
   private readonly timeouts: TimeoutConfig;
@@ -49,8 +62,8 @@ export class ConsensusCore {
   private keeper = new VoteKeeper([]);
   /** Proposer index by round, computed on demand from the round-0 priorities. */
   private proposers = new Map<number, number>();
-  /** The first proposal of each round (a second, different one from the same proposer is ignored). */
-  private proposals = new Map<number, StoredProposal>();
+  /** Proposals of each round from its proposer: the first, and every distinct value (capped). */
+  private proposals = new Map<number, RoundProposals>();
   /** The driver's verdict on each value seen in a proposal of this height. */
   private validity = new Map<ValueId, boolean>();
   private lockedValue: ValueId | null = null;
@@ -97,6 +110,22 @@ export class ConsensusCore {
       this.proposers.set(round, index);
     }
     return index;
+  }
+
+  /**
+   * Whether delivering `vote` (of the current height) would change nothing: it is counted already,
+   * or it cannot be counted any more. Gossip asks this to send a peer only what it lacks.
+   */
+  knowsVote(vote: CoreVote): boolean {
+    if (vote.height !== this.height) return false;
+    return this.keeper.knows(vote);
+  }
+
+  /** Whether delivering a proposal of `value` at (height, round) would change nothing. */
+  knowsProposal(height: number, round: number, value: ValueId): boolean {
+    if (height !== this.height) return false;
+    const stored = this.proposals.get(round)?.byValue;
+    return stored !== undefined && (stored.has(value) || stored.size >= MAX_PROPOSALS_PER_ROUND);
   }
 
   handle(input: CoreInput): CoreEffect[] {
@@ -183,8 +212,17 @@ export class ConsensusCore {
     if (!Number.isInteger(p.polRound) || p.polRound < -1 || p.polRound >= p.round) return false;
     if (typeof p.value !== "string" || p.value.length === 0) return false;
     if (p.round > this.round + MAX_FUTURE_PROPOSAL_ROUNDS) return false;
-    if (this.proposals.has(p.round)) return false;
-    this.proposals.set(p.round, { proposal: { ...p }, valid });
+    const stored: StoredProposal = { proposal: { ...p }, valid };
+    const round = this.proposals.get(p.round);
+    if (!round) {
+      this.proposals.set(p.round, { first: stored, byValue: new Map([[p.value, stored]]) });
+    } else {
+      // The proposer equivocated. Keep the value too: if it, not the first, gathers a polka or
+      // +2/3 precommits, this node needs to know it and its validity (L36, L49 take any proposal
+      // of the round's proposer); the first still decides what this node prevotes.
+      if (round.byValue.has(p.value) || round.byValue.size >= MAX_PROPOSALS_PER_ROUND) return false;
+      round.byValue.set(p.value, stored);
+    }
     if (!this.validity.has(p.value)) this.validity.set(p.value, valid);
     return true;
   }
@@ -205,7 +243,8 @@ export class ConsensusCore {
         first: result.first,
         second: v.value,
       });
-      return false;
+      // Counted for its value (see VoteKeeper): it may complete the quorum the others decided on.
+      return true;
     }
     return result.kind === "added";
   }
@@ -270,7 +309,7 @@ export class ConsensusCore {
   // it re-proposes a value with a polka from a round after our lock (L28).
   private tryPrevoteProposal(out: CoreEffect[]): boolean {
     if (this.step !== "propose") return false;
-    const stored = this.proposals.get(this.round);
+    const stored = this.proposals.get(this.round)?.first;
     if (!stored) return false;
     const { proposal, valid } = stored;
     if (proposal.polRound === -1) {
@@ -293,15 +332,15 @@ export class ConsensusCore {
     return true;
   }
 
-  // L36-L43: a polka for this round's valid proposal. Lock on it and precommit it if still in the
-  // prevote step; in any case remember it as the valid value to re-propose.
+  // L36-L43: a polka for a valid value the round's proposer proposed (with an equivocating
+  // proposer, not necessarily the proposal this node saw first). Lock on it and precommit it if
+  // still in the prevote step; in any case remember it as the valid value to re-propose.
   private tryPolka(out: CoreEffect[]): boolean {
     if (this.step !== "prevote" && this.step !== "precommit") return false;
-    const stored = this.proposals.get(this.round);
-    if (!stored?.valid) return false;
-    const value = stored.proposal.value;
-    if (this.fired.has(this.key("polka")) || !this.keeper.hasQuorumFor(this.round, "prevote", value))
-      return false;
+    if (this.fired.has(this.key("polka"))) return false;
+    const value = this.keeper.quorumValue(this.round, "prevote");
+    if (typeof value !== "string") return false;
+    if (this.proposals.get(this.round)?.byValue.get(value)?.valid !== true) return false;
     this.fired.add(this.key("polka"));
     if (this.step === "prevote") {
       this.lockedValue = value;

@@ -63,7 +63,10 @@ export type CoreEffect =
   | { kind: "broadcast_vote"; type: VoteType; height: number; round: number; value: ValueId | null }
   | { kind: "schedule_timeout"; step: TimeoutStep; height: number; round: number; durationMs: number }
   | { kind: "decide"; height: number; round: number; value: ValueId }
-  /** Two different votes from one validator at one (height, round, type); only `first` was counted. */
+  /**
+   * Two different votes from one validator at one (height, round, type). `first` counts toward
+   * "+2/3 of anything"; each counts toward its own value (see VoteKeeper).
+   */
   | {
       kind: "evidence";
       type: VoteType;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CoreVote } from "./types.js";
-import { MAX_FUTURE_ROUNDS_PER_VALIDATOR, VoteKeeper } from "./vote-keeper.js";
+import { MAX_CONFLICTING_VOTES, MAX_FUTURE_ROUNDS_PER_VALIDATOR, VoteKeeper } from "./vote-keeper.js";
 
 const v = (
   validatorIndex: number,
@@ -43,6 +43,27 @@ describe("VoteKeeper", () => {
     expect(k.add(v(0, 0, null), 0)).toEqual({ kind: "equivocation", first: "aa" });
     expect(k.voteOf(0, "prevote", 0)).toBe("aa");
     expect(k.add(v(0, 0, "bb", "precommit"), 0)).toEqual({ kind: "added" });
+  });
+
+  it("counts a conflicting vote toward its own value only, and keeps a bounded number of them", () => {
+    const k = new VoteKeeper([1, 1, 1, 1]);
+    k.add(v(0, 0, null, "precommit"), 0);
+    k.add(v(1, 0, "aa", "precommit"), 0);
+    expect(k.add(v(0, 0, "aa", "precommit"), 0)).toEqual({ kind: "equivocation", first: null });
+    // Validator 0 counts for nil and for aa, but once toward "+2/3 of anything".
+    expect(k.hasQuorumAny(0, "precommit")).toBe(false);
+    expect(k.hasQuorumFor(0, "precommit", "aa")).toBe(false);
+    expect(k.voteOf(0, "precommit", 0)).toBeNull();
+    k.add(v(2, 0, "aa", "precommit"), 0);
+    expect(k.quorumValue(0, "precommit")).toBe("aa");
+    expect(k.hasQuorumAny(0, "precommit")).toBe(true);
+    expect(k.add(v(0, 0, "aa", "precommit"), 0)).toEqual({ kind: "duplicate" });
+    // nil, aa and MAX_CONFLICTING_VOTES - 1 more; then nothing more is kept.
+    for (let i = 1; i < MAX_CONFLICTING_VOTES; i++)
+      expect(k.add(v(0, 0, `x${i}`, "precommit"), 0).kind).toBe("equivocation");
+    expect(k.add(v(0, 0, "zz", "precommit"), 0).kind).toBe("rejected");
+    expect(k.knows(v(0, 0, "zz", "precommit"))).toBe(true);
+    expect(k.knows(v(3, 0, "aa", "precommit"))).toBe(false);
   });
 
   it("limits how many future rounds one validator can fill", () => {

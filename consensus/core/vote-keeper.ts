@@ -3,8 +3,14 @@
 // +2/3 of all power for anything, +2/3 for one value (a polka when the votes are prevotes),
 // and +1/3 of power seen in a round (enough to know an honest validator is there: skip to it).
 //
-// A validator's first vote at a (round, type) is the one that counts. The same vote again is a
-// duplicate and ignored; a different one is equivocation, reported and not counted.
+// A validator's first vote at a (round, type) is the one that counts toward "+2/3 of anything"
+// and "+1/3 in a round". The same vote again is a duplicate and ignored. A different one is
+// equivocation: reported, and counted toward its own value only, as Algorithm 1 counts messages
+// ("2f+1 <PRECOMMIT, h, r, id(v)>" are 2f+1 such messages from distinct validators, whatever
+// else they sent). That is safe: two values cannot both reach +2/3 unless +1/3 of the power
+// equivocates. And it is needed for liveness: a node that got a double voter's nil precommit
+// first must still be able to decide on the commit the others decided with, which holds that
+// validator's precommit for the block.
 import type { CoreVote, ValueId, VoteType } from "./types.js";
 
 /**
@@ -12,18 +18,24 @@ import type { CoreVote, ValueId, VoteType } from "./types.js";
  * most a round or two ahead; the cap keeps a byzantine one from growing memory without bound.
  */
 export const MAX_FUTURE_ROUNDS_PER_VALIDATOR = 2;
+/**
+ * Conflicting votes kept per validator at one (round, type) besides its first: nil and two blocks
+ * cover the double votes that matter; more only grow memory.
+ */
+export const MAX_CONFLICTING_VOTES = 2;
 
 export type AddVoteResult =
   | { kind: "added" }
   | { kind: "duplicate" }
+  /** A vote that conflicts with this validator's first one: counted for its value only. */
   | { kind: "equivocation"; first: ValueId | null }
   | { kind: "rejected"; reason: string };
 
 const NIL = "";
 
 class Tally {
-  /** value (NIL for nil) by validator index */
-  readonly byValidator = new Map<number, string>();
+  /** Values (NIL for nil) voted by each validator index: the first, then conflicting ones. */
+  readonly byValidator = new Map<number, string[]>();
   readonly powerByValue = new Map<string, number>();
   power = 0;
 }
@@ -57,11 +69,21 @@ export class VoteKeeper {
     if (power === undefined)
       return { kind: "rejected", reason: `no validator at index ${vote.validatorIndex}` };
     const existingRound = this.rounds.get(vote.round);
-    const existing = existingRound?.tally(vote.type).byValidator.get(vote.validatorIndex);
     const value = vote.value ?? NIL;
+    const existing = existingRound?.tally(vote.type).byValidator.get(vote.validatorIndex);
     if (existing !== undefined) {
-      if (existing === value) return { kind: "duplicate" };
-      return { kind: "equivocation", first: existing === NIL ? null : existing };
+      if (existing.includes(value)) return { kind: "duplicate" };
+      if (existing.length > MAX_CONFLICTING_VOTES) {
+        return {
+          kind: "rejected",
+          reason: `validator ${vote.validatorIndex} already cast ${existing.length} conflicting votes`,
+        };
+      }
+      existing.push(value);
+      const tally = existingRound!.tally(vote.type);
+      tally.powerByValue.set(value, (tally.powerByValue.get(value) ?? 0) + power);
+      const first = existing[0]!;
+      return { kind: "equivocation", first: first === NIL ? null : first };
     }
     let rounds = this.roundsOf.get(vote.validatorIndex);
     if (vote.round > currentRound && !rounds?.has(vote.round)) {
@@ -85,7 +107,7 @@ export class VoteKeeper {
       this.rounds.set(vote.round, rv);
     }
     const tally = rv.tally(vote.type);
-    tally.byValidator.set(vote.validatorIndex, value);
+    tally.byValidator.set(vote.validatorIndex, [value]);
     tally.powerByValue.set(value, (tally.powerByValue.get(value) ?? 0) + power);
     tally.power += power;
     if (!rv.voters.has(vote.validatorIndex)) {
@@ -128,9 +150,17 @@ export class VoteKeeper {
     return [...this.rounds.keys()].sort((a, b) => a - b);
   }
 
+  /** Adding `vote` would change nothing: it is counted already, or its validator is over the conflict cap. */
+  knows(vote: CoreVote): boolean {
+    const values = this.rounds.get(vote.round)?.tally(vote.type).byValidator.get(vote.validatorIndex);
+    return (
+      values !== undefined && (values.includes(vote.value ?? NIL) || values.length > MAX_CONFLICTING_VOTES)
+    );
+  }
+
   /** The counted vote of a validator at (round, type): a value, null for nil, undefined if none. */
   voteOf(round: number, type: VoteType, validatorIndex: number): ValueId | null | undefined {
-    const v = this.rounds.get(round)?.tally(type).byValidator.get(validatorIndex);
+    const v = this.rounds.get(round)?.tally(type).byValidator.get(validatorIndex)?.[0];
     if (v === undefined) return undefined;
     return v === NIL ? null : v;
   }

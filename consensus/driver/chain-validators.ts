@@ -170,6 +170,19 @@ function loadSet(stored: StoredSet): ValidatorsWithPriorities {
   };
 }
 
+/** The set deciding `height`, with its round-0 proposer priorities, as one history record. */
+function history(batch: WriteBatch, height: number, vp: ValidatorsWithPriorities): void {
+  const validators = vp.set.validators.map((v, i) =>
+    ValidatorInfo.create({
+      address: v.address,
+      pubKey: v.pubKey,
+      power: v.power,
+      proposerPriority: Number(vp.priorities.priority(i)),
+    }),
+  );
+  batch.put(historyKey(height), encode(ValidatorSet, ValidatorSet.create({ validators })));
+}
+
 /** Adds the sets to `batch`: the restart record, and the history entry of `cv.height`. */
 export function putChainValidators(batch: WriteBatch, cv: ChainValidators): void {
   const record: StoredChainValidators = {
@@ -179,13 +192,9 @@ export function putChainValidators(batch: WriteBatch, cv: ChainValidators): void
     next: storeSet(cv.next),
   };
   batch.put(STATE_KEY, encoder.encode(JSON.stringify(record)));
-  const history = (height: number, set: ConsensusValidatorSet) =>
-    batch.put(
-      historyKey(height),
-      encode(ValidatorSet, ValidatorSet.create({ validators: [...set.validators] })),
-    );
-  history(cv.height, cv.current.set);
-  if (cv.last) history(cv.height - 1, cv.last);
+  history(batch, cv.height, cv.current);
+  // Height 1's set is never `current` in a stored record: write it with the second height's.
+  if (cv.height === 2 && cv.last) history(batch, 1, genesisChainValidators(cv.last).current);
 }
 
 /**
@@ -227,13 +236,22 @@ export async function loadChainValidators(
   return cv;
 }
 
+/**
+ * The validators that decide `height` (committed heights and the one in progress), in set order
+ * with their round-0 proposer priorities; undefined when not stored.
+ */
+export async function validatorInfosAt(db: KyochiDb, height: number): Promise<ValidatorInfo[] | undefined> {
+  const raw = await db.get(historyKey(height));
+  if (!raw) return undefined;
+  const stored = decodeCanonical<ValidatorSet>(ValidatorSet, raw, "stored validator set");
+  return stored.validators.map((v) => ValidatorInfo.create(v));
+}
+
 /** The validator set that decided `height`, from the history (undefined when not stored). */
 export async function validatorSetAt(
   db: KyochiDb,
   height: number,
 ): Promise<ConsensusValidatorSet | undefined> {
-  const raw = await db.get(historyKey(height));
-  if (!raw) return undefined;
-  const stored = decodeCanonical<ValidatorSet>(ValidatorSet, raw, "stored validator set");
-  return ConsensusValidatorSet.fromValidators(stored.validators.map((v) => ValidatorInfo.create(v)));
+  const infos = await validatorInfosAt(db, height);
+  return infos ? ConsensusValidatorSet.fromValidators(infos) : undefined;
 }

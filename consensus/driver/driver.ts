@@ -29,7 +29,12 @@ import {
 } from "../../proto/index.js";
 import { WriteBatch } from "../../state/db.js";
 import type { CommitInfo } from "../application.js";
-import { ConsensusCore, MAX_FUTURE_PROPOSAL_ROUNDS, MAX_ROUND } from "../core/state-machine.js";
+import {
+  ConsensusCore,
+  MAX_FUTURE_PROPOSAL_ROUNDS,
+  MAX_PROPOSALS_PER_ROUND,
+  MAX_ROUND,
+} from "../core/state-machine.js";
 import type { CoreEffect, CoreInput, VoteType as CoreVoteType, TimeoutStep } from "../core/types.js";
 import { ConsensusError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -565,13 +570,20 @@ export class ConsensusDriver implements Consensus {
       return this.reject("proposal", from, `not signed by the proposer of round ${round}`);
     }
     if (known) {
+      // An equivocating proposer: the core keeps a few values per round so that whichever one
+      // gathers the votes can still be locked on and decided here.
+      const others = this.hs.otherProposals.get(round) ?? [];
+      if (others.some((p) => bytesEqual(p.signature, proposal.signature))) return;
+      if (others.length + 1 >= MAX_PROPOSALS_PER_ROUND) return;
+      others.push(proposal);
+      this.hs.otherProposals.set(round, others);
       this.logger.warn(
         { height, round, proposer: toHex(proposer.address) },
         "proposer sent two different proposals",
       );
-      return;
+    } else {
+      this.hs.proposals.set(round, proposal);
     }
-    this.hs.proposals.set(round, proposal);
     const block = this.hs.blocks.get(toHex(proposal.blockHash));
     if (block) {
       await this.proposalReady(proposal, block);

@@ -27,6 +27,8 @@ export class HeightState {
   ownBlock: KnownBlock | null = null;
   /** Verified proposals by round (the first per round). */
   readonly proposals = new Map<number, Proposal>();
+  /** Further, different proposals of an equivocating proposer, by round (bounded). */
+  readonly otherProposals = new Map<number, Proposal[]>();
   /** Verified proposals waiting for their block, by block hash. */
   readonly waiting = new Map<string, Proposal[]>();
   /** The first verified vote per `${round}/${type}/${index}`, and a conflicting second one. */
