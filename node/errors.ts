@@ -2,6 +2,8 @@ import { CodedError } from "../proto/coded-error.js";
 export type NodeErrorCode =
   | "CONFIG_INVALID"
   | "CONFIG_NOT_FOUND"
+  | "DEVNET_INVALID"
+  | "DEVNET_MISMATCH"
   | "HOME_EXISTS"
   | "HOME_NOT_INITIALIZED"
   | "KEY_NOT_FOUND"

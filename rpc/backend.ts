@@ -3,8 +3,9 @@
 // (protos, bytes, bigint); rendering them as JSON is the server's job.
 
 import { CodedError } from "../proto/coded-error.js";
-import type { Block, BlockResults, TxRecord } from "../proto/index.js";
+import type { Block, BlockResults, Commit, TxRecord } from "../proto/index.js";
 import type { TreeProof } from "../state/tree/types.js";
+import type { NetInfo } from "./types.js";
 
 export interface NodeStatus {
   chainId: string;
@@ -52,6 +53,24 @@ export interface ProofAtHeight {
   value?: Uint8Array;
   proof: TreeProof;
   appHash: Uint8Array;
+}
+
+/** One validator of a height's set. */
+export interface ValidatorEntry {
+  /** 20-byte consensus address. */
+  address: Uint8Array;
+  /** Ed25519 consensus public key. */
+  pubKey: Uint8Array;
+  votingPower: bigint;
+  /** Proposer priority at round 0 of the height. */
+  proposerPriority: bigint;
+}
+
+export interface ValidatorsAtHeight {
+  /** The height whose block these validators sign. */
+  height: number;
+  /** The whole set in set order (by address: the order of a commit's signatures). */
+  validators: ValidatorEntry[];
 }
 
 /** What submitting a tx to the mempool gave. */
@@ -107,4 +126,15 @@ export interface RpcBackend {
    * RpcBackendError HEIGHT_NOT_AVAILABLE for a pruned height.
    */
   getProof(key: Uint8Array, height?: number): Promise<ProofAtHeight>;
+  /**
+   * The validator set that signs the block at `height` (default: the latest committed height, or
+   * 1 before any block). The server passes heights from 1 to latestHeight()+1: the next height's
+   * set is already decided. Throws RpcBackendError HEIGHT_NOT_AVAILABLE when that set is no longer
+   * known (pruned).
+   */
+  getValidators(height?: number): Promise<ValidatorsAtHeight>;
+  /** The commit (+2/3 precommits) that decided the block at `height`, or undefined when not stored. */
+  getCommit(height: number): Promise<Commit | undefined>;
+  /** This node's p2p identity and peers (no peers when it runs no p2p host). */
+  netInfo(): Promise<NetInfo>;
 }

@@ -170,11 +170,63 @@ export interface ProofJson {
   account?: { address: string; nonce: number; balance: string };
 }
 
+export interface ValidatorJson {
+  /** 20-byte consensus address, 0x-hex. */
+  address: string;
+  /** Ed25519 consensus public key, 0x-hex. */
+  pubKey: string;
+  votingPower: string;
+  /** Proposer priority at round 0 of the height (signed). */
+  proposerPriority: string;
+}
+
+export interface ValidatorsJson {
+  /** The height whose validators (the ones that sign that block) these are. */
+  height: number;
+  /** One page of the set, in set order (by address, the order of commit signatures). */
+  validators: ValidatorJson[];
+  /** Size of the whole set. */
+  total: number;
+  /** The `cursor` of the next page; null on the last one. */
+  nextCursor: number | null;
+}
+
+/** A connected peer, as the p2p host sees it. */
+export interface NetInfoPeer {
+  peerId: string;
+  /** The peer's remote address (a multiaddr, e.g. "/ip4/127.0.0.1/tcp/26656"). */
+  address: string;
+  direction: "inbound" | "outbound";
+  /** The last chain height the peer reported; 0 when it has not reported one. */
+  height: number;
+  /** Its peer score (higher is better; negative ones get banned). */
+  score: number;
+}
+
+/** The node's place in the p2p network: its identity, where it listens, who it is connected to. */
+export interface NetInfo {
+  /** This node's libp2p peer id ("12D3Koo..."); "" when it runs no p2p host. */
+  peerId: string;
+  listenAddresses: string[];
+  peers: NetInfoPeer[];
+}
+
+/** What net_info asks: the p2p host implements it (node/p2p), the RPC backend is given one. */
+export interface NetInfoSource {
+  netInfo(): NetInfo;
+}
+
 /** Params and results of every method, by name. */
 export interface RpcMethods {
   chain_status: { params: Record<string, never>; result: StatusJson };
   chain_getBlock: { params: { height?: number | string }; result: BlockJson };
   chain_getBlockResults: { params: { height: number | string }; result: BlockResultsJson };
+  chain_getValidators: {
+    params: { height?: number | string; cursor?: number; limit?: number };
+    result: ValidatorsJson;
+  };
+  chain_getCommit: { params: { height?: number | string }; result: CommitJson };
+  net_info: { params: Record<string, never>; result: NetInfo };
   tx_broadcast: {
     params: { tx: string; mode?: BroadcastMode; timeoutMs?: number };
     result: BroadcastSyncJson | BroadcastCommitJson;

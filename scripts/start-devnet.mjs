@@ -1,7 +1,8 @@
 // `npm start`: builds what is missing, then runs `kyochi devnet --home ./.devnet` in this same
-// process (created on first start, reused after). Extra arguments go to `kyochi devnet`; later
-// flags win, so `npm start -- --home /tmp/x` works too. In-process, so a Ctrl-C or a SIGTERM
-// reaches the node directly and its graceful shutdown runs.
+// process: a 4-validator devnet (created on first start, reused after), one node process per
+// validator, their logs prefixed with the node's name. Extra arguments go to `kyochi devnet`;
+// later flags win, so `npm start -- --home /tmp/x --validators 1` works too. In-process, so a
+// Ctrl-C or a SIGTERM reaches the devnet supervisor directly and every node is stopped.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

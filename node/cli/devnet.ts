@@ -1,33 +1,297 @@
-import { existsSync } from "node:fs";
+// `kyochi devnet --validators N`: N validator homes sharing one genesis under --home (created on
+// first start, reused after), then one `kyochi start` process per home on loopback ports, their
+// logs streamed with a `[nodeI]` prefix, and all of them stopped together on Ctrl-C. A node that
+// dies on its own is reported with its last log lines and the others are stopped.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { devnetAccounts, initDevnet } from "../init.js";
-import { createLogger } from "../logger.js";
-import { addConfigFlags, configFromFlags, runUntilSignal } from "./start.js";
+import { configKeys, defaultConfig, loadConfig, parseHostPort } from "../config.js";
+import { NodeError } from "../errors.js";
+import {
+  DEVNET_CHAIN_ID,
+  type DevnetNode,
+  devnetAccounts,
+  findFreePorts,
+  initDevnet,
+  parseValidatorCount,
+  readDevnet,
+} from "../init.js";
+import { addConfigFlags, configFromFlags } from "./start.js";
 
-type Flags = Record<string, string | boolean | undefined> & { home: string };
+type Flags = Record<string, string | boolean | undefined> & {
+  home: string;
+  validators?: string;
+  reset?: boolean;
+};
+
+export const DEFAULT_DEVNET_VALIDATORS = 4;
+/** How long the nodes get to stop after SIGTERM before they are killed. */
+export const STOP_TIMEOUT_MS = 10_000;
+/** Log lines kept per node, printed when it dies. */
+const LAST_LINES = 20;
+/** Flags that name one node's own address: they go to node 0 only. */
+const NODE0_ONLY_FLAGS = new Set(["rpc.laddr", "p2p.laddr", "p2p.external_address"]);
+// A second Ctrl-C within this window is the terminal's and npm's copy of the first one.
+const SAME_SIGNAL_WINDOW_MS = 1000;
 
 export function registerDevnetCommand(program: Command): void {
   const cmd = program
     .command("devnet")
-    .description("run a local devnet: created in --home on first start (funded dev accounts), reused after")
-    .option("--home <dir>", "devnet directory", "./.devnet");
+    .description(
+      "run a local devnet of N validators: homes created in --home on first start (funded dev accounts), reused after",
+    )
+    .option("--home <dir>", "devnet directory", "./.devnet")
+    .option(
+      "--validators <n>",
+      `number of validators, 1 to 32 (default: ${DEFAULT_DEVNET_VALIDATORS} for a new devnet, the existing count for a reused one)`,
+    )
+    .option("--reset", "delete the devnet in --home (its keyring and node homes) and create a new one");
   addConfigFlags(cmd).action(async (flags: Flags) => {
-    const root = resolve(flags.home);
-    const nodeHome = join(root, "node0");
-    const fresh = !existsSync(join(nodeHome, "config", "genesis.json"));
-    if (fresh) initDevnet(root);
-    const config = configFromFlags(nodeHome, { "log.format": "pretty", ...flags });
-    const accounts = devnetAccounts(root);
-    const lines = [
-      `Kyochi devnet ${fresh ? "created" : "reused"} in ${root}`,
-      "Funded dev accounts (keys in the keyring; use --home with client commands):",
-      ...accounts.map((a) => `  ${a.name.padEnd(6)} ${a.address}  balance ${a.balance}  key ${a.keyFile}`),
-      `JSON-RPC: http://${config.rpc.laddr}    e.g. npm run -s kyochi -- tx bank send alice <address> 1000 --home ${flags.home}`,
-      "",
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-    const logger = createLogger({ level: config.log.level, format: config.log.format });
-    await runUntilSignal(nodeHome, config, logger);
+    process.exitCode = await runDevnet(flags);
   });
+}
+
+async function runDevnet(flags: Flags): Promise<number> {
+  const root = resolve(flags.home);
+  const wanted = flags.validators === undefined ? undefined : parseValidatorCount(flags.validators);
+  // Refuse bad config flags before touching the directory (and again below, over node 0's file).
+  loadConfig(undefined, process.env, givenConfigFlags(flags));
+  if (flags.reset) removeDevnet(root);
+  let existing = readDevnet(root);
+  if (existing !== undefined && wanted !== undefined && existing.validators !== wanted) {
+    throw new NodeError(
+      "DEVNET_MISMATCH",
+      `${root} holds a devnet of ${existing.validators} validator(s), not ${wanted}; remove the directory or pass --reset`,
+    );
+  }
+  const fresh = existing === undefined;
+  if (existing === undefined) {
+    const count = wanted ?? DEFAULT_DEVNET_VALIDATORS;
+    const defaults = defaultConfig();
+    const node0 = {
+      rpc: portOf(flags["rpc.laddr"], defaults.rpc.laddr),
+      p2p: portOf(flags["p2p.laddr"], defaults.p2p.laddr),
+    };
+    const free = await findFreePorts(2 * (count - 1), [node0.rpc, node0.p2p]);
+    const ports = [
+      node0,
+      ...Array.from({ length: count - 1 }, (_, i) => ({ p2p: free[2 * i]!, rpc: free[2 * i + 1]! })),
+    ];
+    initDevnet(root, {}, { validators: count, ports });
+    existing = readDevnet(root)!;
+  }
+  // Address flags given at run time apply to node 0 (see childFlags): show what it will use.
+  const nodes = existing.nodes.map((node, i) =>
+    i === 0
+      ? {
+          ...node,
+          rpcLaddr: stringFlag(flags["rpc.laddr"]) ?? node.rpcLaddr,
+          p2pLaddr: stringFlag(flags["p2p.laddr"]) ?? node.p2pLaddr,
+        }
+      : node,
+  );
+  // Refuse bad config flags here, once, rather than in N children.
+  configFromFlags(nodes[0]!.home, flags);
+  printBanner(root, flags.home, nodes, fresh);
+  const cli = fileURLToPath(new URL("./main.js", import.meta.url));
+  return await superviseNodes(
+    nodes.map((node, i) => ({
+      name: node.name,
+      args: [cli, "start", "--home", node.home, ...childFlags(flags, i)],
+    })),
+  );
+}
+
+function stringFlag(flag: string | boolean | undefined): string | undefined {
+  return typeof flag === "string" ? flag : undefined;
+}
+
+/** The port of a `host:port` flag, or of the default. */
+function portOf(flag: string | boolean | undefined, fallback: string): number {
+  return parseHostPort(typeof flag === "string" ? flag : fallback).port;
+}
+
+/** Deletes what a devnet consists of (keyring, nodeI homes), nothing else in the directory. */
+function removeDevnet(root: string): void {
+  rmSync(join(root, "keyring"), { recursive: true, force: true });
+  for (let i = 0; existsSync(join(root, `node${i}`)); i++) {
+    rmSync(join(root, `node${i}`), { recursive: true, force: true });
+  }
+}
+
+function givenConfigFlags(flags: Flags): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const { path } of configKeys()) {
+    const value = flags[path];
+    if (typeof value === "string") given[path] = value;
+  }
+  return given;
+}
+
+/** Config flags for node `index`: all given ones (addresses to node 0 only), pretty logs by default. */
+function childFlags(flags: Flags, index: number): string[] {
+  const args: string[] = [];
+  for (const [path, value] of Object.entries(givenConfigFlags(flags))) {
+    if (NODE0_ONLY_FLAGS.has(path) && index !== 0) continue;
+    args.push(`--${path}`, value);
+  }
+  if (typeof flags["log.format"] !== "string") args.push("--log.format", "pretty");
+  return args;
+}
+
+function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boolean): void {
+  const accounts = devnetAccounts(root);
+  const rpcUrl = (node: DevnetNode) => `http://${node.rpcLaddr}`;
+  const lines = [
+    `Kyochi devnet ${fresh ? "created" : "reused"} in ${root}: ${nodes.length} validator(s), chain ${DEVNET_CHAIN_ID}`,
+    "Funded dev accounts (keys in the keyring; use --home with client commands):",
+    ...accounts.map((a) => `  ${a.name.padEnd(6)} ${a.address}  balance ${a.balance}  key ${a.keyFile}`),
+    "Nodes:",
+    ...nodes.map(
+      (n) =>
+        `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}`,
+    ),
+    `JSON-RPC: ${rpcUrl(nodes[0]!)}    e.g. npm run -s kyochi -- tx bank send alice <address> 1000 --home ${home}`,
+    "Ctrl-C stops every node.",
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+interface NodeSpec {
+  name: string;
+  args: string[];
+}
+
+interface RunningChild {
+  name: string;
+  proc: ChildProcess;
+  lastLines: string[];
+  /** Set once the process is gone and its output is read. */
+  ended?: { code: number | null; signal: NodeJS.Signals | null };
+  closed: Promise<void>;
+}
+
+const COLORS = [36, 33, 35, 32, 34, 31];
+
+/**
+ * Starts every node and waits until a signal (then stops them all: exit code 0 if all stopped
+ * cleanly) or until one dies on its own (then reports it and stops the others: exit code 1).
+ */
+export async function superviseNodes(
+  specs: NodeSpec[],
+  opts: { stopTimeoutMs?: number } = {},
+): Promise<number> {
+  const stopTimeoutMs = opts.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const color = process.stdout.isTTY === true;
+  const say = (line: string) => process.stdout.write(`[devnet] ${line}\n`);
+  let wake: () => void = () => {};
+  let event: { kind: "signal"; signal: NodeJS.Signals } | { kind: "died"; child: RunningChild } | undefined;
+  const settle = (e: NonNullable<typeof event>) => {
+    event ??= e;
+    wake();
+  };
+
+  const children = specs.map((spec, i): RunningChild => {
+    const proc = spawn(process.execPath, spec.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const label = `[${spec.name}]`;
+    const prefix = color ? `\u001b[${COLORS[i % COLORS.length]}m${label}\u001b[0m ` : `${label} `;
+    const child: RunningChild = { name: spec.name, proc, lastLines: [], closed: Promise.resolve() };
+    const pipeLines = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
+      if (stream === null) return;
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+        child.lastLines.push(line);
+        if (child.lastLines.length > LAST_LINES) child.lastLines.shift();
+        out.write(`${prefix}${line}\n`);
+      });
+    };
+    pipeLines(proc.stdout, process.stdout);
+    pipeLines(proc.stderr, process.stderr);
+    child.closed = new Promise<void>((resolveClosed) => {
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (child.ended !== undefined) return;
+        child.ended = { code, signal };
+        resolveClosed();
+        settle({ kind: "died", child });
+      };
+      // "close" comes after the process exited and its output streams ended: no line is lost.
+      proc.on("close", end);
+      proc.on("error", (err) => {
+        child.lastLines.push(`failed to start: ${err.message}`);
+        end(null, null);
+      });
+    });
+    say(`${spec.name} started (pid ${proc.pid ?? "?"})`);
+    return child;
+  });
+
+  let firstSignalAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
+      settle({ kind: "signal", signal });
+    } else if (now - firstSignalAt > SAME_SIGNAL_WINDOW_MS) {
+      say(`second ${signal}: killing every node now`);
+      for (const c of children) if (c.ended === undefined) c.proc.kill("SIGKILL");
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await new Promise<void>((r) => {
+      wake = r;
+      if (event !== undefined) r();
+    });
+    let failed = false;
+    const first = event!;
+    if (first.kind === "signal") {
+      say(`${first.signal}: stopping ${children.length} node(s)`);
+    } else {
+      failed = true;
+      const { code, signal } = first.child.ended!;
+      say(
+        `${first.child.name} exited unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${code}`}); its last log lines:`,
+      );
+      for (const line of first.child.lastLines) process.stdout.write(`  ${line}\n`);
+      say(`stopping the other node(s)`);
+    }
+    if (await stopAll(children, stopTimeoutMs, say)) failed = true;
+    for (const c of children) {
+      if (c === (first.kind === "died" ? first.child : undefined)) continue;
+      if (c.ended?.code !== 0) failed = true;
+    }
+    say(failed ? "devnet stopped with errors" : "devnet stopped");
+    return failed ? 1 : 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** SIGTERM to every live node, SIGKILL to those still running after the timeout; true if any was killed. */
+async function stopAll(
+  children: RunningChild[],
+  timeoutMs: number,
+  say: (line: string) => void,
+): Promise<boolean> {
+  for (const c of children) if (c.ended === undefined) c.proc.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((r) => {
+    timer = setTimeout(() => r("timeout"), timeoutMs);
+  });
+  const all = Promise.all(children.map((c) => c.closed));
+  const outcome = await Promise.race([all, timedOut]);
+  clearTimeout(timer);
+  if (outcome !== "timeout") return false;
+  for (const c of children) {
+    if (c.ended !== undefined) continue;
+    say(`${c.name} did not stop within ${timeoutMs} ms: killing it`);
+    c.proc.kill("SIGKILL");
+  }
+  await all;
+  return true;
 }

@@ -8,11 +8,14 @@ import type {
   BlockResultsJson,
   BroadcastCommitJson,
   BroadcastSyncJson,
+  CommitJson,
+  NetInfo,
   ProofJson,
   RpcMethodName,
   RpcMethods,
   StatusJson,
   TxRecordJson,
+  ValidatorsJson,
 } from "../types.js";
 import { RpcClientError } from "./errors.js";
 
@@ -54,6 +57,42 @@ export class KyochiRpcClient {
 
   getBlockResults(height: number): Promise<BlockResultsJson> {
     return this.call("chain_getBlockResults", { height });
+  }
+
+  /**
+   * One page of the validator set that signs block `height` (default: the latest). `cursor` is
+   * the previous page's `nextCursor`; `limit` at most 100.
+   */
+  getValidators(opts: { height?: number; cursor?: number; limit?: number } = {}): Promise<ValidatorsJson> {
+    const params: RpcMethods["chain_getValidators"]["params"] = {};
+    if (opts.height !== undefined) params.height = opts.height;
+    if (opts.cursor !== undefined) params.cursor = opts.cursor;
+    if (opts.limit !== undefined) params.limit = opts.limit;
+    return this.call("chain_getValidators", params);
+  }
+
+  /** Every validator of the set at `height` (default: the latest), following the pages. */
+  async getAllValidators(height?: number): Promise<ValidatorsJson> {
+    const first = await this.getValidators(height === undefined ? {} : { height });
+    const validators = [...first.validators];
+    let cursor = first.nextCursor;
+    while (cursor !== null) {
+      // Pin the height of the first page, so a new block between pages cannot mix two sets.
+      const page = await this.getValidators({ height: first.height, cursor });
+      validators.push(...page.validators);
+      cursor = page.nextCursor;
+    }
+    return { height: first.height, validators, total: first.total, nextCursor: null };
+  }
+
+  /** The commit that decided the block at `height` (default: the latest). */
+  getCommit(height?: number): Promise<CommitJson> {
+    return this.call("chain_getCommit", height === undefined ? {} : { height });
+  }
+
+  /** The node's peer id, listen addresses and connected peers. */
+  netInfo(): Promise<NetInfo> {
+    return this.call("net_info", {});
   }
 
   /** Submits a tx; "sync" returns once it passed checkTx, "commit" once a block includes it. */

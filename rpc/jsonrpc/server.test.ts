@@ -317,7 +317,7 @@ describe("chain methods", () => {
       latestBlockHeight: 2,
       earliestBlockHeight: 1,
       catchingUp: false,
-      validatorAddress: `0x${"ab".repeat(20)}`,
+      validatorAddress: `0x${toHex(chain.validators[0]!.address)}`,
     });
     expect(status.latestBlockHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(status.latestBlockTime).toBe(new Date(status.latestBlockTimeMs as number).toISOString());

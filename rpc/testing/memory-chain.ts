@@ -3,22 +3,30 @@
 // verified, nonces and balances checked, transfers executed. What it does not have is consensus,
 // a real mempool (node/ owns that; rpc must not import it) or a state tree: the block hash is
 // sha256 of the encoded header, and proofs are shaped like the tree's (the RPC passes them
-// through) without siblings.
+// through) without siblings. Its validators are real keys that sign real precommits for each
+// block's commit (round 0, every validator for the block).
 import { addressFromPublicKey } from "../../crypto/address.js";
 import { sha256, toHex } from "../../crypto/hash.js";
-import { verifySignature } from "../../crypto/keys.js";
+import { generateSigningKey, type SigningKey, verifySignature } from "../../crypto/keys.js";
+import { voteSignBytes } from "../../crypto/ssz.js";
 import { accountKey } from "../../execution/modules/accounts/index.js";
 import { decodeCanonical, encode } from "../../proto/canonical.js";
 import {
   Account,
   Block,
   BlockHeader,
+  BlockIdFlag,
   BlockResults,
+  Commit,
+  CommitSig,
   Event,
+  KeyType,
   Tx,
   TxBody,
   TxRecord,
   TxResult,
+  Vote,
+  VoteType,
 } from "../../proto/index.js";
 import type { TreeProof } from "../../state/tree/types.js";
 import {
@@ -30,8 +38,10 @@ import {
   type RpcBackend,
   RpcBackendError,
   type StoredBlock,
+  type ValidatorsAtHeight,
 } from "../backend.js";
 import { TxCommitWaiter } from "../tx-commit-waiter.js";
+import type { NetInfo } from "../types.js";
 
 export interface MemoryChainOptions {
   chainId?: string;
@@ -42,6 +52,14 @@ export interface MemoryChainOptions {
   /** Commit a block right after every accepted broadcast (for commit-mode calls). */
   autoCommit?: boolean;
   minGasPrice?: bigint;
+  /** Voting power of each validator (one Ed25519 key each, made here); default one of power 10. */
+  validatorPowers?: number[];
+}
+
+export interface MemoryValidator {
+  key: SigningKey;
+  address: Uint8Array;
+  power: number;
 }
 
 /** Gas one transfer uses in this chain. */
@@ -55,9 +73,14 @@ export class MemoryChain implements RpcBackend {
   earliestHeight = 1;
   /** When set, the next backend call throws this (to test internal error handling). */
   failNext: Error | undefined;
+  /** The validators, sorted by address (set order). */
+  readonly validators: readonly MemoryValidator[];
+  /** What net_info answers; tests set it. */
+  net: NetInfo = { peerId: "", listenAddresses: [], peers: [] };
 
   private readonly blocks = new Map<number, StoredBlock>();
   private readonly results = new Map<number, BlockResults>();
+  private readonly commits = new Map<number, Commit>();
   private readonly txs = new Map<string, TxRecord>();
   /** Accepted txs waiting for a block, in arrival order. */
   private readonly pending = new Map<string, Uint8Array>();
@@ -75,6 +98,12 @@ export class MemoryChain implements RpcBackend {
     const genesis = new Map<string, AccountState>();
     for (const { address, balance } of opts.genesis ?? []) genesis.set(toHex(address), { nonce: 0, balance });
     this.states.push(genesis);
+    this.validators = (opts.validatorPowers ?? [10])
+      .map((power) => {
+        const key = generateSigningKey(KeyType.KEY_TYPE_ED25519);
+        return { key, address: addressFromPublicKey(key.type, key.publicKey), power };
+      })
+      .sort((a, b) => Buffer.compare(a.address, b.address));
   }
 
   /** Number of accepted txs waiting for a block. */
@@ -98,7 +127,7 @@ export class MemoryChain implements RpcBackend {
       latestBlockTimeMs: latest?.block.header?.timeMs ?? this.genesisTimeMs,
       earliestHeight: this.earliestHeight,
       catchingUp: false,
-      validatorAddress: new Uint8Array(20).fill(0xab),
+      validatorAddress: this.validators[0]!.address,
       mempool: {
         size: this.pending.size,
         bytes: [...this.pending.values()].reduce((n, tx) => n + tx.length, 0),
@@ -165,6 +194,36 @@ export class MemoryChain implements RpcBackend {
     return answer;
   }
 
+  async getValidators(height?: number): Promise<ValidatorsAtHeight> {
+    this.maybeFail();
+    const at = height ?? Math.max(this.height, 1);
+    if (at > this.height + 1) {
+      throw new RpcBackendError("HEIGHT_NOT_AVAILABLE", `the validators of height ${at} are not known`);
+    }
+    if (at < this.earliestHeight) throw new RpcBackendError("HEIGHT_NOT_AVAILABLE", `height ${at} is pruned`);
+    // A fixed set: priorities follow the round robin of equal steps (enough for a test chain).
+    const total = this.validators.reduce((n, v) => n + v.power, 0);
+    return {
+      height: at,
+      validators: this.validators.map((v, i) => ({
+        address: v.address,
+        pubKey: v.key.publicKey,
+        votingPower: BigInt(v.power),
+        proposerPriority: BigInt(this.proposerIndex(at) === i ? v.power - total : v.power),
+      })),
+    };
+  }
+
+  async getCommit(height: number): Promise<Commit | undefined> {
+    this.maybeFail();
+    return height < this.earliestHeight ? undefined : this.commits.get(height);
+  }
+
+  async netInfo(): Promise<NetInfo> {
+    this.maybeFail();
+    return this.net;
+  }
+
   /** Makes a block of the pending txs, executes it and commits it. Returns its height. */
   async commitBlock(): Promise<number> {
     const txs = [...this.pending.values()];
@@ -180,10 +239,12 @@ export class MemoryChain implements RpcBackend {
       timeMs: this.genesisTimeMs + (height - 1) * 1000,
       lastBlockHash: previous?.blockHash ?? new Uint8Array(32),
       appHash: this.appHash(this.height),
-      proposerAddress: new Uint8Array(20).fill(0xab),
+      proposerAddress: this.validators[this.proposerIndex(height)]!.address,
     });
-    const block = Block.create({ header, txs });
+    const lastCommit = this.commits.get(this.height);
+    const block = Block.create({ header, txs, ...(lastCommit ? { lastCommit } : {}) });
     const blockHash = sha256(encode(BlockHeader, header));
+    this.commits.set(height, this.signCommit(height, blockHash, header.timeMs + 500));
     this.states.push(state);
     this.blocks.set(height, { block, blockHash });
     this.results.set(
@@ -204,6 +265,32 @@ export class MemoryChain implements RpcBackend {
     this.height = height;
     this.waiter.notify(records);
     return height;
+  }
+
+  private proposerIndex(height: number): number {
+    return (height - 1) % this.validators.length;
+  }
+
+  /** Every validator precommits the block in round 0; the signatures are over the vote sign bytes. */
+  private signCommit(height: number, blockHash: Uint8Array, timestampMs: number): Commit {
+    const signatures = this.validators.map((v, validatorIndex) => {
+      const vote = Vote.create({
+        type: VoteType.VOTE_TYPE_PRECOMMIT,
+        height,
+        round: 0,
+        blockHash,
+        timestampMs,
+        validatorAddress: v.address,
+        validatorIndex,
+      });
+      return CommitSig.create({
+        flag: BlockIdFlag.BLOCK_ID_FLAG_COMMIT,
+        validatorAddress: v.address,
+        timestampMs,
+        signature: v.key.sign(voteSignBytes(this.chainId, vote)),
+      });
+    });
+    return Commit.create({ height, round: 0, blockHash, signatures });
   }
 
   private latestState(): Map<string, AccountState> {

@@ -1,7 +1,7 @@
-// chain_status, chain_getBlock, chain_getBlockResults.
+// chain_status, chain_getBlock, chain_getBlockResults, chain_getCommit.
 import { RpcError } from "../../errors.js";
 import { optionalHeight, readParams, requiredHeight } from "../params.js";
-import { renderBlock, renderBlockResults } from "../render/block.js";
+import { renderBlock, renderBlockResults, renderCommit } from "../render/block.js";
 import { hex, isoTime } from "../render/values.js";
 import { assertCommitted, latestCommitted, type MethodHandler } from "./context.js";
 
@@ -48,4 +48,13 @@ export const chainGetBlockResults: MethodHandler<"chain_getBlockResults"> = asyn
   ]);
   if (results === undefined) throw notStored("the results", height);
   return renderBlockResults(results, stored?.block.txs);
+};
+
+export const chainGetCommit: MethodHandler<"chain_getCommit"> = async (raw, ctx) => {
+  const params = readParams(raw, ["height"]);
+  const height = optionalHeight(params, "height") ?? latestCommitted(ctx);
+  assertCommitted(ctx, height);
+  const commit = renderCommit(await ctx.backend.getCommit(height));
+  if (commit === null) throw notStored("the commit", height);
+  return commit;
 };
