@@ -102,6 +102,8 @@ const MAX_BLOCKS_PER_HEIGHT = 64;
 const EMPTY_BLOCKS_POLL_MS = 50;
 /** setTimeout's largest delay; longer round timeouts (absurd rounds) are clamped. */
 const MAX_TIMER_MS = 0x7fffffff;
+/** Own messages of an undecided height are sent again at most this often. */
+const REBROADCAST_MIN_MS = 250;
 
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped" | "halted";
 
@@ -142,6 +144,7 @@ export class ConsensusDriver implements Consensus {
   private readonly fetcher: BlockSyncFetcher | null;
   private readonly syncIntervalMs: number;
   private syncTimer: TimerHandle | null = null;
+  private rebroadcastTimer: TimerHandle | null = null;
   /** When the height in progress began (block sync waits a little before fetching it). */
   private heightSince = 0;
   private readonly errorListeners = new Set<(e: Error) => void>();
@@ -217,6 +220,7 @@ export class ConsensusDriver implements Consensus {
       this.unsubscribe = this.transport.onMessage((m) => this.onTransportMessage(m));
       this.phase = "running";
       this.scheduleSync(0);
+      this.scheduleRebroadcast();
       const replay = entries.filter((e) => Number(e.height) === this.height);
       this.logger.info(
         {
@@ -245,6 +249,7 @@ export class ConsensusDriver implements Consensus {
     if (this.phase !== "halted") this.phase = "stopping";
     this.clearTimers();
     this.clearSyncTimer();
+    this.clearRebroadcastTimer();
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.queue;
@@ -1106,6 +1111,47 @@ export class ConsensusDriver implements Consensus {
     });
   }
 
+  // ---------------------------------------------------------------- rebroadcast
+
+  /**
+   * Gossip delivers a message only to the peers connected when it is sent, and Tendermint is live
+   * only if every honest message eventually arrives. So while a height is undecided each node sends
+   * its own messages of that height again: its votes of every round so far, and, when it proposed
+   * in the current round, its proposal and block. A node that restarted, joined late or was cut
+   * off then gets what it missed (CometBFT gossips what each peer lacks; this is the simple form).
+   */
+  private scheduleRebroadcast(): void {
+    if (this.phase !== "running") return;
+    this.clearRebroadcastTimer();
+    const every = Math.max(REBROADCAST_MIN_MS, this.config.timeoutPrevoteMs);
+    this.rebroadcastTimer = this.clock.setTimeout(() => {
+      this.rebroadcastTimer = null;
+      this.enqueue(async () => this.rebroadcastOwn());
+      this.scheduleRebroadcast();
+    }, every);
+  }
+
+  private clearRebroadcastTimer(): void {
+    if (this.rebroadcastTimer) this.clock.clearTimeout(this.rebroadcastTimer);
+    this.rebroadcastTimer = null;
+  }
+
+  private rebroadcastOwn(): void {
+    if (!this.started || !this.selfAddress || this.core.snapshot().step === "commit") return;
+    const own = this.core.ownIndex;
+    const round = this.core.snapshot().round;
+    for (const [key, vote] of this.hs.votes) {
+      if (key.endsWith(`/${own}`) && Number(vote.round) <= round)
+        this.transport.broadcastVote(encode(Vote, vote));
+    }
+    const proposal = this.hs.proposals.get(round);
+    const block = proposal ? this.hs.blocks.get(toHex(proposal.blockHash)) : undefined;
+    if (proposal && block?.own && this.core.proposerIndex(round) === own) {
+      this.transport.broadcastProposal(encode(Proposal, proposal));
+      this.transport.broadcastBlock(block.bytes);
+    }
+  }
+
   // ---------------------------------------------------------------- block sync
 
   private scheduleSync(ms: number): void {
@@ -1205,6 +1251,7 @@ export class ConsensusDriver implements Consensus {
     this.phase = "halted";
     this.clearTimers();
     this.clearSyncTimer();
+    this.clearRebroadcastTimer();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.logger.error({ err, height: this.height }, "consensus halted");
