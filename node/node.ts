@@ -1,7 +1,7 @@
 // The node process: opens the database, the state tree and the block store, brings up the
 // application, mempool, consensus and JSON-RPC, and takes them down again in reverse order.
 import { join } from "node:path";
-import { createConsensus } from "../consensus/index.js";
+import { createConsensus, validatorInfosAt } from "../consensus/index.js";
 import { addressFromPublicKey } from "../crypto/address.js";
 import { fromHex, sha256 } from "../crypto/hash.js";
 import { VerifyPool } from "../crypto/verify-pool.js";
@@ -20,8 +20,11 @@ import { NodeError } from "./errors.js";
 import { homePaths } from "./home.js";
 import { readKeyFile } from "./key-file.js";
 import type { Logger } from "./logger.js";
+import { connectTxGossip } from "./mempool/gossip.js";
 import { Mempool } from "./mempool/mempool.js";
+import { P2PHost, readNodeKey } from "./p2p/index.js";
 import { createRpcBackend } from "./rpc-backend.js";
+import { blockStoreSyncProvider } from "./sync-provider.js";
 
 export const NODE_VERSION = "0.1.0";
 
@@ -68,6 +71,8 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       );
     }
 
+    // The set of the chain's first height (the app holds genesis's before block 1). Consensus uses
+    // it only until it has stored sets of its own (every later start reads those).
     const validatorSet = (await app.getValidators())
       .map((v) =>
         ValidatorInfo.create({
@@ -87,6 +92,13 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       logger: logger.child({ module: "mempool" }),
     });
     const waiter = new TxCommitWaiter();
+    const p2p = await P2PHost.create({
+      privateKey: readNodeKey(paths.nodeKey),
+      chainId: genesis.chain_id,
+      config: config.p2p,
+      logger: logger.child({ module: "p2p" }),
+      sync: blockStoreSyncProvider(blockStore),
+    });
     const consensus = createConsensus({
       chainId: genesis.chain_id,
       db,
@@ -108,6 +120,8 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         maxBlockGas: genesis.consensus.block.max_gas,
       },
       logger: logger.child({ module: "consensus" }),
+      transport: p2p.consensusTransport(),
+      syncNetwork: p2p.syncNetwork(),
       ...(config.signer.audit_log ? { signerAuditLogPath: join(paths.data, "signer_audit.jsonl") } : {}),
     });
     consensus.onCommit(({ height, block, results }) => {
@@ -139,6 +153,24 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         txIndex,
         mempool,
         waiter,
+        netInfo: {
+          netInfo: () => {
+            const info = p2p.netInfo();
+            // RPC reports 0 for a peer that has not told its height yet.
+            return { ...info, peers: info.peers.map((peer) => ({ ...peer, height: peer.height ?? 0 })) };
+          },
+        },
+        validatorSets: {
+          async validatorsAt(height) {
+            const infos = await validatorInfosAt(db, height);
+            return infos?.map((v) => ({
+              address: v.address,
+              pubKey: v.pubKey,
+              votingPower: BigInt(v.power),
+              proposerPriority: BigInt(v.proposerPriority),
+            }));
+          },
+        },
       }),
       host,
       port,
@@ -157,19 +189,35 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const done = new Promise<Error | undefined>((r) => {
       resolveDone = r;
     });
+    let closeGossip = () => {};
     try {
+      await p2p.start();
+      closeGossip = connectTxGossip(mempool, p2p.txGossip, logger.child({ module: "mempool" }));
       await consensus.start();
     } catch (err) {
+      closeGossip();
+      await p2p.stop().catch(() => {});
       await rpc.close().catch(() => {});
       throw err;
     }
-    logger.info({ rpc: rpc.url, height: blockStore.height, chainId: genesis.chain_id }, "node started");
+    logger.info(
+      {
+        rpc: rpc.url,
+        p2p: p2p.listenAddresses(),
+        peerId: p2p.peerId,
+        height: blockStore.height,
+        chainId: genesis.chain_id,
+      },
+      "node started",
+    );
 
     let stopping: Promise<void> | undefined;
     const stop = (fatal?: Error): Promise<void> => {
       stopping ??= (async () => {
         await rpc.close().catch((err: unknown) => logger.error({ err }, "closing RPC failed"));
+        closeGossip();
         await consensus.stop().catch((err: unknown) => logger.error({ err }, "stopping consensus failed"));
+        await p2p.stop().catch((err: unknown) => logger.error({ err }, "stopping p2p failed"));
         await closeStorage();
         logger.info({ height: blockStore.height }, "node stopped");
         resolveDone(fatal);

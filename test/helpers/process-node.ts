@@ -49,7 +49,10 @@ export interface NodeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `kyochi start --home <home>` with fast blocks on a free RPC port. */
+/**
+ * Starts `kyochi start --home <home>` with fast blocks on a free RPC port, and p2p on a port the
+ * system picks (unless `extraArgs` sets --p2p.laddr), so tests never collide on 26656.
+ */
 export async function startNode(
   home: string,
   extraArgs: string[] = [],
@@ -58,7 +61,16 @@ export async function startNode(
   const port = rpcPort ?? (await freePort());
   const child = spawn(
     process.execPath,
-    [CLI, "start", "--home", home, "--rpc.laddr", `127.0.0.1:${port}`, ...extraArgs],
+    [
+      CLI,
+      "start",
+      "--home",
+      home,
+      "--rpc.laddr",
+      `127.0.0.1:${port}`,
+      ...(extraArgs.includes("--p2p.laddr") ? [] : ["--p2p.laddr", "127.0.0.1:0"]),
+      ...extraArgs,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

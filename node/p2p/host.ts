@@ -1,0 +1,563 @@
+// The node's libp2p host: TCP + Noise + Yamux, identify, gossipsub for consensus messages, block
+// parts and txs, request/response for status and block sync, peer scoring with bans, persistent
+// peers. It is a pipe: it checks that bytes decode as what their topic says and leaves every
+// judgement about their content to consensus, the mempool and block sync (which report back).
+import "./polyfills.js";
+import { type GossipsubMessage, type Message, TopicValidatorResult } from "@libp2p/gossipsub";
+import type { Connection, PeerId } from "@libp2p/interface";
+import { peerIdFromString } from "@libp2p/peer-id";
+import type {
+  InboundMessage,
+  MessageHandler,
+  PeerChainStatus,
+  SyncedBlock,
+  SyncNetwork,
+  Transport,
+} from "../../consensus/driver/transport.js";
+import { PartSetAssembler, partSizeFor, splitBlock } from "./block-parts.js";
+import { P2PError } from "./errors.js";
+import { type CheckedGossip, checkGossip } from "./gossip-checks.js";
+import { createLibp2pNode, type Libp2pNode, RPC_OVERHEAD_BYTES } from "./libp2p-node.js";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMING,
+  type NetInfo,
+  type NetInfoPeer,
+  type P2PHostOptions,
+  type P2PLimits,
+  type P2PTiming,
+  type TxGossip,
+} from "./options.js";
+import { announceMultiaddr, listenMultiaddr, type PeerAddress, parsePeerList } from "./peer-address.js";
+import { PeerDialer } from "./peer-dialer.js";
+import { PENALTY_INVALID, PeerScores } from "./peer-scores.js";
+import { request, serve } from "./req-resp.js";
+import {
+  answerStatus,
+  BLOCKS_REQUEST_MAX_BYTES,
+  type ChainStatus,
+  encodeBlocksRequest,
+  encodeBlocksResponse,
+  encodeStatusRequest,
+  parseBlocksRequest,
+  parseBlocksResponse,
+  parseStatus,
+  STATUS_REQUEST_MAX_BYTES,
+  STATUS_RESPONSE_MAX_BYTES,
+} from "./sync-protocol.js";
+import { blocksProtocol, GOSSIP_KINDS, type GossipKind, gossipTopic, statusProtocol } from "./topics.js";
+import { TxBatcher } from "./tx-batcher.js";
+
+export class P2PHost {
+  readonly peerId: string;
+  readonly txGossip: TxGossip;
+
+  private readonly topics: Record<GossipKind, string>;
+  private readonly kindOfTopic = new Map<string, GossipKind>();
+  private readonly consensusHandlers = new Set<MessageHandler>();
+  private readonly txHandlers = new Set<(bytes: Uint8Array, from: string) => void>();
+  private readonly statuses = new Map<string, PeerChainStatus>();
+  private readonly statusInFlight = new Set<string>();
+  // The validator's decode of a message, reused when the same message is delivered.
+  private readonly checked = new WeakMap<Message, CheckedGossip>();
+  private readonly assembler: PartSetAssembler;
+  private readonly batcher: TxBatcher;
+  private readonly dialer: PeerDialer;
+  private readonly partSize: number;
+  private nextBroadcastId = Date.now();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private state: "created" | "starting" | "running" | "stopped" = "created";
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly libp2p: Libp2pNode,
+    private readonly opts: P2PHostOptions,
+    private readonly scores: PeerScores,
+    private readonly timing: P2PTiming,
+    private readonly limits: P2PLimits,
+    private readonly persistent: PeerAddress[],
+    seeds: PeerAddress[],
+  ) {
+    this.peerId = libp2p.peerId.toString();
+    const maxMessageBytes = opts.config.max_message_bytes;
+    this.partSize = partSizeFor(maxMessageBytes);
+    const topics: Partial<Record<GossipKind, string>> = {};
+    for (const k of GOSSIP_KINDS) topics[k] = gossipTopic(opts.chainId, k);
+    this.topics = topics as Record<GossipKind, string>;
+    for (const k of GOSSIP_KINDS) this.kindOfTopic.set(this.topics[k], k);
+    this.assembler = new PartSetAssembler({
+      maxBlockBytes: limits.maxBlockBytes,
+      maxPartialSets: limits.maxPartialSets,
+      maxBufferedBytes: limits.maxBufferedPartBytes,
+    });
+    this.batcher = new TxBatcher(
+      (batch) => this.publish("tx", batch),
+      maxMessageBytes - 16,
+      timing.txBatchDelayMs,
+    );
+    this.dialer = new PeerDialer(
+      {
+        dial: async (a) => {
+          await this.libp2p.dial(a.multiaddr);
+        },
+        isConnected: (peer) => this.isConnected(peer),
+        isBanned: (peer) => this.scores.isBanned(peer),
+        logger: opts.logger,
+      },
+      persistent,
+      seeds,
+      timing,
+    );
+    this.txGossip = {
+      broadcastTx: (bytes) => this.broadcastTx(bytes),
+      onTx: (handler) => {
+        this.txHandlers.add(handler);
+        return () => this.txHandlers.delete(handler);
+      },
+      reportInvalid: (peer, reason) => this.reportInvalid(peer, reason),
+    };
+  }
+
+  /** Builds the host (not yet listening). Throws P2PError on a bad address in the config. */
+  static async create(opts: P2PHostOptions): Promise<P2PHost> {
+    const timing = { ...DEFAULT_TIMING, ...opts.timing };
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const cfg = opts.config;
+    const persistent = parsePeerList(cfg.persistent_peers, "p2p.persistent_peers");
+    const seeds = parsePeerList(cfg.seeds, "p2p.seeds");
+    const listen = listenMultiaddr(cfg.laddr);
+    const announce = cfg.external_address === "" ? [] : [announceMultiaddr(cfg.external_address)];
+    const scores = new PeerScores({
+      banThreshold: limits.banThreshold,
+      halfLifeMs: limits.scoreHalfLifeMs,
+      banDurationMs: cfg.ban_duration_ms,
+    });
+    const libp2p = await createLibp2pNode({
+      privateKey: opts.privateKey,
+      config: cfg,
+      listen,
+      announce,
+      scores,
+    });
+    const host = new P2PHost(libp2p, opts, scores, timing, limits, persistent, seeds);
+    await host.install();
+    return host;
+  }
+
+  // Handlers and validators go in before the host listens, so no peer ever finds a protocol
+  // missing (which would look like a node of another chain).
+  private async install(): Promise<void> {
+    const { libp2p } = this;
+    // Tagged peers are the last the connection manager prunes when max_connections is reached.
+    for (const p of this.persistent) {
+      await libp2p.peerStore.merge(peerIdFromString(p.peerId), {
+        tags: { "kyochi-persistent-peer": { value: 100 } },
+      });
+    }
+    const onRequestError = (peer: string, err: Error) =>
+      this.opts.logger.debug({ peer, err: err.message }, "p2p request from peer failed");
+    await libp2p.handle(
+      statusProtocol(this.opts.chainId),
+      serve(async (req) => answerStatus(req, { chainId: this.opts.chainId, ...this.opts.sync.status() }), {
+        timeoutMs: this.timing.requestTimeoutMs,
+        maxRequestBytes: STATUS_REQUEST_MAX_BYTES,
+        onError: onRequestError,
+      }),
+      { maxInboundStreams: 8 },
+    );
+    await libp2p.handle(
+      blocksProtocol(this.opts.chainId),
+      serve(async (req, peer) => this.answerBlocks(req, peer), {
+        timeoutMs: this.timing.requestTimeoutMs,
+        maxRequestBytes: BLOCKS_REQUEST_MAX_BYTES,
+        onError: onRequestError,
+      }),
+      { maxInboundStreams: 4 },
+    );
+    const pubsub = libp2p.services.pubsub;
+    for (const kind of GOSSIP_KINDS) {
+      pubsub.topicValidators.set(this.topics[kind], (peer, msg) => this.validate(kind, peer, msg));
+    }
+    pubsub.addEventListener("gossipsub:message", (evt) => this.onGossip(evt.detail));
+    libp2p.addEventListener("connection:open", (evt) => this.enforceConnectionLimit(evt.detail));
+    libp2p.addEventListener("peer:connect", (evt) => {
+      const peer = evt.detail.toString();
+      if (this.scores.isBanned(peer)) {
+        void this.disconnect(evt.detail, "banned");
+        return;
+      }
+      this.pollStatus(evt.detail);
+    });
+    libp2p.addEventListener("peer:disconnect", (evt) => {
+      const peer = evt.detail.toString();
+      this.statuses.delete(peer);
+      this.dialer.onDisconnect(peer);
+    });
+  }
+
+  /** Listens, subscribes to the chain's topics and dials the configured peers. */
+  async start(): Promise<void> {
+    if (this.state !== "created") {
+      if (this.state === "stopped")
+        throw new P2PError("P2P_NOT_RUNNING", "a stopped p2p host cannot start again");
+      return;
+    }
+    this.state = "starting";
+    try {
+      await this.libp2p.start();
+    } catch (err) {
+      this.state = "stopped";
+      try {
+        await this.libp2p.stop();
+      } catch {
+        // already failing: the listen error is the one to report
+      }
+      const why = (err as Error).message;
+      throw new P2PError("P2P_LISTEN_FAILED", `p2p: cannot listen on ${this.opts.config.laddr}: ${why}`, {
+        cause: err,
+      });
+    }
+    for (const kind of GOSSIP_KINDS) this.libp2p.services.pubsub.subscribe(this.topics[kind]);
+    this.statusTimer = setInterval(() => {
+      for (const peer of this.libp2p.getPeers()) this.pollStatus(peer);
+    }, this.timing.statusIntervalMs);
+    this.statusTimer.unref();
+    this.state = "running";
+    this.dialer.start();
+    this.opts.logger.info({ peerId: this.peerId, listen: this.listenAddresses() }, "p2p host started");
+  }
+
+  /** Closes every connection and stops listening. Safe to call more than once. */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.state = "stopped";
+      this.stopping = (async () => {
+        if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
+        this.dialer.stop();
+        this.batcher.stop();
+        this.assembler.clear();
+        this.statuses.clear();
+        await this.libp2p.stop();
+      })();
+    }
+    return this.stopping;
+  }
+
+  /** Addresses others can dial, each ending in /p2p/<peer id>. */
+  listenAddresses(): string[] {
+    return this.libp2p.getMultiaddrs().map((ma) => ma.toString());
+  }
+
+  consensusTransport(): Transport {
+    return {
+      broadcastProposal: (bytes) => this.publish("proposal", bytes),
+      broadcastBlock: (bytes) => this.broadcastBlock(bytes),
+      broadcastVote: (bytes) => this.publish("vote", bytes),
+      broadcastEvidence: (bytes) => this.publish("evidence", bytes),
+      onMessage: (handler) => {
+        this.consensusHandlers.add(handler);
+        return () => this.consensusHandlers.delete(handler);
+      },
+      reportInvalid: (from, reason) => this.reportInvalid(from, reason),
+    };
+  }
+
+  syncNetwork(): SyncNetwork {
+    return {
+      peerStatuses: () => this.peerStatuses(),
+      fetchBlocks: (peer, from, count) => this.fetchBlocks(peer, from, count),
+      reportInvalid: (peer, reason) => this.reportInvalid(peer, reason),
+    };
+  }
+
+  /** Latest status of every connected peer that answered one. */
+  peerStatuses(): PeerChainStatus[] {
+    return [...this.statuses.values()].filter((s) => this.isConnected(s.peer)).map((s) => ({ ...s }));
+  }
+
+  /** Peers subscribed to this chain's gossip (connected, and past the subscription exchange). */
+  gossipPeers(): string[] {
+    return this.libp2p.services.pubsub.getSubscribers(this.topics.vote).map((p) => p.toString());
+  }
+
+  netInfo(): NetInfo {
+    const peers: NetInfoPeer[] = [];
+    const seen = new Set<string>();
+    for (const conn of this.openConnections()) {
+      const id = conn.remotePeer.toString();
+      if (seen.has(id)) continue;
+      seen.add(id);
+      peers.push({
+        peerId: id,
+        address: conn.remoteAddr.toString(),
+        direction: conn.direction,
+        height: this.statuses.get(id)?.height ?? null,
+        score: this.scores.score(id),
+      });
+    }
+    return { peerId: this.peerId, listenAddresses: this.listenAddresses(), peers };
+  }
+
+  /** Scores the peer down for an invalid message; enough of them ban it. */
+  reportInvalid(peer: string, reason: string): void {
+    this.penalize(peer, PENALTY_INVALID, reason);
+  }
+
+  // ---- gossip ----
+
+  private publish(kind: GossipKind, bytes: Uint8Array): void {
+    if (this.state !== "running") {
+      this.opts.logger.debug({ kind }, "p2p host not running: message not sent");
+      return;
+    }
+    if (bytes.length > this.opts.config.max_message_bytes) {
+      this.opts.logger.debug(
+        { kind, bytes: bytes.length },
+        "message larger than p2p.max_message_bytes: not sent",
+      );
+      return;
+    }
+    this.libp2p.services.pubsub.publish(this.topics[kind], bytes).catch((err: unknown) => {
+      this.opts.logger.debug({ kind, err: (err as Error).message }, "gossip publish failed");
+    });
+  }
+
+  private broadcastBlock(block: Uint8Array): void {
+    let parts: Uint8Array[];
+    try {
+      parts = splitBlock(block, this.partSize, this.nextBroadcastId++);
+    } catch (err) {
+      this.opts.logger.debug({ bytes: block.length, err: (err as Error).message }, "block not sent");
+      return;
+    }
+    for (const part of parts) this.publish("block_part", part);
+  }
+
+  private broadcastTx(tx: Uint8Array): void {
+    if (this.state !== "running") return;
+    if (!this.batcher.add(tx))
+      this.opts.logger.debug({ bytes: tx.length }, "tx larger than a gossip message: not sent");
+  }
+
+  private validate(kind: GossipKind, peer: PeerId, msg: Message): TopicValidatorResult {
+    // The relaying neighbour answers for what fails these checks: it runs the same ones before it
+    // relays, so only a faulty or hostile neighbour passes such bytes on.
+    const from = peer.toString();
+    if (msg.type === "signed" && this.scores.isBanned(msg.from.toString()))
+      return TopicValidatorResult.Ignore;
+    if (msg.data.length > this.opts.config.max_message_bytes) {
+      this.penalize(from, PENALTY_INVALID, `oversized ${kind} message (${msg.data.length} bytes)`);
+      return TopicValidatorResult.Reject;
+    }
+    try {
+      this.checked.set(msg, checkGossip(kind, msg.data));
+      return TopicValidatorResult.Accept;
+    } catch (err) {
+      this.penalize(from, PENALTY_INVALID, `invalid ${kind} message: ${(err as Error).message}`);
+      return TopicValidatorResult.Reject;
+    }
+  }
+
+  private onGossip(detail: GossipsubMessage): void {
+    const { msg } = detail;
+    const kind = this.kindOfTopic.get(msg.topic);
+    if (kind === undefined) return;
+    // The author (the message is signed); consensus and the mempool report invalid content to it.
+    const from = msg.type === "signed" ? msg.from.toString() : detail.propagationSource.toString();
+    let checked = this.checked.get(msg);
+    if (checked === undefined) {
+      try {
+        checked = checkGossip(kind, msg.data);
+      } catch {
+        return; // validated already; unreachable unless the message object was copied
+      }
+    }
+    switch (checked.kind) {
+      case "proposal":
+      case "vote":
+      case "evidence":
+        this.deliver({ kind: checked.kind, bytes: msg.data, from });
+        return;
+      case "block_part": {
+        const result = this.assembler.add(checked.part, from);
+        if (result.kind === "complete")
+          this.deliver({ kind: "block", bytes: result.block, from: result.from });
+        else if (result.kind === "bad")
+          for (const p of result.peers) this.penalize(p, PENALTY_INVALID, result.reason);
+        return;
+      }
+      case "tx":
+        for (const tx of checked.txs) {
+          for (const h of this.txHandlers) {
+            try {
+              h(tx, from);
+            } catch (err) {
+              this.opts.logger.error({ err }, "tx gossip handler threw");
+            }
+          }
+        }
+        return;
+    }
+  }
+
+  private deliver(message: InboundMessage): void {
+    for (const h of this.consensusHandlers) {
+      try {
+        h(message);
+      } catch (err) {
+        this.opts.logger.error({ err, kind: message.kind }, "consensus message handler threw");
+      }
+    }
+  }
+
+  // ---- scoring ----
+
+  private penalize(peer: string, points: number, reason: string): void {
+    if (peer === "self" || peer === this.peerId) return;
+    const banned = this.scores.penalize(peer, points);
+    this.opts.logger.debug({ peer, reason, score: this.scores.score(peer) }, "peer scored down");
+    if (!banned) return;
+    this.opts.logger.warn({ peer, reason, banMs: this.opts.config.ban_duration_ms }, "peer banned");
+    this.statuses.delete(peer);
+    let id: PeerId;
+    try {
+      id = peerIdFromString(peer);
+    } catch {
+      return;
+    }
+    void this.disconnect(id, "banned");
+  }
+
+  private async disconnect(peer: PeerId, why: string): Promise<void> {
+    try {
+      await this.libp2p.hangUp(peer);
+      this.opts.logger.debug({ peer: peer.toString(), why }, "disconnected peer");
+    } catch (err) {
+      this.opts.logger.debug({ peer: peer.toString(), err: (err as Error).message }, "hang up failed");
+    }
+  }
+
+  // libp2p admits connections that were pending together past maxConnections, and its pruner
+  // never closes a connection with a gossipsub stream on it; the limit is enforced here: the newest
+  // connection goes, unless it is to a persistent peer, then the newest other one does.
+  private enforceConnectionLimit(opened: Connection): void {
+    const conns = this.openConnections();
+    let excess = conns.length - this.opts.config.max_connections;
+    if (excess <= 0) return;
+    const persistent = new Set(this.persistent.map((p) => p.peerId));
+    const candidates = conns
+      .filter((c) => !persistent.has(c.remotePeer.toString()))
+      .sort((a, b) => (a === opened ? -1 : b === opened ? 1 : b.timeline.open - a.timeline.open));
+    for (const c of candidates) {
+      if (excess-- <= 0) break;
+      this.opts.logger.debug(
+        { peer: c.remotePeer.toString() },
+        "p2p.max_connections reached: closing a connection",
+      );
+      c.close().catch((err: unknown) => c.abort(err as Error));
+    }
+  }
+
+  private isConnected(peer: string): boolean {
+    let id: PeerId;
+    try {
+      id = peerIdFromString(peer);
+    } catch {
+      return false;
+    }
+    return this.openConnections(id).length > 0;
+  }
+
+  // Connections being closed (pruned, banned) stay listed by libp2p until the close completes.
+  private openConnections(peer?: PeerId): Connection[] {
+    return this.libp2p.getConnections(peer).filter((c) => c.status === "open");
+  }
+
+  // ---- status and block sync ----
+
+  private async answerBlocks(req: Uint8Array, peer: string): Promise<Uint8Array> {
+    let parsed: { from: number; count: number };
+    try {
+      parsed = parseBlocksRequest(req);
+    } catch (err) {
+      this.penalize(peer, PENALTY_INVALID, "malformed blocks request");
+      throw err;
+    }
+    const count = Math.min(parsed.count, this.limits.maxBlocksPerRequest);
+    const blocks = count === 0 ? [] : await this.opts.sync.getBlocks(parsed.from, count);
+    return encodeBlocksResponse(blocks, count, this.limits.maxBlocksResponseBytes);
+  }
+
+  private pollStatus(peer: PeerId): void {
+    const id = peer.toString();
+    if (this.state !== "running" || this.statusInFlight.has(id)) return;
+    this.statusInFlight.add(id);
+    this.requestStatus(peer)
+      .catch((err: unknown) => {
+        const e = err as P2PError;
+        const cause = (e.cause as Error | undefined)?.name;
+        if (cause === "UnsupportedProtocolError") {
+          // It speaks libp2p but not this chain's protocols: another chain or another program.
+          this.opts.logger.info({ peer: id }, "peer does not serve this chain: disconnecting");
+          void this.disconnect(peer, "other chain");
+        } else {
+          this.opts.logger.debug({ peer: id, err: e.message }, "status request failed");
+        }
+      })
+      .finally(() => this.statusInFlight.delete(id));
+  }
+
+  private async requestStatus(peer: PeerId): Promise<void> {
+    const id = peer.toString();
+    const bytes = await request(this.libp2p, peer, statusProtocol(this.opts.chainId), encodeStatusRequest(), {
+      timeoutMs: this.timing.requestTimeoutMs,
+      maxResponseBytes: STATUS_RESPONSE_MAX_BYTES,
+    });
+    let status: ChainStatus;
+    try {
+      status = parseStatus(bytes);
+    } catch (err) {
+      this.penalize(id, PENALTY_INVALID, `bad status response: ${(err as Error).message}`);
+      return;
+    }
+    if (status.chainId !== this.opts.chainId) {
+      this.opts.logger.info({ peer: id, chainId: status.chainId }, "peer is on another chain: disconnecting");
+      this.statuses.delete(id);
+      await this.disconnect(peer, "other chain");
+      return;
+    }
+    if (this.isConnected(id)) this.statuses.set(id, { peer: id, base: status.base, height: status.height });
+  }
+
+  /** Blocks `from` .. `from + count - 1` from `peer` (count capped). Rejects with P2PError. */
+  async fetchBlocks(peer: string, from: number, count: number): Promise<SyncedBlock[]> {
+    if (this.state !== "running") throw new P2PError("P2P_NOT_RUNNING", "p2p host is not running");
+    const n = Math.max(0, Math.min(Math.floor(count), this.limits.maxBlocksPerRequest));
+    if (n === 0) return [];
+    let id: PeerId;
+    try {
+      id = peerIdFromString(peer);
+    } catch (err) {
+      throw new P2PError("P2P_REQUEST_FAILED", `not a peer id: ${peer}`, { cause: err });
+    }
+    if (this.scores.isBanned(peer)) throw new P2PError("P2P_PEER_BANNED", `peer ${peer} is banned`);
+    const bytes = await request(
+      this.libp2p,
+      id,
+      blocksProtocol(this.opts.chainId),
+      encodeBlocksRequest(from, n),
+      {
+        timeoutMs: this.timing.requestTimeoutMs,
+        maxResponseBytes: this.limits.maxBlocksResponseBytes + this.limits.maxBlockBytes + RPC_OVERHEAD_BYTES,
+      },
+    );
+    try {
+      return parseBlocksResponse(bytes, n);
+    } catch (err) {
+      this.penalize(peer, PENALTY_INVALID, "bad blocks response");
+      throw new P2PError("P2P_BAD_RESPONSE", `blocks response from ${peer}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+}
