@@ -15,7 +15,7 @@ import { addressFromPublicKey } from "../../crypto/address.js";
 import { toHex } from "../../crypto/hash.js";
 import { decodeCanonical, encode } from "../../proto/canonical.js";
 import { KeyType, ValidatorInfo, ValidatorSet, type ValidatorUpdate } from "../../proto/index.js";
-import { type KyochiDb, Prefix, prefixed, u64be, type WriteBatch } from "../../state/db.js";
+import { type KyochiDb, Prefix, prefixed, u64be, WriteBatch } from "../../state/db.js";
 import { ProposerPriorities } from "../core/proposer.js";
 import { ConsensusError } from "../errors.js";
 import { ConsensusValidatorSet } from "./validator-set.js";
@@ -233,6 +233,11 @@ export async function loadChainValidators(
   }
   let cv = genesisChainValidators(genesis);
   while (cv.height < height) cv = advanceChainValidators(cv, []);
+  // Stored at once, so the sets of the height in progress can be read (chain_getValidators) from
+  // the first start on, before any block is committed.
+  const batch = new WriteBatch();
+  putChainValidators(batch, cv);
+  await db.write(batch, true);
   return cv;
 }
 
