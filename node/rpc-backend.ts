@@ -1,14 +1,31 @@
 // The RPC server's view of this node, built from the real parts: block store, tx index,
-// mempool and application.
+// mempool and application; net_info from the p2p host and validator sets from consensus when
+// the node hands them in.
 
+import type { ProposerPriorities } from "../consensus/core/proposer.js";
+import { ConsensusValidatorSet } from "../consensus/index.js";
+import { toHex } from "../crypto/hash.js";
+import { validatorSetHash } from "../crypto/ssz.js";
 import type { KyochiApp } from "../execution/app.js";
 import { ExecutionError } from "../execution/errors.js";
-import { type RpcBackend, RpcBackendError } from "../rpc/backend.js";
+import { bytesEqual } from "../proto/canonical.js";
+import { ValidatorInfo } from "../proto/index.js";
+import { type RpcBackend, RpcBackendError, type ValidatorEntry } from "../rpc/backend.js";
 import type { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
+import type { NetInfo, NetInfoSource } from "../rpc/types.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { TxIndex } from "../state/tx-index.js";
 import { broadcastToMempool } from "./mempool/broadcast.js";
 import type { Mempool } from "./mempool/mempool.js";
+
+/** Where chain_getValidators gets a height's validator set. */
+export interface ValidatorSetSource {
+  /**
+   * The validators that sign the block at `height`, in set order, with the proposer priorities of
+   * round 0 of that height; undefined when not known. May throw RpcBackendError.
+   */
+  validatorsAt(height: number): Promise<ValidatorEntry[] | undefined>;
+}
 
 export interface RpcBackendParts {
   chainId: string;
@@ -20,10 +37,20 @@ export interface RpcBackendParts {
   txIndex: TxIndex;
   mempool: Mempool;
   waiter: TxCommitWaiter;
+  /**
+   * Where chain_getValidators gets the set of a height. Default: the app's staking state, checked
+   * against the block headers (appValidatorSets below); consensus can hand in its own record.
+   */
+  validatorSets?: ValidatorSetSource;
+  /** The p2p host, for net_info; null or absent: no peers. */
+  netInfo?: NetInfoSource | null;
+  /** This node's own p2p identity, for net_info when no source is given (e.g. read from node_key.json). */
+  self?: { peerId: string; listenAddresses: string[] };
 }
 
 export function createRpcBackend(p: RpcBackendParts): RpcBackend {
   const getTx = (hash: Uint8Array) => p.txIndex.get(hash);
+  const validatorSets = p.validatorSets ?? appValidatorSets(p.app, p.blockStore);
   return {
     async status() {
       const height = p.blockStore.height;
@@ -70,6 +97,23 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
         appHash: proof.root,
       };
     },
+    async getValidators(height) {
+      const at = height ?? Math.max(p.blockStore.height, 1);
+      const validators = await heightChecked(() => validatorSets.validatorsAt(at));
+      if (validators === undefined) {
+        throw new RpcBackendError("HEIGHT_NOT_AVAILABLE", `the validators of height ${at} are not known`);
+      }
+      return { height: at, validators };
+    },
+    getCommit: (height) => p.blockStore.getCommit(height),
+    async netInfo(): Promise<NetInfo> {
+      if (p.netInfo) return p.netInfo.netInfo();
+      return {
+        peerId: p.self?.peerId ?? "",
+        listenAddresses: [...(p.self?.listenAddresses ?? [])],
+        peers: [],
+      };
+    },
   };
 }
 
@@ -81,5 +125,86 @@ async function heightChecked<T>(f: () => Promise<T>): Promise<T> {
       throw new RpcBackendError("HEIGHT_NOT_AVAILABLE", err.message);
     }
     throw err;
+  }
+}
+
+/**
+ * Validator sets from the app's staking state: a set decided by block h (its validatorUpdates)
+ * signs from h+2, so the set of height H is the staking state after block H-2 (before any block:
+ * the genesis state; heights 1 and 2 once blocks exist: the state after block 1, as the genesis
+ * state is no longer queryable). Validators with no power are left out. This
+ * assumes staking stores the powers it reports as updates; every answer is checked against the
+ * validators_hash of block H (next_validators_hash of block H-1 for the next height), so a wrong
+ * derivation fails with UNAVAILABLE instead of answering a wrong set.
+ *
+ * Priorities are replayed from the first height with ConsensusValidatorSet, as consensus does
+ * for a set that never changed; after a set change they may differ from what consensus used
+ * (hand in a consensus-backed ValidatorSetSource for exact values).
+ */
+export function appValidatorSets(
+  app: Pick<KyochiApp, "getValidators">,
+  blockStore: Pick<BlockStore, "height" | "getBlock">,
+): ValidatorSetSource {
+  const priorities = new PrioritiesCache();
+  return {
+    async validatorsAt(height) {
+      const latest = blockStore.height;
+      const stateHeight = latest === 0 ? undefined : Math.max(1, Math.min(height - 2, latest));
+      const infos = (await app.getValidators(stateHeight))
+        .filter((v) => v.power > 0)
+        .map((v) =>
+          ValidatorInfo.create({
+            address: Buffer.from(v.consensus_address.slice(2), "hex"),
+            pubKey: Buffer.from(v.consensus_pubkey.slice(2), "hex"),
+            power: v.power,
+          }),
+        )
+        .sort((a, b) => Buffer.compare(a.address, b.address));
+      if (infos.length === 0) return undefined;
+      const expected =
+        height <= latest
+          ? (await blockStore.getBlock(height))?.header?.validatorsHash
+          : latest > 0
+            ? (await blockStore.getBlock(latest))?.header?.nextValidatorsHash
+            : undefined;
+      const hash = validatorSetHash(infos);
+      if (expected != null && expected.length > 0 && !bytesEqual(expected, hash)) {
+        throw new RpcBackendError(
+          "UNAVAILABLE",
+          `the validator set of height ${height} cannot be derived from the app state (hash ${toHex(hash)} is not the block's ${toHex(expected)})`,
+        );
+      }
+      const set = ConsensusValidatorSet.fromValidators(infos);
+      const at = priorities.at(set, height);
+      return set.validators.map((v, i) => ({
+        address: v.address,
+        pubKey: v.pubKey,
+        votingPower: BigInt(v.power),
+        proposerPriority: at.priority(i),
+      }));
+    },
+  };
+}
+
+/**
+ * Replaying priorities costs one step per height; consecutive questions (the latest height, again
+ * and again) reuse the last replay and step forward from it.
+ */
+class PrioritiesCache {
+  private last: { setHash: string; height: number; priorities: ProposerPriorities } | undefined;
+
+  at(set: ConsensusValidatorSet, height: number): ProposerPriorities {
+    const setHash = toHex(set.hash);
+    const last = this.last;
+    let from: { height: number; priorities: ProposerPriorities };
+    if (last !== undefined && last.setHash === setHash && last.height <= height) {
+      from = { height: last.height, priorities: last.priorities.copy() };
+    } else {
+      from = { height: 1, priorities: set.initialPriorities() };
+    }
+    // One increment per height, exactly as ConsensusValidatorSet.prioritiesAt replays them.
+    for (let h = from.height; h < height; h++) from.priorities.increment(1);
+    this.last = { setHash, height, priorities: from.priorities.copy() };
+    return from.priorities;
   }
 }
