@@ -92,7 +92,10 @@ describe("forged block parts and txs", () => {
   it("are dropped (the sender scored down) while an honest block still gets through", async () => {
     const a = await host();
     const b = await host({ config: { persistent_peers: peerEntry(a) } });
+    // The honest block comes from a third peer: b's offences may already have it ignored by a.
+    const c = await host({ config: { persistent_peers: peerEntry(a) } });
     await waitFor(() => a.host.gossipPeers().includes(b.host.peerId), "b subscribed at a");
+    await waitFor(() => a.host.gossipPeers().includes(c.host.peerId), "c subscribed at a");
     const blocks: Uint8Array[] = [];
     const txs: Uint8Array[] = [];
     a.host.consensusTransport().onMessage((m) => m.kind === "block" && blocks.push(m.bytes));
@@ -116,7 +119,7 @@ describe("forged block parts and txs", () => {
     publishRaw(b.host, "tx", encode(TxBatch, TxBatch.create({ txs: [new Uint8Array([1, 2, 3])] })));
 
     const honest = encodedBlock(5, 5000);
-    b.host.consensusTransport().broadcastBlock(honest);
+    c.host.consensusTransport().broadcastBlock(honest);
     await waitFor(() => blocks.length > 0, "the honest block");
     await new Promise((r) => setTimeout(r, 100));
     expect(blocks).toHaveLength(1);
