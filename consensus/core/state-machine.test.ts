@@ -349,7 +349,7 @@ describe("consensus core: deciding", () => {
       }
       // Progress: every honest validator decided the first height; the lies were noticed.
       // (A node that decides with the liar's help and moves on can strand the others in that
-      // height until block sync brings them the commit; that is the next issue's job.)
+      // height until block sync brings them the commit: the driver's job, tested there.)
       for (const i of honest) expect(net.decisions[i]!.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
       expect(net.evidence.length, `seed ${seed}`).toBeGreaterThan(0);
       expect(net.evidence.every((e) => e.kind === "evidence" && e.validatorIndex === byzantine)).toBe(true);

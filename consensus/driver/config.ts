@@ -2,7 +2,7 @@
 import { ConsensusError } from "../errors.js";
 
 export interface ConsensusConfig {
-  /** Pause after a commit before the next height starts: with one validator this is the block time. */
+  /** Pause after a commit before the next height starts: roughly the block time. */
   timeoutCommitMs: number;
   timeoutProposeMs: number;
   timeoutPrevoteMs: number;

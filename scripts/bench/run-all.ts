@@ -2,6 +2,7 @@
 // passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
+import { run as devnetLoad } from "./devnet-load.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
 
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   "crypto-ceiling": cryptoCeiling,
   "state-growth": stateGrowth,
   transfers,
+  "devnet-load": devnetLoad,
 };
 
 const only = process.env.KYOCHI_BENCH_ONLY?.split(",").map((s) => s.trim());
