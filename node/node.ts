@@ -23,7 +23,7 @@ import type { Logger } from "./logger.js";
 import { connectTxGossip } from "./mempool/gossip.js";
 import { Mempool } from "./mempool/mempool.js";
 import { P2PHost, readNodeKey } from "./p2p/index.js";
-import { createRpcBackend } from "./rpc-backend.js";
+import { appValidatorSets, createRpcBackend } from "./rpc-backend.js";
 import { blockStoreSyncProvider } from "./sync-provider.js";
 
 export const NODE_VERSION = "0.1.0";
@@ -140,6 +140,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       );
     });
 
+    const fromApp = appValidatorSets(app, blockStore);
     // The RPC port is bound before consensus starts, so a taken port fails before any block work.
     const { host, port } = parseHostPort(config.rpc.laddr);
     const rpc = await startJsonRpcServer({
@@ -161,9 +162,12 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
           },
         },
         validatorSets: {
+          // Consensus's history of sets; before consensus first stored one (the RPC is up before
+          // consensus starts), the app's view, which is the genesis set then.
           async validatorsAt(height) {
             const infos = await validatorInfosAt(db, height);
-            return infos?.map((v) => ({
+            if (!infos) return fromApp.validatorsAt(height);
+            return infos.map((v) => ({
               address: v.address,
               pubKey: v.pubKey,
               votingPower: BigInt(v.power),

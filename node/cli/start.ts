@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { configKeys, loadConfig, type NodeConfig } from "../config.js";
 import { defaultHome, homePaths } from "../home.js";
 import { createLogger, type Logger } from "../logger.js";
-import { startNode } from "../node.js";
+import { type RunningNode, startNode } from "../node.js";
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -27,16 +27,20 @@ export function configFromFlags(home: string, flags: Flags): NodeConfig {
 // this window is the same request, not a second "exit now".
 const SAME_SIGNAL_WINDOW_MS = 1000;
 
-/** Runs a node until SIGINT/SIGTERM (graceful) or a fatal error (exit code 1). */
+/**
+ * Runs a node until SIGINT/SIGTERM (graceful) or a fatal error (exit code 1). A signal that arrives
+ * while the node is still starting (a devnet stopped at once) stops it as soon as it is up, so it
+ * still closes its database and says so.
+ */
 export async function runUntilSignal(home: string, config: NodeConfig, logger: Logger): Promise<void> {
-  const node = await startNode(home, config, logger);
+  let node: RunningNode | undefined;
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (firstSignalAt === undefined) {
       firstSignalAt = now;
       logger.info({ signal }, "shutting down");
-      void node.stop();
+      if (node) void node.stop();
     } else if (now - firstSignalAt > SAME_SIGNAL_WINDOW_MS) {
       logger.warn({ signal }, "second signal: exiting without waiting");
       process.exit(130);
@@ -44,10 +48,15 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const fatal = await node.done;
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
-  if (fatal) process.exitCode = 1;
+  try {
+    node = await startNode(home, config, logger);
+    if (firstSignalAt !== undefined) void node.stop();
+    const fatal = await node.done;
+    if (fatal) process.exitCode = 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 export function registerStartCommand(program: Command): void {
