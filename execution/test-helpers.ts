@@ -5,8 +5,25 @@ import { generateSigningKey, type SigningKey } from "../crypto/keys.js";
 import { encode } from "../proto/canonical.js";
 import { KeyType, Msg, MsgSend, Tx, TxBody } from "../proto/index.js";
 import { DEFAULT_GENESIS_PARAMS, type GenesisAppState, type GenesisParams } from "./genesis-types.js";
+import type { ChainParams } from "./params.js";
 
 export const TEST_CHAIN_ID = "kyochi-test-1";
+
+/** Small limits for stateless tx checks in unit tests (1 KiB txs, 2 messages, 16-byte memos). */
+export const TEST_TX_PARAMS: ChainParams = {
+  bank: { minGasPrice: 1n },
+  staking: { powerReduction: 1_000_000n, maxValidators: 100, unbondingBlocks: 100, minSelfStake: 1_000_000n },
+  slashing: {
+    signedBlocksWindow: 100,
+    minSignedPerWindowBps: 5_000,
+    slashFractionDoubleSignBps: 500,
+    slashFractionDowntimeBps: 1,
+    downtimeJailBlocks: 50,
+    maxEvidenceAgeBlocks: 100,
+  },
+  tx: { maxTxBytes: 1024, maxMemoBytes: 16, maxMsgs: 2, maxNonceGap: 16 },
+  block: { maxBytes: 1 << 20, maxGas: 1_000_000 },
+};
 
 export interface TestAccount {
   key: SigningKey;

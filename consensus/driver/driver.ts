@@ -49,6 +49,7 @@ import type {
 import {
   buildBlock,
   type ChainTip,
+  type CheckBlockContext,
   checkBlock,
   headerOf,
   nextBlockTime,
@@ -175,6 +176,18 @@ export class ConsensusDriver implements Consensus {
         return block?.header ? Number(block.header.timeMs) : undefined;
       },
     });
+  }
+
+  /** What a block of the height in progress is checked against (proposed or fetched by sync). */
+  private checkContext(): CheckBlockContext {
+    return {
+      chainId: this.opts.chainId,
+      tip: this.tip,
+      lastValidators: this.cv.last,
+      validators: this.validators,
+      nextValidators: this.cv.next.set,
+      maxBlockBytes: this.config.maxBlockBytes,
+    };
   }
 
   /** Who signed the commit `block` carries (the set of the previous height). */
@@ -643,14 +656,7 @@ export class ConsensusDriver implements Consensus {
   }
 
   private async validate(kb: KnownBlock): Promise<boolean> {
-    const reason = checkBlock(kb.block, {
-      chainId: this.opts.chainId,
-      tip: this.tip,
-      lastValidators: this.cv.last,
-      validators: this.validators,
-      nextValidators: this.cv.next.set,
-      maxBlockBytes: this.config.maxBlockBytes,
-    });
+    const reason = checkBlock(kb.block, this.checkContext());
     const why = reason ?? (await this.evidence.checkBlock(kb.block.evidence.map((e) => Evidence.create(e))));
     let verdict = why === null;
     if (why !== null) {
@@ -1214,14 +1220,7 @@ export class ConsensusDriver implements Consensus {
     if (height <= this.tip.height) return true; // decided here meanwhile
     if (height !== this.height) return false;
     const hash = blockHeaderHash(header);
-    let reason = checkBlock(block, {
-      chainId: this.opts.chainId,
-      tip: this.tip,
-      lastValidators: this.cv.last,
-      validators: this.validators,
-      nextValidators: this.cv.next.set,
-      maxBlockBytes: this.config.maxBlockBytes,
-    });
+    let reason = checkBlock(block, this.checkContext());
     if (reason === null) {
       try {
         verifyCommit(this.opts.chainId, this.validators, commit, height, hash);

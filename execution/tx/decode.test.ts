@@ -6,25 +6,17 @@ import { encode } from "../../proto/canonical.js";
 import { KeyType, Msg, MsgSend, Tx, TxBody } from "../../proto/index.js";
 import { ExecutionError, type ResultCodeName } from "../errors.js";
 import { intrinsicGas } from "../gas.js";
-import type { ChainParams } from "../params.js";
 import { keyId } from "../store.js";
-import { newAccount, signBody, signedTransfer, TEST_CHAIN_ID, transferBody } from "../test-helpers.js";
+import {
+  newAccount,
+  TEST_TX_PARAMS as params,
+  signBody,
+  signedTransfer,
+  TEST_CHAIN_ID,
+  transferBody,
+} from "../test-helpers.js";
 import { decodeTx } from "./decode.js";
 
-const params: ChainParams = {
-  bank: { minGasPrice: 1n },
-  staking: { powerReduction: 1_000_000n, maxValidators: 100, unbondingBlocks: 100, minSelfStake: 1_000_000n },
-  slashing: {
-    signedBlocksWindow: 100,
-    minSignedPerWindowBps: 5_000,
-    slashFractionDoubleSignBps: 500,
-    slashFractionDowntimeBps: 1,
-    downtimeJailBlocks: 50,
-    maxEvidenceAgeBlocks: 100,
-  },
-  tx: { maxTxBytes: 1024, maxMemoBytes: 16, maxMsgs: 2, maxNonceGap: 16 },
-  block: { maxBytes: 1 << 20, maxGas: 1_000_000 },
-};
 const ctx = { chainId: TEST_CHAIN_ID, params };
 const alice = newAccount();
 const bob = newAccount();

@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
-import type { ChainParams } from "../params.js";
 import { keyId } from "../store.js";
-import { newAccount, signedTransfer, TEST_CHAIN_ID } from "../test-helpers.js";
+import { newAccount, TEST_TX_PARAMS as params, signedTransfer, TEST_CHAIN_ID } from "../test-helpers.js";
 import { type DecodedTx, decodeTx } from "./decode.js";
 import { SignatureVerifier } from "./verify.js";
-
-const params: ChainParams = {
-  bank: { minGasPrice: 1n },
-  staking: { powerReduction: 1_000_000n, maxValidators: 100, unbondingBlocks: 100, minSelfStake: 1_000_000n },
-  slashing: {
-    signedBlocksWindow: 100,
-    minSignedPerWindowBps: 5_000,
-    slashFractionDoubleSignBps: 500,
-    slashFractionDowntimeBps: 1,
-    downtimeJailBlocks: 50,
-    maxEvidenceAgeBlocks: 100,
-  },
-  tx: { maxTxBytes: 1024, maxMemoBytes: 16, maxMsgs: 2, maxNonceGap: 16 },
-  block: { maxBytes: 1 << 20, maxGas: 1_000_000 },
-};
 
 function transfers(count: number): DecodedTx[] {
   const from = newAccount();
