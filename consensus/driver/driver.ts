@@ -1146,9 +1146,10 @@ export class ConsensusDriver implements Consensus {
     if (!this.started || !this.selfAddress || this.core.snapshot().step === "commit") return;
     const own = this.core.ownIndex;
     const round = this.core.snapshot().round;
-    for (const [key, vote] of this.hs.votes) {
-      if (key.endsWith(`/${own}`) && Number(vote.round) <= round)
+    for (const vote of this.hs.votes.values()) {
+      if (Number(vote.validatorIndex) === own && Number(vote.round) <= round) {
         this.transport.broadcastVote(encode(Vote, vote));
+      }
     }
     const proposal = this.hs.proposals.get(round);
     const block = proposal ? this.hs.blocks.get(toHex(proposal.blockHash)) : undefined;
