@@ -1051,11 +1051,12 @@ export class ConsensusDriver implements Consensus {
       },
       "committed block",
     );
-    try {
-      await this.opts.txSource.update(height, block.txs);
-    } catch (err) {
+    // The mempool drops the block's txs and re-checks the rest in the background: the next height
+    // need not wait for it (a proposal re-checks every tx it takes, and the mempool serialises
+    // its own updates).
+    this.opts.txSource.update(height, block.txs).catch((err: unknown) => {
       this.logger.error({ err, height }, "mempool update failed");
-    }
+    });
     const event: CommitEvent = { height, round, block, blockHash: kb.hash, commit, results };
     for (const cb of this.commitListeners)
       safely(
