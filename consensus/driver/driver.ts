@@ -973,7 +973,6 @@ export class ConsensusDriver implements Consensus {
     const header = headerOf(block);
     const height = Number(header.height);
     const round = Number(commit.round);
-    const kb = { hash: blockHash };
     let nextCv: ChainValidators;
     let results: BlockResults;
     try {
@@ -985,7 +984,7 @@ export class ConsensusDriver implements Consensus {
         lastCommit: this.lastCommitInfo(block),
         misbehavior: misbehaviorOf(block),
         txs: block.txs,
-        blockHash: kb.hash,
+        blockHash: blockHash,
       });
       nextCv = advanceChainValidators(this.cv, fin.validatorUpdates);
       if (fin.validatorUpdates.length > 0) {
@@ -1002,7 +1001,7 @@ export class ConsensusDriver implements Consensus {
         appHash: fin.appHash,
       });
       const batch = new WriteBatch();
-      await this.opts.blockStore.putBlock(batch, block, kb.hash, commit);
+      await this.opts.blockStore.putBlock(batch, block, blockHash, commit);
       await this.opts.blockStore.putBlockResults(batch, results);
       putChainValidators(batch, nextCv);
       this.evidence.markCommitted(
@@ -1023,7 +1022,7 @@ export class ConsensusDriver implements Consensus {
     await this.wal!.endHeight(height);
     this.tip = {
       height,
-      blockHash: kb.hash,
+      blockHash: blockHash,
       timeMs: Number(header.timeMs),
       appHash: results.appHash,
       headerAppHash: header.appHash,
@@ -1044,7 +1043,7 @@ export class ConsensusDriver implements Consensus {
       {
         height,
         round,
-        hash: toHex(kb.hash),
+        hash: toHex(blockHash),
         txs: block.txs.length,
         appHash: toHex(results.appHash),
         commitMs: this.clock.now() - started,
@@ -1057,7 +1056,7 @@ export class ConsensusDriver implements Consensus {
     this.opts.txSource.update(height, block.txs).catch((err: unknown) => {
       this.logger.error({ err, height }, "mempool update failed");
     });
-    const event: CommitEvent = { height, round, block, blockHash: kb.hash, commit, results };
+    const event: CommitEvent = { height, round, block, blockHash: blockHash, commit, results };
     for (const cb of this.commitListeners)
       safely(
         () => cb(event),
