@@ -223,7 +223,7 @@ export class ConsensusDriver implements Consensus {
         app: this.opts.app,
         blockStore: this.opts.blockStore,
         db: this.opts.db,
-        validators: this.genesisValidators,
+        validatorsAt: async (h) => (await validatorSetAt(this.opts.db, h)) ?? this.genesisValidators,
         logger: this.logger,
       });
       this.tip = await this.loadTip();

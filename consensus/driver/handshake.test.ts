@@ -114,13 +114,18 @@ describe("handshake", () => {
         info: async () => ({ lastHeight: height, lastAppHash: new Uint8Array(32).fill(7) }),
       };
       await expect(
-        handshake({ app: lying as typeof first.app, blockStore, db, validators: validatorSet }),
+        handshake({ app: lying as typeof first.app, blockStore, db, validatorsAt: async () => validatorSet }),
       ).rejects.toMatchObject({
         code: "HANDSHAKE_APP_HASH_MISMATCH",
       });
       const honest = { ...first.app, info: first.app.info.bind(first.app) };
       await expect(
-        handshake({ app: honest as typeof first.app, blockStore, db, validators: validatorSet }),
+        handshake({
+          app: honest as typeof first.app,
+          blockStore,
+          db,
+          validatorsAt: async () => validatorSet,
+        }),
       ).resolves.toEqual({
         storeHeight: height,
         appHeight: height,

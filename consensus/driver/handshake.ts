@@ -29,11 +29,11 @@ export async function handshake(opts: {
   app: Application;
   blockStore: BlockStorePort;
   db: KyochiDb;
-  /** The validator set that signed the commit carried by the replayed block (for its CommitInfo). */
-  validators: ConsensusValidatorSet;
+  /** The validator set that decided `height` (the replayed block's commit is of its height-1). */
+  validatorsAt(height: number): Promise<ConsensusValidatorSet>;
   logger?: Logger;
 }): Promise<HandshakeResult> {
-  const { app, blockStore, db, logger, validators } = opts;
+  const { app, blockStore, db, logger } = opts;
   const info = await app.info();
   const storeHeight = blockStore.height;
   const appHeight = info.lastHeight;
@@ -78,7 +78,10 @@ export async function handshake(opts: {
     timeMs: Number(header.timeMs),
     proposerAddress: header.proposerAddress,
     lastBlockHash: header.lastBlockHash,
-    lastCommit: commitInfo(block.lastCommit, validators),
+    lastCommit:
+      height > 1
+        ? commitInfo(block.lastCommit, await opts.validatorsAt(height - 1))
+        : { round: 0, votes: [] },
     misbehavior: misbehaviorOf(block),
     txs: block.txs,
     blockHash,
