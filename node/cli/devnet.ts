@@ -19,7 +19,7 @@ import {
   parseValidatorCount,
   readDevnet,
 } from "../init.js";
-import { addConfigFlags, configFromFlags } from "./start.js";
+import { addConfigFlags, configFromFlags, STOP_WITH_PARENT_ENV } from "./start.js";
 
 type Flags = Record<string, string | boolean | undefined> & {
   home: string;
@@ -196,7 +196,11 @@ export async function superviseNodes(
   };
 
   const children = specs.map((spec, i): RunningChild => {
-    const proc = spawn(process.execPath, spec.args, { stdio: ["ignore", "pipe", "pipe"] });
+    // The nodes stop by themselves if this process dies without stopping them (kill -9).
+    const proc = spawn(process.execPath, spec.args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, [STOP_WITH_PARENT_ENV]: "1" },
+    });
     const label = `[${spec.name}]`;
     const prefix = color ? `\u001b[${COLORS[i % COLORS.length]}m${label}\u001b[0m ` : `${label} `;
     const child: RunningChild = { name: spec.name, proc, lastLines: [], closed: Promise.resolve() };

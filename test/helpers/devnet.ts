@@ -2,7 +2,7 @@
 // `kyochi devnet` (createTestDevnet), and a whole `kyochi devnet --validators N` process with its
 // node processes (startDevnetProcess).
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SigningKey } from "../../crypto/keys.js";
 import { defaultConfig } from "../../node/config.js";
@@ -154,8 +154,15 @@ export function killDevnet(devnet: DevnetProcess): void {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // An orphan that exited stays a zombie until its new parent reaps it, and some containers'
+  // init never does: a zombie does not run.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
