@@ -1,28 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toHex } from "../../crypto/hash.js";
 import { Block } from "../../proto/index.js";
 import {
   MemoryHub,
   MemorySyncNetwork,
-  openNode,
   type TestNode,
   validatorKeys,
   waitForHeight,
 } from "../testing/harness.js";
 import { kvTx } from "../testing/kv-app.js";
+import { useTempNodes } from "../testing/temp-nodes.js";
 
-let root: string;
-const open: TestNode[] = [];
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "kyochi-blocksync-"));
-});
-afterEach(async () => {
-  for (const n of open.splice(0)) await n.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const temp = useTempNodes("blocksync");
 
 async function chain(
   n: number,
@@ -32,13 +21,7 @@ async function chain(
   const hub = new MemoryHub();
   const nodes: TestNode[] = [];
   for (const [i, key] of keys.entries()) {
-    const node = await openNode({
-      dir: join(root, `v${i}`),
-      key,
-      validators,
-      transport: hub.transport(`v${i}`),
-    });
-    open.push(node);
+    const node = await temp.open(`v${i}`, { key, validators, transport: hub.transport(`v${i}`) });
     nodes.push(node);
   }
   for (let i = 0; i < 20; i++) nodes[i % n]!.txs.add(kvTx(`k${i}`, `v${i}`));
@@ -54,8 +37,7 @@ describe("block sync", () => {
     const top = Math.min(...nodes.map((n) => n.blockStore.height));
     const network = new MemorySyncNetwork(Object.fromEntries(nodes.map((n, i) => [`v${i}`, { node: n }])));
     // A follower without a validator key and without consensus peers: only block sync moves it.
-    const fresh = await openNode({ dir: join(root, "fresh"), key: null, validators, syncNetwork: network });
-    open.push(fresh);
+    const fresh = await temp.open("fresh", { key: null, validators, syncNetwork: network });
     await fresh.consensus.start();
     await waitForHeight(fresh, top);
     for (let h = 1; h <= top; h++) {
@@ -76,8 +58,7 @@ describe("block sync", () => {
       liar: { node: nodes[0]!, tamper },
       v1: { node: nodes[1]! },
     });
-    const fresh = await openNode({ dir: join(root, "fresh"), key: null, validators, syncNetwork: network });
-    open.push(fresh);
+    const fresh = await temp.open("fresh", { key: null, validators, syncNetwork: network });
     await fresh.consensus.start();
     await waitForHeight(fresh, top);
     expect(network.invalid.length).toBeGreaterThan(0);

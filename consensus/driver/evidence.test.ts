@@ -1,47 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toHex } from "../../crypto/hash.js";
-import { voteSignBytes } from "../../crypto/ssz.js";
 import { encode } from "../../proto/canonical.js";
 import { DuplicateVoteEvidence, Evidence, Vote, VoteType } from "../../proto/index.js";
-import {
-  CHAIN_ID,
-  MemoryHub,
-  openNode,
-  type TestNode,
-  validatorKeys,
-  waitForHeight,
-} from "../testing/harness.js";
+import { MemoryHub, validatorKeys, waitForHeight } from "../testing/harness.js";
 import { kvTx } from "../testing/kv-app.js";
+import { encodeVote, signedVote, useTempNodes } from "../testing/temp-nodes.js";
 
-let root: string;
-const open: TestNode[] = [];
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "kyochi-evidence-"));
-});
-afterEach(async () => {
-  for (const n of open.splice(0)) await n.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const temp = useTempNodes("evidence");
 
 describe("duplicate-vote evidence", () => {
   it("a validator that double-votes is caught: the evidence is gossiped, committed once, and handed to the app", async () => {
     const { keys, validators } = validatorKeys(4);
     const hub = new MemoryHub();
-    const nodes: TestNode[] = [];
     // Validators 0..2 run honest nodes; the test holds validator 3's key and misbehaves with it.
-    for (let i = 0; i < 3; i++) {
-      const n = await openNode({
-        dir: join(root, `v${i}`),
-        key: keys[i]!,
-        validators,
-        transport: hub.transport(`v${i}`),
-      });
-      open.push(n);
-      nodes.push(n);
-    }
+    const nodes = await temp.startValidators(hub, keys, validators, [0, 1, 2]);
     const misbehavior: { height: number; address: string }[] = [];
     const finalize = nodes[0]!.app.finalizeBlock.bind(nodes[0]!.app);
     nodes[0]!.app.finalizeBlock = async (req) => {
@@ -50,24 +22,14 @@ describe("duplicate-vote evidence", () => {
       return finalize(req);
     };
     const byz = hub.transport("byz");
-    await Promise.all(nodes.map((n) => n.consensus.start()));
     await Promise.all(nodes.map((n) => waitForHeight(n, 2)));
     const height = nodes[0]!.consensus.status().height;
-    const vote = (blockHash: Uint8Array) => {
-      const unsigned = Vote.create({
-        type: VoteType.VOTE_TYPE_PREVOTE,
-        height,
-        round: 0,
-        blockHash,
-        timestampMs: 1,
-        validatorAddress: validators[3]!.address,
-        validatorIndex: 3,
-        signature: new Uint8Array(0),
-      });
-      return Vote.create({ ...unsigned, signature: keys[3]!.sign(voteSignBytes(CHAIN_ID, unsigned)) });
-    };
-    byz.broadcastVote(encode(Vote, vote(new Uint8Array(32).fill(1))));
-    byz.broadcastVote(encode(Vote, vote(new Uint8Array(32).fill(2))));
+    const vote = (fill: number) =>
+      encodeVote(
+        signedVote(keys[3]!, validators, 3, { height, round: 0, blockHash: new Uint8Array(32).fill(fill) }),
+      );
+    byz.broadcastVote(vote(1));
+    byz.broadcastVote(vote(2));
     nodes[1]!.txs.add(kvTx("keep", "going"));
     await Promise.all(nodes.map((n) => waitForHeight(n, height + 4)));
 
@@ -92,13 +54,11 @@ describe("duplicate-vote evidence", () => {
   it("evidence with a forged vote is refused and its sender reported", async () => {
     const { keys, validators } = validatorKeys(2);
     const hub = new MemoryHub();
-    const n = await openNode({
-      dir: join(root, "v0"),
+    const n = await temp.open("v0", {
       key: keys[0]!,
       validators: validators.slice(0, 1),
       transport: hub.transport("v0"),
     });
-    open.push(n);
     await n.consensus.start();
     await waitForHeight(n, 2);
     const header = (await n.blockStore.getBlock(1))!.header!;

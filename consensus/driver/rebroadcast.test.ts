@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toHex } from "../../crypto/hash.js";
 import { decodeCanonical } from "../../proto/canonical.js";
 import { Vote } from "../../proto/index.js";
-import { ManualClock, MemoryHub, openNode, type TestNode, validatorKeys } from "../testing/harness.js";
+import { ManualClock, MemoryHub, validatorKeys } from "../testing/harness.js";
+import { useTempNodes } from "../testing/temp-nodes.js";
 
-let root: string;
-const open: TestNode[] = [];
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "kyochi-rebroadcast-"));
-});
-afterEach(async () => {
-  for (const n of open.splice(0)) await n.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const temp = useTempNodes("rebroadcast");
 
 describe("re-sending own messages", () => {
   it("a peer that connects after a vote was sent still receives it while the height is undecided", async () => {
@@ -23,14 +13,7 @@ describe("re-sending own messages", () => {
     const { keys, validators } = validatorKeys(2);
     const hub = new MemoryHub();
     const clock = new ManualClock();
-    const n = await openNode({
-      dir: join(root, "v0"),
-      key: keys[0]!,
-      validators,
-      transport: hub.transport("v0"),
-      clock,
-    });
-    open.push(n);
+    const n = await temp.open("v0", { key: keys[0]!, validators, transport: hub.transport("v0"), clock });
     await n.consensus.start();
     await clock.advance(0, [n.consensus]);
     // It has voted at round 0 by now (prevote after its proposal, or nil after the timeout).

@@ -1,23 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toHex } from "../../crypto/hash.js";
 import { validatorSetHash } from "../../crypto/ssz.js";
 import { BlockIdFlag, type ValidatorInfo } from "../../proto/index.js";
-import { MemoryHub, openNode, type TestNode, validatorKeys, waitForHeight } from "../testing/harness.js";
+import { MemoryHub, type TestNode, validatorKeys, waitForHeight } from "../testing/harness.js";
 import { kvTx } from "../testing/kv-app.js";
+import { useTempNodes } from "../testing/temp-nodes.js";
 import { headerOf } from "./block.js";
 
-let root: string;
-const open: TestNode[] = [];
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "kyochi-valupdates-"));
-});
-afterEach(async () => {
-  for (const n of open.splice(0)) await n.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const temp = useTempNodes("valupdates");
 
 /** Heights at which the tx `tx` was committed on `node`. */
 async function heightOf(node: TestNode, tx: Uint8Array, upTo: number): Promise<number> {
@@ -37,13 +27,7 @@ describe("validator set changes", () => {
     const hub = new MemoryHub();
     const nodes: TestNode[] = [];
     for (const [i, key] of keys.entries()) {
-      const n = await openNode({
-        dir: join(root, `v${i}`),
-        key,
-        validators: genesis,
-        transport: hub.transport(`v${i}`),
-      });
-      open.push(n);
+      const n = await temp.open(`v${i}`, { key, validators: genesis, transport: hub.transport(`v${i}`) });
       nodes.push(n);
     }
     const leaving = genesis[0]!;
