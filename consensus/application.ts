@@ -5,6 +5,7 @@ import type {
   AppInfo,
   CheckTxMode,
   CheckTxResult,
+  CommitResult,
   FinalizeBlockRequest,
   FinalizeBlockResult,
   PrepareProposalRequest,
@@ -20,9 +21,11 @@ export type {
   CheckTxMode,
   CheckTxResult,
   CommitInfo,
+  CommitResult,
   CommitVoteInfo,
   FinalizeBlockRequest,
   FinalizeBlockResult,
+  HaltRequest,
   Misbehavior,
   PrepareProposalRequest,
   ProcessProposalRequest,
@@ -43,7 +46,8 @@ export interface Application {
    * Adds the finalized block's state, results and index writes to `batch`, which the caller
    * writes atomically together with the block and its commit. After this the app serves the new
    * height; if the batch write fails the process must exit (the handshake repairs on restart).
+   * `haltAt` asks consensus to stop before that height (see HaltRequest).
    */
-  commit(batch: WriteBatch): Promise<{ retainHeight: number }>;
+  commit(batch: WriteBatch): Promise<CommitResult>;
   query(req: QueryRequest): Promise<QueryResult>;
 }

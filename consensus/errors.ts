@@ -35,6 +35,8 @@ export type ConsensusErrorCode =
   /** Evidence that does not prove misbehaviour (the message says why). */
   | "INVALID_EVIDENCE"
   /** Block sync received a block or commit that does not verify, or could not make progress. */
-  | "BLOCK_SYNC_FAILED";
+  | "BLOCK_SYNC_FAILED"
+  /** The application asked to halt before this height (a software upgrade this release lacks). */
+  | "UPGRADE_NEEDED";
 
 export class ConsensusError extends CodedError<ConsensusErrorCode> {}

@@ -19,6 +19,7 @@ import type {
   AppInfo,
   CheckTxMode,
   CheckTxResult,
+  CommitResult,
   FinalizeBlockRequest,
   FinalizeBlockResult,
   QueryResult as PortQueryResult,
@@ -56,13 +57,14 @@ import {
   type ValidatorView,
   validatorView,
 } from "./modules/staking/index.js";
-import { type ChainParams, type ParamsView, paramsView } from "./params.js";
+import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from "./params.js";
 import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import type { TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
 import { executeTx } from "./tx/execute.js";
 import { type BatchVerifier, SignatureVerifier } from "./tx/verify.js";
+import { KNOWN_UPGRADES, pendingHalt, runDueUpgrade, type UpgradeHandler } from "./upgrades.js";
 
 /** QueryResult.proof when a proof was asked for (path "proof/..." or prove: true). */
 export interface QueryProof {
@@ -108,6 +110,8 @@ export interface KyochiAppOptions {
   verifyPool?: BatchVerifier;
   params?: Partial<AppTuning>;
   logger?: AppLogger;
+  /** Software upgrades this release implements (default KNOWN_UPGRADES; tests inject their own). */
+  knownUpgrades?: ReadonlyMap<string, UpgradeHandler>;
 }
 
 /** Account as RPC serves it. */
@@ -150,6 +154,7 @@ export class KyochiApp {
   private readonly decodedTxs: DecodedTxCache;
   private readonly tuning: AppTuning;
   private readonly log: AppLogger;
+  private readonly upgrades: ReadonlyMap<string, UpgradeHandler>;
   private params: ChainParams | undefined;
   private committedHeight: number;
   private committedRoot: Uint8Array;
@@ -169,6 +174,7 @@ export class KyochiApp {
     this.txIndex = opts.txIndex;
     this.tuning = tuning;
     this.log = opts.logger ?? silentLogger;
+    this.upgrades = opts.knownUpgrades ?? KNOWN_UPGRADES;
     this.committed = new CommittedState(opts.tree, tuning.stateCacheEntries);
     this.verifier = new SignatureVerifier(opts.verifyPool, tuning.verifiedTxCacheEntries);
     this.decodedTxs = new DecodedTxCache(tuning.decodedTxCacheEntries);
@@ -228,7 +234,12 @@ export class KyochiApp {
   }
 
   async info(): Promise<AppInfo> {
-    return { lastHeight: this.committedHeight, lastAppHash: this.committedRoot };
+    const haltAt = this.params === undefined ? undefined : await pendingHalt(this.committed, this.upgrades);
+    return {
+      lastHeight: this.committedHeight,
+      lastAppHash: this.committedRoot,
+      ...(haltAt ? { haltAt } : {}),
+    };
   }
 
   /**
@@ -384,7 +395,11 @@ export class KyochiApp {
       lastCommit: req.lastCommit,
       misbehavior: req.misbehavior,
     };
+    // A scheduled upgrade runs before anything else of its block (or refuses the block).
+    const upgradeEvents: Event[] = [];
+    await runDueUpgrade(state, req.height, this.upgrades, upgradeEvents);
     const executed = await executeBlock(state, prepared, env);
+    const events = upgradeEvents.length > 0 ? [...upgradeEvents, ...executed.events] : executed.events;
 
     const updates = state.updates();
     const treeBatch = new WriteBatch();
@@ -395,20 +410,20 @@ export class KyochiApp {
       timeMs: req.timeMs,
       txs: prepared,
       txResults: executed.txResults,
-      events: executed.events,
+      events,
       validatorUpdates: executed.validatorUpdates,
       appHash,
       treeBatch,
     };
     return {
       txResults: executed.txResults,
-      events: executed.events,
+      events,
       validatorUpdates: executed.validatorUpdates,
       appHash,
     };
   }
 
-  async commit(batch: WriteBatch): Promise<{ retainHeight: number }> {
+  async commit(batch: WriteBatch): Promise<CommitResult> {
     const p = this.pending;
     if (!p) throw new ExecutionError("INTERNAL", "commit without a finalized block");
     for (const op of p.treeBatch.ops) {
@@ -439,7 +454,9 @@ export class KyochiApp {
       this.params = params;
       this.proposals.clear();
     }
-    return { retainHeight: 0 };
+    const haltAt = await pendingHalt(this.committed, this.upgrades);
+    if (haltAt && haltAt.height === p.height + 1) this.log.error({ height: haltAt.height }, haltAt.reason);
+    return { retainHeight: 0, ...(haltAt ? { haltAt } : {}) };
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
@@ -459,7 +476,7 @@ export class KyochiApp {
         };
       }
       if (head === "params") {
-        const view = paramsView(await loadParams(reader));
+        const view = await loadParamsView(reader);
         return { ...ok(height), value: new TextEncoder().encode(JSON.stringify(view)) };
       }
       const handler = head === undefined ? undefined : QUERIES.get(head);
@@ -521,8 +538,9 @@ export class KyochiApp {
     return findValidatorView(this.readerAt(this.queryHeight(height)), address);
   }
 
-  async getParams(height?: number): Promise<ParamsView> {
-    return paramsView(await loadParams(this.readerAt(this.queryHeight(height))));
+  /** Every params section (each module's ParamSpace) at `height` (default: last committed). */
+  async getParams(height?: number): Promise<AllParamsView> {
+    return loadParamsView(this.readerAt(this.queryHeight(height)));
   }
 
   /** Value and inclusion/exclusion proof of a raw tree key at `height` (default: last committed). */

@@ -6,7 +6,9 @@
 // reuse or delete one (a retired code stays in the table, marked as retired in its meaning).
 //
 // Ranges: 0 ok, 1 internal, 2-29 stateless tx checks, 30-39 stateful tx checks (ante),
-// 40-59 message execution (modules), 60-69 queries, 70-79 genesis.
+// 40-59 message execution (bank, staking, slashing), 60-69 queries, 70-79 genesis,
+// 80-99 data, 100-119 models and royalties, 120-139 governance, 140-159 attestation,
+// 160-199 compute.
 
 export const RESULT_CODES = {
   OK: { code: 0, codespace: "", meaning: "success" },
@@ -184,6 +186,226 @@ export const RESULT_CODES = {
     meaning: "the state has no genesis yet (initChain first)",
   },
   WRONG_CHAIN: { code: 73, codespace: "genesis", meaning: "the stored state belongs to another chain id" },
+
+  // ---- data (80-99) ----
+  DATASET_NOT_FOUND: { code: 80, codespace: "data", meaning: "no dataset has this id" },
+  OFFER_NOT_FOUND: {
+    code: 81,
+    codespace: "data",
+    meaning: "the dataset has no license offer with this id",
+  },
+  LICENSE_NOT_FOUND: { code: 82, codespace: "data", meaning: "no license has this id" },
+  NOT_DATASET_OWNER: {
+    code: 83,
+    codespace: "data",
+    meaning: "only the dataset's current owner may add or retire its offers or transfer it",
+  },
+  INVALID_DATASET: {
+    code: 84,
+    codespace: "data",
+    meaning:
+      "a dataset field is out of bounds: name 1..128 UTF-8 bytes, content_root 32 bytes, size_bytes > 0, location_uri 1..512 bytes, format 1..64 bytes (no control characters), description_hash empty or 32 bytes",
+  },
+  INVALID_OFFER: {
+    code: 85,
+    codespace: "data",
+    meaning: "an offer term is out of bounds: royalty_bps above 10000 or duration_blocks above 2^40",
+  },
+  TOO_MANY_OFFERS: {
+    code: 86,
+    codespace: "data",
+    meaning: "the dataset already has the most offers ever added (64, retired ones included)",
+  },
+  OFFER_RETIRED: {
+    code: 87,
+    codespace: "data",
+    meaning: "the offer was retired: it sells no more licenses and cannot be retired again",
+  },
+  OFFER_SOLD_OUT: {
+    code: 88,
+    codespace: "data",
+    meaning: "the offer has sold max_licenses licenses (or 2^32-1 when unlimited)",
+  },
+  DATASET_TRANSFER_TO_SELF: {
+    code: 89,
+    codespace: "data",
+    meaning: "the new owner of a dataset transfer is its current owner",
+  },
+
+  // ---- models and royalties (100-119) ----
+  MODEL_NOT_FOUND: {
+    code: 100,
+    codespace: "models",
+    meaning: "no model version has this id (or this name@version); also an unknown parent_id",
+  },
+  MODEL_EXISTS: {
+    code: 101,
+    codespace: "models",
+    meaning: "a model version with this (name, version) is already registered (unique chain-wide)",
+  },
+  INVALID_MODEL: {
+    code: 102,
+    codespace: "models",
+    meaning:
+      "a model field is out of bounds: name 1..128 and version 1..64 UTF-8 bytes without '@' or control characters, weights_hash and card_hash 32 bytes, size_bytes > 0, format onnx|safetensors|gguf, location_uri 1..512 bytes, derivative_royalty_bps 0..10000, license_ids distinct and non-zero",
+  },
+  NOT_MODEL_OWNER: {
+    code: 103,
+    codespace: "models",
+    meaning: "only the model's current owner may deprecate it, transfer it or change its fee",
+  },
+  MODEL_DEPRECATED: {
+    code: 104,
+    codespace: "models",
+    meaning: "the model is deprecated: it cannot be paid, repriced or deprecated again",
+  },
+  MODEL_TRANSFER_TO_SELF: {
+    code: 105,
+    codespace: "models",
+    meaning: "the new owner of a model transfer is its current owner",
+  },
+  TOO_MANY_LICENSES: {
+    code: 106,
+    codespace: "models",
+    meaning: "the model cites more licenses than models.max_licenses_per_model",
+  },
+  CITED_LICENSE_NOT_HELD: {
+    code: 107,
+    codespace: "models",
+    meaning: "a cited license is held by another account than the registrant",
+  },
+  CITED_LICENSE_EXPIRED: {
+    code: 108,
+    codespace: "models",
+    meaning: "a cited license is not valid at this height (expired)",
+  },
+  CITED_LICENSE_FORBIDS_TRAINING: {
+    code: 109,
+    codespace: "models",
+    meaning: "a cited license does not allow training",
+  },
+  CITED_LICENSE_NOT_COMMERCIAL: {
+    code: 110,
+    codespace: "models",
+    meaning: "a model with an inference fee above zero cites a license that does not allow commercial use",
+  },
+  PARENT_DEPRECATED: {
+    code: 111,
+    codespace: "models",
+    meaning: "the parent model is deprecated: no new derivatives",
+  },
+  PARENT_FORBIDS_DERIVATIVES: {
+    code: 112,
+    codespace: "models",
+    meaning: "the parent model does not allow derivatives (allow_derivatives is false)",
+  },
+  LINEAGE_TOO_DEEP: {
+    code: 113,
+    codespace: "models",
+    meaning: "the model would have more ancestors than models.max_lineage_depth",
+  },
+  LINEAGE_CYCLE: {
+    code: 114,
+    codespace: "models",
+    meaning: "the parent chain comes back to a model already on it (or to the model being registered)",
+  },
+  ROYALTY_SHARES_EXCEED_100: {
+    code: 115,
+    codespace: "models",
+    meaning:
+      "the cited licenses' royalty_bps plus the parent's derivative_royalty_bps exceed 10000 (more than the whole fee)",
+  },
+  MODEL_NOT_PRICED: {
+    code: 116,
+    codespace: "models",
+    meaning: "the model's inference fee is zero: there is nothing to pay",
+  },
+  FEE_ABOVE_MAX: {
+    code: 117,
+    codespace: "models",
+    meaning: "the model's current inference fee is above the payer's max_fee",
+  },
+  MODELS_PARAM_INVALID: {
+    code: 118,
+    codespace: "models",
+    meaning:
+      "a models param change is refused: max_lineage_depth 1..64, max_licenses_per_model 0..256, both integers, no other keys",
+  },
+
+  // ---- governance (120-139) ----
+  GOV_PROPOSAL_NOT_FOUND: { code: 120, codespace: "gov", meaning: "no governance proposal has this id" },
+  GOV_INVALID_PROPOSAL: {
+    code: 121,
+    codespace: "gov",
+    meaning:
+      "the proposal's title (1-140 bytes), summary (at most 10 KiB) or content is malformed (empty content, bad upgrade name, too many changes)",
+  },
+  PARAM_INVALID: {
+    code: 122,
+    codespace: "gov",
+    meaning:
+      "a parameter change names an unknown params section or key, a value of the wrong type, or leaves a section that fails the checks genesis applies",
+  },
+  GOV_HEIGHT_TOO_EARLY: {
+    code: 123,
+    codespace: "gov",
+    meaning:
+      "a param change's effective height or an upgrade's height is not after the latest height at which voting could end",
+  },
+  GOV_NOT_IN_DEPOSIT_PERIOD: {
+    code: 124,
+    codespace: "gov",
+    meaning: "a deposit on a proposal that is no longer (or never was) in its deposit period",
+  },
+  GOV_NOT_IN_VOTING_PERIOD: {
+    code: 125,
+    codespace: "gov",
+    meaning: "a vote on a proposal that is not in its voting period",
+  },
+  GOV_NOT_A_VALIDATOR: {
+    code: 126,
+    codespace: "gov",
+    meaning: "only the operators of validators in the active set may vote",
+  },
+  GOV_INVALID_VOTE_OPTION: {
+    code: 127,
+    codespace: "gov",
+    meaning: "the vote option is not yes, no, abstain or no_with_veto",
+  },
+  UPGRADE_NEEDED: {
+    code: 128,
+    codespace: "gov",
+    meaning:
+      "a software upgrade scheduled by governance is due at this height and this release does not implement it",
+  },
+
+  // ---- attestation (140-159) ----
+  ATTESTATION_INVALID_CERTIFICATE: {
+    code: 140,
+    codespace: "attestation",
+    meaning:
+      "the trusted root is not one DER X.509 certificate that parses, is not a CA, or its label is longer than 128 bytes",
+  },
+  ATTESTATION_INVALID_EVIDENCE_CLASS: {
+    code: 141,
+    codespace: "attestation",
+    meaning: "the evidence class is not one of nvidia-cc, dev",
+  },
+  ATTESTATION_ROOT_EXISTS: {
+    code: 142,
+    codespace: "attestation",
+    meaning: "a trusted root with this certificate (the same sha256 of its DER) is already registered",
+  },
+  ATTESTATION_ROOT_NOT_FOUND: {
+    code: 143,
+    codespace: "attestation",
+    meaning: "no trusted root has this id (sha256 of its DER certificate)",
+  },
+  ATTESTATION_INVALID_MEASUREMENT: {
+    code: 144,
+    codespace: "attestation",
+    meaning: "the measurement index is not in 0..255 or its value is not 1 to 64 bytes",
+  },
 } as const satisfies Record<string, { code: number; codespace: string; meaning: string }>;
 
 export type ResultCodeName = keyof typeof RESULT_CODES;

@@ -46,18 +46,66 @@ export interface SlashingGenesisParams {
   max_evidence_age_blocks: number;
 }
 
+export interface ModelsGenesisParams {
+  /** deepest lineage a model version may have; royalty settlement never walks further */
+  max_lineage_depth: number;
+  /** most data licenses one model version may cite */
+  max_licenses_per_model: number;
+}
+
+/** Fractions in basis points (10000 = 100%). */
+export interface GovGenesisParams {
+  /** deposit that moves a proposal to voting, base units */
+  min_deposit: string;
+  /** blocks a proposal may wait in the deposit period */
+  max_deposit_blocks: number;
+  /** blocks of the voting period */
+  voting_blocks: number;
+  /** share of bonded stake that must vote */
+  quorum_bps: number;
+  /** share of yes among yes + no + veto needed to pass (strictly more than) */
+  threshold_bps: number;
+  /** share of veto among all votes that rejects and burns the deposits (at least) */
+  veto_threshold_bps: number;
+}
+
 export interface GenesisParams {
   bank: { min_gas_price: string };
   staking: StakingGenesisParams;
   slashing: SlashingGenesisParams;
+  models: ModelsGenesisParams;
+  gov: GovGenesisParams;
   tx: { max_tx_bytes: number; max_memo_bytes: number; max_msgs: number; max_nonce_gap: number };
   block: { max_bytes: number; max_gas: number };
+}
+
+export interface GenesisTrustedRoot {
+  /** evidence class it roots: "nvidia-cc" or "dev" */
+  evidence_class: string;
+  label: string;
+  /** the X.509 CA certificate, PEM */
+  certificate_pem: string;
+}
+
+export interface GenesisMeasurement {
+  evidence_class: string;
+  /** index of the measurement block in the report */
+  index: number;
+  /** allowed value, hex with 0x */
+  value: string;
+}
+
+export interface GenesisAttestation {
+  trusted_roots: GenesisTrustedRoot[];
+  allowed_measurements: GenesisMeasurement[];
 }
 
 export interface GenesisAppState {
   accounts: GenesisAccount[];
   validators: GenesisValidator[];
   params: GenesisParams;
+  /** absent = no trusted roots and no allowed measurements */
+  attestation?: GenesisAttestation;
 }
 
 /** Parameters a chain gets when its genesis has no reason to choose others. */
@@ -76,6 +124,15 @@ export const DEFAULT_GENESIS_PARAMS: GenesisParams = {
     slash_fraction_downtime_bps: 1,
     downtime_jail_blocks: 50,
     max_evidence_age_blocks: 100,
+  },
+  models: { max_lineage_depth: 8, max_licenses_per_model: 16 },
+  gov: {
+    min_deposit: "10000000",
+    max_deposit_blocks: 300,
+    voting_blocks: 300,
+    quorum_bps: 3_340,
+    threshold_bps: 5_000,
+    veto_threshold_bps: 3_340,
   },
   tx: { max_tx_bytes: 65_536, max_memo_bytes: 256, max_msgs: 32, max_nonce_gap: 16 },
   block: { max_bytes: 4 * 1024 * 1024, max_gas: 1_000_000_000 },

@@ -1,5 +1,9 @@
 // Chain parameters as execution uses them (bigints for amounts). Each module stores its own part
-// under its prefix; the app loads the whole set after every commit.
+// under its prefix; the app loads the whole set after every commit. The `params` query serves every
+// module's ParamSpace (loadParamsView), which includes these sections under the same names.
+import { allParamSpaces } from "./modules/param-spaces.js";
+import type { ParamValue } from "./modules/types.js";
+import type { KvReader } from "./store.js";
 
 export interface TxLimits {
   maxTxBytes: number;
@@ -84,4 +88,14 @@ export function paramsView(p: ChainParams): ParamsView {
     },
     block: { max_bytes: p.block.maxBytes, max_gas: p.block.maxGas },
   };
+}
+
+/** Every params section, by ParamSpace name, as genesis JSON spells it. */
+export type AllParamsView = ParamsView & { [space: string]: Record<string, ParamValue> };
+
+/** Loads every ParamSpace's section (the answer of the `params` query). */
+export async function loadParamsView(reader: KvReader): Promise<AllParamsView> {
+  const out: Record<string, Record<string, ParamValue>> = {};
+  for (const space of allParamSpaces()) out[space.name] = await space.load(reader);
+  return out as AllParamsView;
 }

@@ -11,6 +11,7 @@ import { TxIndex } from "../state/tx-index.js";
 import { KyochiApp } from "./app.js";
 import type { GenesisAppState } from "./genesis-types.js";
 import { TEST_CHAIN_ID, type TestAccount } from "./test-helpers.js";
+import type { UpgradeHandler } from "./upgrades.js";
 
 export interface BlockInput {
   txs?: Uint8Array[];
@@ -31,7 +32,15 @@ export interface TestChain {
   close(): Promise<void>;
 }
 
-export async function startTestChain(genesis: GenesisAppState): Promise<TestChain> {
+export interface TestChainOptions {
+  /** The software upgrades the app implements (default: the release's KNOWN_UPGRADES). */
+  knownUpgrades?: ReadonlyMap<string, UpgradeHandler>;
+}
+
+export async function startTestChain(
+  genesis: GenesisAppState,
+  opts: TestChainOptions = {},
+): Promise<TestChain> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-exec-chain-"));
   const db = await KyochiDb.open(dir);
   const app = await KyochiApp.create({
@@ -40,6 +49,7 @@ export async function startTestChain(genesis: GenesisAppState): Promise<TestChai
     blockStore: await BlockStore.open(db),
     txIndex: new TxIndex(db),
     chainId: TEST_CHAIN_ID,
+    ...(opts.knownUpgrades ? { knownUpgrades: opts.knownUpgrades } : {}),
   });
   try {
     await app.initChain(genesis);

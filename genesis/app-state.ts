@@ -7,6 +7,7 @@ export function toAppState(doc: GenesisDoc): GenesisAppState {
     accounts: doc.app_state.accounts.map((a) => ({ ...a })),
     validators: doc.app_state.validators.map((v) => ({ ...v })),
     params: { ...structuredClone(doc.app_state.params), block: { ...doc.consensus.block } },
+    attestation: structuredClone(doc.app_state.attestation),
   };
 }
 

@@ -6,6 +6,8 @@ export const DEFAULT_PARAMS: GenesisDoc["app_state"]["params"] = {
   bank: { ...DEFAULT_GENESIS_PARAMS.bank },
   staking: { ...DEFAULT_GENESIS_PARAMS.staking },
   slashing: { ...DEFAULT_GENESIS_PARAMS.slashing },
+  models: { ...DEFAULT_GENESIS_PARAMS.models },
+  gov: { ...DEFAULT_GENESIS_PARAMS.gov },
   tx: { ...DEFAULT_GENESIS_PARAMS.tx },
 };
 

@@ -137,3 +137,42 @@ describe("staking and slashing params", () => {
     );
   });
 });
+
+describe("models, governance and attestation", () => {
+  it("a genesis without these sections gets the defaults and no roots", () => {
+    const g = structuredClone(validGenesis()) as unknown as {
+      app_state: { params: { models?: unknown; gov?: unknown }; attestation?: unknown };
+    };
+    delete g.app_state.params.models;
+    delete g.app_state.params.gov;
+    delete g.app_state.attestation;
+    const doc = parseGenesis(g);
+    expect(doc.app_state.params.models).toEqual(DEFAULT_GENESIS_PARAMS.models);
+    expect(doc.app_state.params.gov).toEqual(DEFAULT_GENESIS_PARAMS.gov);
+    expect(toAppState(doc).attestation).toEqual({ trusted_roots: [], allowed_measurements: [] });
+  });
+
+  it("names the field of a bad governance, models or attestation entry", () => {
+    expectFieldError(["app_state", "params", "gov", "quorum_bps"], 10_001, "app_state.params.gov.quorum_bps");
+    expectFieldError(["app_state", "params", "gov", "min_deposit"], "0", "app_state.params.gov.min_deposit");
+    expectFieldError(
+      ["app_state", "params", "models", "max_lineage_depth"],
+      0,
+      "app_state.params.models.max_lineage_depth",
+    );
+    expectFieldError(
+      ["app_state", "attestation"],
+      {
+        trusted_roots: [
+          { evidence_class: "sgx", label: "x", certificate_pem: "-----BEGIN CERTIFICATE-----" },
+        ],
+      },
+      "app_state.attestation.trusted_roots[0].evidence_class",
+    );
+    expectFieldError(
+      ["app_state", "attestation"],
+      { allowed_measurements: [{ evidence_class: "dev", index: 1, value: "0xABC" }] },
+      "app_state.attestation.allowed_measurements[0].value",
+    );
+  });
+});

@@ -28,6 +28,9 @@ const hex32 = z
 
 const safeInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
+/** Classes of attestation evidence (see DESIGN.md: the attestation module). */
+const evidenceClass = z.enum(["nvidia-cc", "dev"]);
+
 /** A fraction in basis points: 0 (none) to 10000 (all). */
 const bps = safeInt(0, 10_000);
 
@@ -107,6 +110,26 @@ export const genesisSchema = z
               })
               .strict()
               .default({ ...DEFAULT_GENESIS_PARAMS.slashing }),
+            models: z
+              .object({
+                max_lineage_depth: safeInt(1, 64).default(DEFAULT_GENESIS_PARAMS.models.max_lineage_depth),
+                max_licenses_per_model: safeInt(0, 256).default(
+                  DEFAULT_GENESIS_PARAMS.models.max_licenses_per_model,
+                ),
+              })
+              .strict()
+              .default({ ...DEFAULT_GENESIS_PARAMS.models }),
+            gov: z
+              .object({
+                min_deposit: positiveAmount.default(DEFAULT_GENESIS_PARAMS.gov.min_deposit),
+                max_deposit_blocks: safeInt(1).default(DEFAULT_GENESIS_PARAMS.gov.max_deposit_blocks),
+                voting_blocks: safeInt(1).default(DEFAULT_GENESIS_PARAMS.gov.voting_blocks),
+                quorum_bps: bps.default(DEFAULT_GENESIS_PARAMS.gov.quorum_bps),
+                threshold_bps: bps.default(DEFAULT_GENESIS_PARAMS.gov.threshold_bps),
+                veto_threshold_bps: bps.default(DEFAULT_GENESIS_PARAMS.gov.veto_threshold_bps),
+              })
+              .strict()
+              .default({ ...DEFAULT_GENESIS_PARAMS.gov }),
             tx: z
               .object({
                 max_tx_bytes: safeInt(128, 16 * 1024 * 1024),
@@ -117,6 +140,38 @@ export const genesisSchema = z
               .strict(),
           })
           .strict(),
+        // Roots and golden measurements of GPU attestation (changed later by governance).
+        attestation: z
+          .object({
+            trusted_roots: z
+              .array(
+                z
+                  .object({
+                    evidence_class: evidenceClass,
+                    label: z.string().max(128).default(""),
+                    certificate_pem: z
+                      .string()
+                      .regex(/-----BEGIN CERTIFICATE-----/, "must be a PEM certificate"),
+                  })
+                  .strict(),
+              )
+              .default([]),
+            allowed_measurements: z
+              .array(
+                z
+                  .object({
+                    evidence_class: evidenceClass,
+                    index: safeInt(0, 255),
+                    value: z
+                      .string()
+                      .regex(/^0x([0-9a-f]{2}){1,64}$/, "must be 0x followed by 1-64 bytes of lowercase hex"),
+                  })
+                  .strict(),
+              )
+              .default([]),
+          })
+          .strict()
+          .default({ trusted_roots: [], allowed_measurements: [] }),
       })
       .strict(),
   })

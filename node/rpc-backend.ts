@@ -106,6 +106,16 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
       return { height: at, validators };
     },
     getCommit: (height) => p.blockStore.getCommit(height),
+    async queryApp(path, height) {
+      const r = await p.app.query({ path, height: height ?? 0 });
+      return {
+        code: r.code,
+        codename: r.codename,
+        log: r.log,
+        height: r.height,
+        ...(r.value ? { value: r.value } : {}),
+      };
+    },
     async netInfo(): Promise<NetInfo> {
       if (p.netInfo) return p.netInfo.netInfo();
       return {

@@ -3,11 +3,30 @@
 // the port (consensus/application.ts), execution satisfies it.
 import type { Event, TxResult, ValidatorUpdate } from "./index.js";
 
+/**
+ * The application's request that consensus stop before `height`: it must not be proposed, voted
+ * on or executed by this software (a governance software upgrade this release does not
+ * implement). `reason` is what the operator is told.
+ */
+export interface HaltRequest {
+  height: number;
+  reason: string;
+}
+
 export interface AppInfo {
   /** Last committed height (0 before the first block). */
   lastHeight: number;
   /** State root after `lastHeight`. */
   lastAppHash: Uint8Array;
+  /** Set when the committed state schedules a halt (consensus refuses to start at or past it). */
+  haltAt?: HaltRequest;
+}
+
+export interface CommitResult {
+  /** Blocks below this height may be pruned (0: keep all). */
+  retainHeight: number;
+  /** Set when the committed state schedules a halt; consensus stops once the next height is it. */
+  haltAt?: HaltRequest;
 }
 
 export type CheckTxMode = "new" | "recheck";

@@ -94,6 +94,18 @@ export type BroadcastResult =
       log: string;
     };
 
+/** What a module query (the application's query by path) answered. */
+export interface AppQueryAnswer {
+  /** 0 = ok; otherwise the application's result code, with its stable name in `codename`. */
+  code: number;
+  codename: string;
+  log: string;
+  /** The height whose state answered. */
+  height: number;
+  /** The answer (UTF-8 JSON for module queries); absent on failure. */
+  value?: Uint8Array;
+}
+
 export type RpcBackendErrorCode = "NOT_FOUND" | "HEIGHT_NOT_AVAILABLE" | "UNAVAILABLE";
 
 /** A backend failure the client should see (anything else thrown becomes an internal error). */
@@ -135,6 +147,11 @@ export interface RpcBackend {
   getValidators(height?: number): Promise<ValidatorsAtHeight>;
   /** The commit (+2/3 precommits) that decided the block at `height`, or undefined when not stored. */
   getCommit(height: number): Promise<Commit | undefined>;
+  /**
+   * A module query by path (e.g. "dataset/3", "models/cursor=5&limit=10") at `height` (latest when
+   * undefined). Failures come back as a code, not as a throw.
+   */
+  queryApp(path: string, height?: number): Promise<AppQueryAnswer>;
   /** This node's p2p identity and peers (no peers when it runs no p2p host). */
   netInfo(): Promise<NetInfo>;
 }

@@ -21,6 +21,8 @@ export const RPC_ERROR_CODES = {
   MEMPOOL_REJECTED: -32003,
   TX_COMMIT_TIMEOUT: -32004,
   UNAVAILABLE: -32005,
+  /** A module query failed; data.code is the application's codename (e.g. LICENSE_NOT_FOUND). */
+  QUERY_FAILED: -32006,
 } as const;
 
 export type RpcErrorKind = keyof typeof RPC_ERROR_CODES;

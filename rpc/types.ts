@@ -216,6 +216,22 @@ export interface NetInfoSource {
   netInfo(): NetInfo;
 }
 
+/** A JSON object as a module query answers it (keys in camelCase), with the height that answered. */
+export type JsonObject = { [key: string]: unknown };
+
+/** Params of a list method: a page after `cursor` (from the previous page's nextCursor). */
+export interface PageParams {
+  cursor?: number;
+  limit?: number;
+  height?: number | string;
+}
+
+/** Params of a method that reads one object by id. */
+export interface IdParams {
+  id: number | string;
+  height?: number | string;
+}
+
 /** Params and results of every method, by name. */
 export interface RpcMethods {
   chain_status: { params: Record<string, never>; result: StatusJson };
@@ -236,6 +252,29 @@ export interface RpcMethods {
   state_getProof: {
     params: { key: string; height?: number | string } | { address: string; height?: number | string };
     result: ProofJson;
+  };
+  chain_getParams: { params: { height?: number | string }; result: JsonObject };
+  data_getDataset: { params: IdParams; result: JsonObject };
+  data_listDatasets: { params: PageParams & { owner?: string }; result: JsonObject };
+  data_getLicense: { params: IdParams; result: JsonObject };
+  data_listLicenses: {
+    params: PageParams & ({ licensee: string } | { datasetId: number | string });
+    result: JsonObject;
+  };
+  model_get: {
+    params: IdParams | { name: string; version: string; height?: number | string };
+    result: JsonObject;
+  };
+  model_list: { params: PageParams & { owner?: string }; result: JsonObject };
+  model_getLineage: { params: IdParams; result: JsonObject };
+  gov_getProposal: { params: IdParams; result: JsonObject };
+  gov_listProposals: { params: PageParams & { status?: string }; result: JsonObject };
+  gov_getVotes: { params: PageParams & { proposalId: number | string }; result: JsonObject };
+  gov_getUpgradePlan: { params: { height?: number | string }; result: JsonObject };
+  attestation_getTrustedRoots: { params: { height?: number | string }; result: JsonObject };
+  attestation_getAllowedMeasurements: {
+    params: { evidenceClass: string; height?: number | string };
+    result: JsonObject;
   };
 }
 

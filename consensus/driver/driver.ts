@@ -10,6 +10,10 @@
 // Decisions: finalizeBlock, then ONE batch (block + commit + results + proposer priorities + the
 // application's state and indexes) written with sync, then the WAL is reset, the mempool
 // updated and listeners told. A failure there halts the node: the handshake repairs on restart.
+// Upgrade halts: when the application's info or commit names a height to halt at (HaltRequest),
+// the driver never starts that height: start() refuses with UPGRADE_NEEDED, and a commit of the
+// height before it halts (onError) instead of scheduling the next height. Nothing of that height
+// is signed, logged or executed.
 import { join } from "node:path";
 import { addressFromPublicKey } from "../../crypto/address.js";
 import { toHex } from "../../crypto/hash.js";
@@ -28,7 +32,7 @@ import {
   WalEntry,
 } from "../../proto/index.js";
 import { WriteBatch } from "../../state/db.js";
-import type { CommitInfo } from "../application.js";
+import type { CommitInfo, HaltRequest } from "../application.js";
 import {
   ConsensusCore,
   MAX_FUTURE_PROPOSAL_ROUNDS,
@@ -228,6 +232,8 @@ export class ConsensusDriver implements Consensus {
       });
       this.tip = await this.loadTip();
       this.height = this.tip.height + 1;
+      const haltAt = (await this.opts.app.info()).haltAt;
+      if (haltAt && haltAt.height <= this.height) throw new ConsensusError("UPGRADE_NEEDED", haltAt.reason);
       this.heightSince = this.clock.now();
       this.cv = await loadChainValidators(this.opts.db, this.height, this.genesisValidators);
       this.unsubscribe = this.transport.onMessage((m) => this.onTransportMessage(m));
@@ -975,6 +981,7 @@ export class ConsensusDriver implements Consensus {
     const round = Number(commit.round);
     let nextCv: ChainValidators;
     let results: BlockResults;
+    let haltAt: HaltRequest | undefined;
     try {
       const fin = await this.opts.app.finalizeBlock({
         height,
@@ -1008,7 +1015,7 @@ export class ConsensusDriver implements Consensus {
         batch,
         block.evidence.map((e) => Evidence.create(e)),
       );
-      await this.opts.app.commit(batch);
+      haltAt = (await this.opts.app.commit(batch)).haltAt;
       await this.opts.db.write(batch, true);
     } catch (err) {
       this.halt(
@@ -1062,6 +1069,10 @@ export class ConsensusDriver implements Consensus {
         () => cb(event),
         (err) => this.logger.error({ err }, "commit listener failed"),
       );
+    if (haltAt && haltAt.height <= this.height) {
+      this.halt(new ConsensusError("UPGRADE_NEEDED", haltAt.reason));
+      return;
+    }
     if (this.phase === "running") {
       this.setTimer(this.config.timeoutCommitMs, () => this.enqueue(() => this.maybeStartHeight(false)));
     }

@@ -5,6 +5,8 @@
 // is by a block that applies nothing). State
 // and its metadata are persisted, either in the block's batch (the normal, atomic case) or in a
 // database of its own (to let tests make the application and the block store disagree).
+// A committed key "kv-app/halt" with a decimal value H plays a scheduled upgrade this app lacks:
+// info and commit then ask consensus to halt before H, and finalizeBlock refuses H.
 import { sha256, toHex } from "../../crypto/hash.js";
 import { Event, EventAttribute, TxResult, ValidatorUpdate } from "../../proto/index.js";
 import { type KyochiDb, prefixed, readU64be, u64be, WriteBatch } from "../../state/db.js";
@@ -13,8 +15,10 @@ import type {
   Application,
   CheckTxMode,
   CheckTxResult,
+  CommitResult,
   FinalizeBlockRequest,
   FinalizeBlockResult,
+  HaltRequest,
   PrepareProposalRequest,
   ProcessProposalRequest,
   QueryRequest,
@@ -24,6 +28,8 @@ import type {
 /** Key prefixes of the test app (outside the node's Prefix table). */
 const KV_PREFIX = 0x7e;
 const META_KEY = Uint8Array.of(0x7f);
+/** The state key that schedules a halt (see the header). */
+export const HALT_KEY = "kv-app/halt";
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -71,7 +77,15 @@ export class KvApp implements Application {
   }
 
   async info(): Promise<AppInfo> {
-    return { lastHeight: this.lastHeight, lastAppHash: this.lastAppHash };
+    const haltAt = this.haltAt();
+    return { lastHeight: this.lastHeight, lastAppHash: this.lastAppHash, ...(haltAt ? { haltAt } : {}) };
+  }
+
+  /** The halt the committed state schedules (key HALT_KEY), if any. */
+  private haltAt(): HaltRequest | undefined {
+    const value = this.state.get(HALT_KEY);
+    if (value === undefined || !/^[1-9][0-9]*$/.test(value)) return undefined;
+    return { height: Number(value), reason: `kv-app: halt scheduled at height ${value}` };
   }
 
   async checkTx(tx: Uint8Array, _mode: CheckTxMode): Promise<CheckTxResult> {
@@ -104,6 +118,9 @@ export class KvApp implements Application {
       throw new Error(`kv-app: injected failure at height ${req.height}`);
     if (req.height !== this.lastHeight + 1)
       throw new Error(`kv-app: expected height ${this.lastHeight + 1}, got ${req.height}`);
+    const halt = this.haltAt();
+    if (halt && req.height >= halt.height)
+      throw new Error(`kv-app: must not execute ${req.height}: ${halt.reason}`);
     const writes: [string, string][] = [];
     const validatorUpdates: ValidatorUpdate[] = [];
     const txResults: TxResult[] = [];
@@ -153,7 +170,7 @@ export class KvApp implements Application {
     return { txResults, events: [], validatorUpdates, appHash };
   }
 
-  async commit(batch: WriteBatch): Promise<{ retainHeight: number }> {
+  async commit(batch: WriteBatch): Promise<CommitResult> {
     const p = this.pending;
     if (!p) throw new Error("kv-app: commit without finalizeBlock");
     this.pending = null;
@@ -169,7 +186,8 @@ export class KvApp implements Application {
     for (const [k, v] of p.writes) this.state.set(k, v);
     this.lastHeight = p.height;
     this.lastAppHash = p.appHash;
-    return { retainHeight: 0 };
+    const haltAt = this.haltAt();
+    return { retainHeight: 0, ...(haltAt ? { haltAt } : {}) };
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {

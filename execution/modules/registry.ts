@@ -1,9 +1,14 @@
 // The one list of modules and messages. Adding a module means writing it and adding it here.
 import { ExecutionError } from "../errors.js";
 import { accountsModule } from "./accounts/index.js";
+import { attestationModule } from "./attestation/index.js";
 import { bankModule, msgSendHandler } from "./bank/index.js";
 import { chainModule } from "./chain/index.js";
+import { DATA_MSG_HANDLERS, dataModule } from "./data/index.js";
 import { distributionModule } from "./distribution/index.js";
+import { GOV_MSG_HANDLERS, govModule } from "./gov/index.js";
+import { MODELS_MSG_HANDLERS, modelsModule } from "./models/index.js";
+import { bindParamSpaces } from "./param-spaces.js";
 import { slashingModule } from "./slashing/index.js";
 import { stakingModule } from "./staking/index.js";
 import {
@@ -16,7 +21,8 @@ import type { Module, MsgHandler, MsgKind, QueryHandler } from "./types.js";
 
 /**
  * In order: genesis runs in this order, and so do block-begin and block-end hooks. Staking's block
- * end (the new active set) runs before distribution, which pays that set.
+ * end (the new active set) runs before governance (which tallies by that set) and distribution
+ * (which pays it).
  */
 export const MODULES: readonly Module[] = [
   chainModule,
@@ -24,8 +30,15 @@ export const MODULES: readonly Module[] = [
   bankModule,
   stakingModule,
   slashingModule,
+  dataModule,
+  modelsModule,
+  attestationModule,
+  govModule,
   distributionModule,
 ];
+
+// Governance and the `params` query find every module's params sections through this binding.
+bindParamSpaces(MODULES);
 
 /** Msg oneof case -> handler. The mapped type makes a new Msg case without a handler a type error. */
 export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
@@ -34,6 +47,9 @@ export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
   stakingAddStake: msgAddStakeHandler,
   stakingUnbond: msgUnbondHandler,
   stakingUnjail: msgUnjailHandler,
+  ...DATA_MSG_HANDLERS,
+  ...MODELS_MSG_HANDLERS,
+  ...GOV_MSG_HANDLERS,
 };
 
 /** Query handlers by path head, across modules. */

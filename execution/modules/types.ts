@@ -73,6 +73,23 @@ export interface QueryAnswer {
 
 export type QueryHandler = (reader: KvReader, arg: string) => Promise<QueryAnswer>;
 
+/** A parameter value as genesis JSON spells it: integers as numbers, amounts as decimal strings. */
+export type ParamValue = string | number | boolean;
+
+/**
+ * One section of `params` in genesis (e.g. "staking"): what governance's parameter changes go
+ * through. `store` runs the same checks genesis does, so a proposal can never set a value that
+ * a genesis file could not.
+ */
+export interface ParamSpace {
+  /** The section name in genesis params and in ParamChange.module. */
+  readonly name: string;
+  /** The stored values as genesis JSON spells them (snake_case keys). */
+  load(reader: KvReader): Promise<Record<string, ParamValue>>;
+  /** Checks a whole section and stores it; throws ExecutionError (GENESIS_INVALID or PARAM_INVALID). */
+  store(store: KvStore, values: Record<string, ParamValue>): Promise<void>;
+}
+
 export interface Module {
   readonly name: string;
   /** Prefix byte of the module's keys in the state tree; undefined for modules without state. */
@@ -85,4 +102,6 @@ export interface Module {
   endBlock?(ctx: BlockEndContext): Promise<void>;
   /** Query handlers by the first path segment (e.g. "account" for "account/<address>"). */
   readonly queries?: Readonly<Record<string, QueryHandler>>;
+  /** The params sections this module owns (governance changes them through these). */
+  readonly paramSpaces?: readonly ParamSpace[];
 }

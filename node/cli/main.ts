@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `kyochi` command line: init, start, devnet, keys, tx, query.
 import { Command, CommanderError } from "commander";
+import { registerDataCommands } from "./data.js";
 import { registerDevnetCommand } from "./devnet.js";
 import { registerInitCommand } from "./init.js";
 import { registerKeysCommands } from "./keys.js";
+import { registerModelCommands } from "./model.js";
 import { printError } from "./output.js";
 import { registerQueryCommands } from "./query.js";
 import { registerStartCommand } from "./start.js";
@@ -22,6 +24,8 @@ registerDevnetCommand(program);
 registerKeysCommands(program);
 registerTxCommands(program);
 registerQueryCommands(program);
+registerDataCommands(program);
+registerModelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { KyochiRpcClient } from "../../rpc/client/client.js";
 import { NodeError } from "../errors.js";
 import { printJson } from "./output.js";
+import { registerModuleQueryCommands } from "./query-modules.js";
 
 function height(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -40,4 +41,6 @@ export function registerQueryCommands(program: Command): void {
     .command("status")
     .description("the node's chain id and latest block")
     .action(async () => printJson(await client().status()));
+
+  registerModuleQueryCommands(query, client);
 }

@@ -76,7 +76,11 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
     watchdog?.unref();
     const fatal = await node.done;
     if (watchdog) clearInterval(watchdog);
-    if (fatal) process.exitCode = 1;
+    if (fatal) {
+      process.exitCode = 1;
+      // A governance upgrade this release lacks: the operator must read this, not a log record.
+      if ((fatal as { code?: unknown }).code === "UPGRADE_NEEDED") process.stderr.write(`${fatal.message}\n`);
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

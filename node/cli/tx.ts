@@ -8,6 +8,9 @@ import { NodeError } from "../errors.js";
 import { defaultHome } from "../home.js";
 import { keyringFrom } from "./keys.js";
 import { printJson } from "./output.js";
+import { registerDataTxCommands } from "./tx-data.js";
+import { registerGovTxCommands } from "./tx-gov.js";
+import { registerModelTxCommands } from "./tx-model.js";
 import { registerStakingTxCommands } from "./tx-staking.js";
 
 interface TxFlags {
@@ -26,6 +29,9 @@ const DEFAULT_NODE = "http://127.0.0.1:26657";
 
 /** Signs `messages` with the keyring key `from` and broadcasts them; prints the node's answer. */
 async function signAndBroadcast(from: string, messages: Msg[], flags: TxFlags): Promise<void> {
+  if (flags.mode !== "sync" && flags.mode !== "commit") {
+    throw new NodeError("CONFIG_INVALID", `--mode must be sync or commit, got "${flags.mode}"`);
+  }
   const key = keyringFrom(flags).get(from);
   const client = new KyochiRpcClient(flags.node);
   const sender = encodeAddress(addressFromPublicKey(key.type, key.publicKey));
@@ -81,10 +87,11 @@ export function registerTxCommands(program: Command): void {
     .description("send <amount> base units from the keyring key <from> to the address <to>")
     .action(async (from: string, to: string, amount: string) => {
       const flags = tx.opts<TxFlags>();
-      if (flags.mode !== "sync" && flags.mode !== "commit") {
-        throw new NodeError("CONFIG_INVALID", `--mode must be sync or commit, got "${flags.mode}"`);
-      }
       await signAndBroadcast(from, [bankSendMsg(decodeAddress(to), parseAmount(amount))], flags);
     });
-  registerStakingTxCommands(tx, (from, messages) => signAndBroadcast(from, messages, tx.opts<TxFlags>()));
+  const broadcast = (from: string, messages: Msg[]) => signAndBroadcast(from, messages, tx.opts<TxFlags>());
+  registerStakingTxCommands(tx, broadcast);
+  registerDataTxCommands(tx, broadcast);
+  registerModelTxCommands(tx, broadcast);
+  registerGovTxCommands(tx, broadcast);
 }

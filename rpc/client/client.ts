@@ -9,7 +9,9 @@ import type {
   BroadcastCommitJson,
   BroadcastSyncJson,
   CommitJson,
+  JsonObject,
   NetInfo,
+  PageParams,
   ProofJson,
   RpcMethodName,
   RpcMethods,
@@ -29,6 +31,10 @@ export interface KyochiRpcClientOptions {
 }
 
 type Bytes = Uint8Array | string;
+
+function withHeight<T extends object>(params: T, height: number | undefined): T & { height?: number } {
+  return height === undefined ? params : { ...params, height };
+}
 
 function toHexParam(value: Bytes): string {
   return typeof value === "string" ? value : `0x${toHex(value)}`;
@@ -119,6 +125,66 @@ export class KyochiRpcClient {
   getProof(target: { key: Bytes } | { address: string }, height?: number): Promise<ProofJson> {
     const base = "key" in target ? { key: toHexParam(target.key) } : { address: target.address };
     return this.call("state_getProof", height === undefined ? base : { ...base, height });
+  }
+
+  // ---- data, models, governance (answers are the modules' JSON in camelCase) ----
+
+  getDataset(id: number, height?: number): Promise<JsonObject> {
+    return this.call("data_getDataset", withHeight({ id }, height));
+  }
+
+  listDatasets(opts: PageParams & { owner?: string } = {}): Promise<JsonObject> {
+    return this.call("data_listDatasets", opts);
+  }
+
+  getLicense(id: number, height?: number): Promise<JsonObject> {
+    return this.call("data_getLicense", withHeight({ id }, height));
+  }
+
+  listLicenses(opts: PageParams & ({ licensee: string } | { datasetId: number })): Promise<JsonObject> {
+    return this.call("data_listLicenses", opts);
+  }
+
+  /** A model version by id, or by name and version. */
+  getModel(target: number | { name: string; version: string }, height?: number): Promise<JsonObject> {
+    return this.call("model_get", withHeight(typeof target === "number" ? { id: target } : target, height));
+  }
+
+  listModels(opts: PageParams & { owner?: string } = {}): Promise<JsonObject> {
+    return this.call("model_list", opts);
+  }
+
+  getModelLineage(id: number, height?: number): Promise<JsonObject> {
+    return this.call("model_getLineage", withHeight({ id }, height));
+  }
+
+  getProposal(id: number, height?: number): Promise<JsonObject> {
+    return this.call("gov_getProposal", withHeight({ id }, height));
+  }
+
+  listProposals(opts: PageParams & { status?: string } = {}): Promise<JsonObject> {
+    return this.call("gov_listProposals", opts);
+  }
+
+  getVotes(proposalId: number, opts: PageParams = {}): Promise<JsonObject> {
+    return this.call("gov_getVotes", { ...opts, proposalId });
+  }
+
+  getUpgradePlan(height?: number): Promise<JsonObject> {
+    return this.call("gov_getUpgradePlan", withHeight({}, height));
+  }
+
+  /** Every module's parameters. */
+  getParams(height?: number): Promise<JsonObject> {
+    return this.call("chain_getParams", withHeight({}, height));
+  }
+
+  getTrustedRoots(height?: number): Promise<JsonObject> {
+    return this.call("attestation_getTrustedRoots", withHeight({}, height));
+  }
+
+  getAllowedMeasurements(evidenceClass: string, height?: number): Promise<JsonObject> {
+    return this.call("attestation_getAllowedMeasurements", withHeight({ evidenceClass }, height));
   }
 
   /** Calls any method by name. */

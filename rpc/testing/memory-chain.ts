@@ -32,6 +32,7 @@ import type { TreeProof } from "../../state/tree/types.js";
 import {
   type AccountAtHeight,
   type AccountState,
+  type AppQueryAnswer,
   type BroadcastResult,
   type NodeStatus,
   type ProofAtHeight,
@@ -217,6 +218,16 @@ export class MemoryChain implements RpcBackend {
   async getCommit(height: number): Promise<Commit | undefined> {
     this.maybeFail();
     return height < this.earliestHeight ? undefined : this.commits.get(height);
+  }
+
+  /** This chain has no modules to query: every path is unknown. */
+  async queryApp(path: string, _height?: number): Promise<AppQueryAnswer> {
+    return {
+      code: 60,
+      codename: "QUERY_UNKNOWN_PATH",
+      log: `the memory chain serves no module queries (${JSON.stringify(path)})`,
+      height: this.latestHeight(),
+    };
   }
 
   async netInfo(): Promise<NetInfo> {

@@ -1,27 +1,15 @@
 // Bank: balance transfers (MsgSend) and the minimum gas price. Balances live in the accounts
 // module's leaves (one leaf per account); bank owns only its params, at [0x02, 0x01].
 import { encodeAddress } from "../../../crypto/address.js";
-import { decodeCanonical, encode } from "../../../proto/canonical.js";
-import { BankParams } from "../../../proto/index.js";
-import { checkedAdd, parseAmount, parsePositiveAmount } from "../../amount.js";
+import { checkedAdd, parsePositiveAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
-import { type KvReader, stateKey } from "../../store.js";
 import { accountStateKey, loadAccount, saveAccount } from "../accounts/index.js";
 import { makeEvent } from "../events.js";
 import type { Module, MsgHandler } from "../types.js";
+import { BANK_PREFIX, bankParamSpace, storeBankParams } from "./params.js";
 
-export const BANK_PREFIX = 0x02;
-export const BANK_PARAMS_KEY = stateKey(Uint8Array.of(BANK_PREFIX, 0x01));
+export { BANK_PARAMS_KEY, BANK_PREFIX, bankParamSpace, loadBankParams } from "./params.js";
 export const ADDRESS_BYTES = 20;
-
-export async function loadBankParams(reader: KvReader): Promise<{ minGasPrice: bigint }> {
-  const bytes = await reader.get(BANK_PARAMS_KEY);
-  if (bytes === undefined) throw new ExecutionError("NOT_INITIALIZED", "bank params are missing from state");
-  const p = decodeCanonical<BankParams>(BankParams, bytes, "stored bank Params");
-  return {
-    minGasPrice: parseAmount(p.minGasPrice === "" ? "0" : p.minGasPrice, "stored min_gas_price", "INTERNAL"),
-  };
-}
 
 export const msgSendHandler: MsgHandler<"bankSend"> = {
   validate(msg) {
@@ -63,14 +51,7 @@ export const bankModule: Module = {
   name: "bank",
   prefix: BANK_PREFIX,
   async initGenesis(ctx, genesis) {
-    const minGasPrice = parseAmount(
-      genesis.params.bank.min_gas_price,
-      "params.bank.min_gas_price",
-      "GENESIS_INVALID",
-    );
-    ctx.store.set(
-      BANK_PARAMS_KEY,
-      encode(BankParams, BankParams.create({ minGasPrice: minGasPrice.toString() })),
-    );
+    storeBankParams(ctx.store, genesis.params.bank.min_gas_price);
   },
+  paramSpaces: [bankParamSpace],
 };

@@ -16,6 +16,7 @@ import type { KvReader } from "../../store.js";
 import { loadRecordByConsensusAddress, saveRecord } from "../staking/records.js";
 import { fractionOf, slashEvent, slashRecord } from "../staking/slash.js";
 import type { BlockBeginContext, Module, QueryAnswer } from "../types.js";
+import { slashingParamSpace } from "./param-space.js";
 import { initSlashingParams, SLASHING_PREFIX } from "./params.js";
 import {
   loadSigningInfo,
@@ -96,4 +97,5 @@ export const slashingModule: Module = {
     for (const vote of ctx.lastCommit.votes) await handleVote(ctx, vote);
   },
   queries: { signing_info: querySigningInfo },
+  paramSpaces: [slashingParamSpace],
 };

@@ -15,6 +15,7 @@ import { accountStateKey, loadAccount, parseAddress, saveAccount } from "../acco
 import { makeEvent } from "../events.js";
 import type { BlockEndContext, Module } from "../types.js";
 import { updateActiveSet } from "./active-set.js";
+import { stakingParamSpace } from "./param-space.js";
 import { initStakingParams, maxValidatorPower } from "./params.js";
 import { queryValidator, queryValidatorSet, queryValidators } from "./queries.js";
 import {
@@ -154,4 +155,5 @@ export const stakingModule: Module = {
     validator: queryValidator,
     validator_set: queryValidatorSet,
   },
+  paramSpaces: [stakingParamSpace],
 };

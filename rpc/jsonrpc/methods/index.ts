@@ -2,6 +2,17 @@
 import { accountGet } from "./account.js";
 import { chainGetBlock, chainGetBlockResults, chainGetCommit, chainStatus } from "./chain.js";
 import type { MethodTable } from "./context.js";
+import { dataGetDataset, dataGetLicense, dataListDatasets, dataListLicenses } from "./data.js";
+import {
+  attestationGetAllowedMeasurements,
+  attestationGetTrustedRoots,
+  chainGetParams,
+  govGetProposal,
+  govGetUpgradePlan,
+  govGetVotes,
+  govListProposals,
+} from "./gov.js";
+import { modelGet, modelGetLineage, modelList } from "./models.js";
 import { netInfo } from "./net.js";
 import { stateGetProof } from "./state.js";
 import { txBroadcast, txGet } from "./tx.js";
@@ -20,4 +31,18 @@ export const METHODS: MethodTable = {
   account_get: accountGet,
   state_getProof: stateGetProof,
   net_info: netInfo,
+  chain_getParams: chainGetParams,
+  data_getDataset: dataGetDataset,
+  data_listDatasets: dataListDatasets,
+  data_getLicense: dataGetLicense,
+  data_listLicenses: dataListLicenses,
+  model_get: modelGet,
+  model_list: modelList,
+  model_getLineage: modelGetLineage,
+  gov_getProposal: govGetProposal,
+  gov_listProposals: govListProposals,
+  gov_getVotes: govGetVotes,
+  gov_getUpgradePlan: govGetUpgradePlan,
+  attestation_getTrustedRoots: attestationGetTrustedRoots,
+  attestation_getAllowedMeasurements: attestationGetAllowedMeasurements,
 };
