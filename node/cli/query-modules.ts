@@ -49,7 +49,7 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
       printJson(await client().getDataset(id(text), optionalHeight(o.height))),
     );
   withPaging(
-    data.command("datasets").description("datasets by id").option("--owner <kyo1...>", "only this owner's"),
+    data.command("datasets").description("datasets by id").option("--owner <address>", "only this owner's"),
   ).action(async (o: PageFlags & { owner?: string }) =>
     printJson(await client().listDatasets({ ...page(o), ...(o.owner ? { owner: o.owner } : {}) })),
   );
@@ -64,7 +64,7 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
     data
       .command("licenses")
       .description("licenses held by an address or sold for a dataset")
-      .option("--licensee <kyo1...>", "licenses this address holds")
+      .option("--licensee <address>", "licenses this address holds")
       .option("--dataset <id>", "licenses sold for this dataset"),
   ).action(async (o: PageFlags & { licensee?: string; dataset?: string }) => {
     if ((o.licensee === undefined) === (o.dataset === undefined)) {
@@ -89,7 +89,7 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
     model
       .command("list")
       .description("model versions by id")
-      .option("--owner <kyo1...>", "only this owner's"),
+      .option("--owner <address>", "only this owner's"),
   ).action(async (o: PageFlags & { owner?: string }) =>
     printJson(await client().listModels({ ...page(o), ...(o.owner ? { owner: o.owner } : {}) })),
   );
