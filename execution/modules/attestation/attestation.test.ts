@@ -1,28 +1,13 @@
 // The attestation registry: trusted roots and allowed measurements from genesis, their list
 // queries, and their changes by governance.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../../../crypto/hash.js";
 import { fixtureGenesis } from "../../staking-fixture.js";
 import { startTestChain } from "../../test-chain.js";
-import {
-  content,
-  type GovFixture,
-  type GovFixtureOptions,
-  startGovFixture,
-  submitMsg,
-} from "../gov/gov-fixture.js";
+import { content, submitMsg, useGovFixtures } from "../gov/gov-fixture.js";
 import { selfSignedCertificate } from "./test-certificates.js";
 
-const open: GovFixture[] = [];
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.chain.close();
-});
-
-async function fixture(opts: GovFixtureOptions = {}): Promise<GovFixture> {
-  const f = await startGovFixture(opts);
-  open.push(f);
-  return f;
-}
+const fixture = useGovFixtures();
 
 interface RootsPage {
   trusted_roots: {

@@ -1,6 +1,7 @@
 // Test fixture for governance: four validators of 10 power (10,000,000 stake each) whose operators
 // vote, funded accounts that propose and deposit, fee-free txs (balances move only by deposits),
 // short periods (deposit 5 blocks, voting 4), and helpers to build proposals and read queries.
+import { afterEach } from "vitest";
 import type { FinalizeBlockResult } from "../../../proto/application.js";
 import { kyochi, Msg, VoteOption } from "../../../proto/index.js";
 import type { GenesisAttestation, GovGenesisParams } from "../../genesis-types.js";
@@ -139,4 +140,20 @@ export async function startGovFixture(opts: GovFixtureOptions = {}): Promise<Gov
     },
   };
   return f;
+}
+
+/**
+ * A `fixture(opts)` for one test file: each fixture's chain is closed (and its LevelDB directory
+ * removed) after the test that opened it.
+ */
+export function useGovFixtures(): (opts?: GovFixtureOptions) => Promise<GovFixture> {
+  const open: GovFixture[] = [];
+  afterEach(async () => {
+    for (const f of open.splice(0)) await f.chain.close();
+  });
+  return async (opts = {}) => {
+    const f = await startGovFixture(opts);
+    open.push(f);
+    return f;
+  };
 }

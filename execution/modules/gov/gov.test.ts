@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+// Governance end to end on a real chain: parameter changes at their effective height, quorum,
+// veto (burned deposits), expiry, and what each outcome does to deposits and balances.
+import { describe, expect, it } from "vitest";
 import { type Event, Msg, MsgSend } from "../../../proto/index.js";
 import { codeName } from "../../staking-fixture.js";
 import {
@@ -6,23 +8,13 @@ import {
   depositMsg,
   FUNDS,
   type GovFixture,
-  type GovFixtureOptions,
   STAKE,
-  startGovFixture,
   submitMsg,
+  useGovFixtures,
   voteMsg,
 } from "./gov-fixture.js";
 
-const open: GovFixture[] = [];
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.chain.close();
-});
-
-async function fixture(opts: GovFixtureOptions = {}): Promise<GovFixture> {
-  const f = await startGovFixture(opts);
-  open.push(f);
-  return f;
-}
+const fixture = useGovFixtures();
 
 interface ProposalJson {
   id: number;

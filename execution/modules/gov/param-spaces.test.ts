@@ -1,21 +1,12 @@
 // Every module's params through its ParamSpace: the `params` query serves them all, and
 // governance changes them only through the checks genesis runs, at the stated height.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_GENESIS_PARAMS } from "../../genesis-types.js";
 import { allParamSpaces } from "../param-spaces.js";
-import { content, GOV_TEST_PARAMS, type GovFixture, startGovFixture, submitMsg } from "./gov-fixture.js";
+import { content, GOV_TEST_PARAMS, submitMsg, useGovFixtures } from "./gov-fixture.js";
 import { Overlay } from "./overlay.js";
 
-const open: GovFixture[] = [];
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.chain.close();
-});
-
-async function fixture(): Promise<GovFixture> {
-  const f = await startGovFixture();
-  open.push(f);
-  return f;
-}
+const fixture = useGovFixtures();
 
 describe("param spaces", () => {
   it("the params query serves every section under its genesis name, and each space round-trips", async () => {

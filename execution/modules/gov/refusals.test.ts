@@ -1,6 +1,6 @@
 // Refused governance txs change no governance state and move no balance (fees are 0 here), and
 // the list queries page with stable cursors.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newAccount, signedMsgs } from "../../test-helpers.js";
 import { selfSignedCertificate } from "../attestation/test-certificates.js";
 import {
@@ -8,21 +8,12 @@ import {
   depositMsg,
   FUNDS,
   type GovFixture,
-  startGovFixture,
   submitMsg,
+  useGovFixtures,
   voteMsg,
 } from "./gov-fixture.js";
 
-const open: GovFixture[] = [];
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.chain.close();
-});
-
-async function fixture(): Promise<GovFixture> {
-  const f = await startGovFixture();
-  open.push(f);
-  return f;
-}
+const fixture = useGovFixtures();
 
 interface Page<K extends string> {
   next_cursor: number | null;

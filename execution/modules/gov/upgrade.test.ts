@@ -1,29 +1,14 @@
 // Software upgrades at the application: a passed proposal stores the plan; the app then tells
 // consensus to halt before its height (info and commit), refuses to execute that block, and a
 // release that knows the upgrade runs its handler at the start of the block instead.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WriteBatch } from "../../../state/db.js";
 import type { UpgradeHandler } from "../../upgrades.js";
 import { accountStateKey, loadAccount, saveAccount } from "../accounts/index.js";
 import { makeEvent } from "../events.js";
-import {
-  content,
-  type GovFixture,
-  type GovFixtureOptions,
-  startGovFixture,
-  submitMsg,
-} from "./gov-fixture.js";
+import { content, type GovFixture, submitMsg, useGovFixtures } from "./gov-fixture.js";
 
-const open: GovFixture[] = [];
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.chain.close();
-});
-
-async function fixture(opts: GovFixtureOptions = {}): Promise<GovFixture> {
-  const f = await startGovFixture(opts);
-  open.push(f);
-  return f;
-}
+const fixture = useGovFixtures();
 
 const MESSAGE =
   'UPGRADE NEEDED: software upgrade "v2" was scheduled by governance proposal 1 at height 10; ' +
