@@ -3,6 +3,7 @@
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
 import { run as devnetLoad } from "./devnet-load.js";
+import { run as royalties } from "./royalties.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
 
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   "crypto-ceiling": cryptoCeiling,
   "state-growth": stateGrowth,
   transfers,
+  royalties,
   "devnet-load": devnetLoad,
 };
 
