@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `kyochi` command line: init, start, devnet, keys, tx, query.
 import { Command, CommanderError } from "commander";
+import { registerAttestCommands } from "./attest.js";
 import { registerDataCommands } from "./data.js";
 import { registerDevnetCommand } from "./devnet.js";
 import { registerInitCommand } from "./init.js";
@@ -26,6 +27,7 @@ registerTxCommands(program);
 registerQueryCommands(program);
 registerDataCommands(program);
 registerModelCommands(program);
+registerAttestCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn, each printing its own table. Not a test: nothing here
 // passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
+import { run as attestation } from "./attestation.js";
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
 import { run as devnetLoad } from "./devnet-load.js";
 import { run as royalties } from "./royalties.js";
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   "state-growth": stateGrowth,
   transfers,
   royalties,
+  attestation,
   "devnet-load": devnetLoad,
 };
 
