@@ -62,7 +62,7 @@ export async function runDueUpgrade(
   await handler({ store, height, plan, events });
   saveUpgradePlan(store, undefined);
   events.push(
-    makeEvent("upgrade_applied", [
+    makeEvent("apply_upgrade", [
       ["name", plan.name],
       ["height", String(height)],
       ["proposal_id", String(plan.proposalId)],

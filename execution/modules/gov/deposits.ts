@@ -1,7 +1,7 @@
 // Deposits: taken from the depositor's balance into the governance escrow (state, not an account:
 // no key spends it), then refunded to each depositor, or burned. A burn removes the amount from
 // circulation: nobody is credited and the escrow shrinks (the chain keeps no supply counter, as
-// with slashing; the `gov_deposits_burned` event records it). As in Cosmos, deposits are burned
+// with slashing; the `burn_deposits` event records it). As in Cosmos, deposits are burned
 // when a proposal expires in its deposit period or is vetoed.
 import { encodeAddress } from "../../../crypto/address.js";
 import type { Event, GovProposal } from "../../../proto/index.js";
@@ -54,7 +54,7 @@ export async function settleDeposits(
       const account = await loadAccount(store, key);
       saveAccount(store, key, { nonce: account.nonce, balance: checkedAdd(account.balance, amount) });
       events.push(
-        makeEvent("gov_deposit_refunded", [
+        makeEvent("refund_deposit", [
           ["proposal_id", String(p.id)],
           ["depositor", encodeAddress(depositor)],
           ["amount", amount.toString()],
@@ -65,7 +65,7 @@ export async function settleDeposits(
   saveEscrow(store, checkedSub(await loadEscrow(store), total));
   if (how === "burn" && total > 0n) {
     events.push(
-      makeEvent("gov_deposits_burned", [
+      makeEvent("burn_deposits", [
         ["proposal_id", String(p.id)],
         ["amount", total.toString()],
       ]),

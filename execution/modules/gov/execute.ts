@@ -43,7 +43,7 @@ export async function executeContent(
           height,
         );
         events.push(
-          makeEvent("trusted_root_added", [
+          makeEvent("add_trusted_root", [
             ["root_id", `0x${Buffer.from(id).toString("hex")}`],
             ["evidence_class", r?.evidenceClass ?? ""],
             ["proposal_id", String(p.id)],
@@ -55,7 +55,7 @@ export async function executeContent(
         const id = content.removeTrustedRoot?.rootId ?? new Uint8Array(0);
         await removeTrustedRoot(layer, id);
         events.push(
-          makeEvent("trusted_root_removed", [
+          makeEvent("remove_trusted_root", [
             ["root_id", `0x${Buffer.from(id).toString("hex")}`],
             ["proposal_id", String(p.id)],
           ]),
@@ -73,7 +73,7 @@ export async function executeContent(
           height,
         );
         events.push(
-          makeEvent(allowed ? "measurement_allowed" : "measurement_disallowed", [
+          makeEvent(allowed ? "allow_measurement" : "disallow_measurement", [
             ["evidence_class", m?.evidenceClass ?? ""],
             ["index", String(m?.index ?? 0)],
             ["value", `0x${Buffer.from(value).toString("hex")}`],
@@ -92,7 +92,7 @@ export async function executeContent(
           UpgradePlan.create({ name: u?.name ?? "", height: at, info: u?.info ?? "", proposalId: p.id }),
         );
         events.push(
-          makeEvent("upgrade_scheduled", [
+          makeEvent("schedule_upgrade", [
             ["name", u?.name ?? ""],
             ["height", String(at)],
             ["proposal_id", String(p.id)],
@@ -102,7 +102,7 @@ export async function executeContent(
       }
       case "cancelSoftwareUpgrade":
         saveUpgradePlan(layer, undefined);
-        events.push(makeEvent("upgrade_cancelled", [["proposal_id", String(p.id)]]));
+        events.push(makeEvent("cancel_upgrade", [["proposal_id", String(p.id)]]));
         break;
       default:
         break;
@@ -134,7 +134,7 @@ export async function applyScheduledParams(store: KvStore, p: GovProposal, event
     return;
   }
   events.push(
-    makeEvent("params_changed", [
+    makeEvent("change_params", [
       ["proposal_id", String(p.id)],
       ["effective_height", String(p.content.paramChange?.effectiveHeight ?? 0)],
     ]),

@@ -160,7 +160,7 @@ describe("governance: parameter changes", () => {
     let burned: Event[] = [];
     while (f.chain.height < 6) burned = burned.concat((await f.chain.block()).events);
     expect((await f.query<ProposalJson>("proposal/1")).status).toBe("vetoed");
-    expect(attr(burned, "gov_deposits_burned", "amount")).toBe("1200");
+    expect(attr(burned, "burn_deposits", "amount")).toBe("1200");
     expect(await f.chain.balance(f.alice)).toBe(FUNDS - 700n);
     expect(await f.chain.balance(f.bob)).toBe(FUNDS - 500n);
     expect(await holdings(f)).toBe(start - 1200n);
@@ -175,7 +175,7 @@ describe("governance: parameter changes", () => {
     await f.chain.advanceTo(5);
     const last = await f.run(f.tx(f.bob, depositMsg(1, 5n)));
     expect(last.codes).toEqual(["OK"]);
-    expect(attr(last.result.events, "gov_deposits_burned", "amount")).toBe("15");
+    expect(attr(last.result.events, "burn_deposits", "amount")).toBe("15");
     expect(await f.query<ProposalJson>("proposal/1")).toMatchObject({
       status: "expired",
       total_deposit: "15",

@@ -98,7 +98,7 @@ describe("software upgrade plans", () => {
     expect(calls).toEqual([]);
     const at = await f.chain.block();
     expect(calls).toEqual([10]);
-    expect(at.events.slice(0, 2).map((e) => e.type)).toEqual(["v2_migration", "upgrade_applied"]);
+    expect(at.events.slice(0, 2).map((e) => e.type)).toEqual(["v2_migration", "apply_upgrade"]);
     expect(await f.chain.balance(new Uint8Array(20).fill(0xaa))).toBe(77n);
     expect(await f.query("upgrade_plan")).toBeNull();
     await f.chain.advanceTo(12);

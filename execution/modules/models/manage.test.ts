@@ -15,7 +15,7 @@ describe("deprecate, transfer and set-fee", () => {
     await refusal(() => f.run(owner.address, "modelsDeprecate", { modelId: 2 }), "MODEL_NOT_FOUND");
     expect(f.snapshot()).toEqual(before);
     const events = await f.run(owner.address, "modelsDeprecate", { modelId: 1 });
-    expect(events.map((e) => e.type)).toEqual(["model_deprecated"]);
+    expect(events.map((e) => e.type)).toEqual(["deprecate_model"]);
     expect((await loadModel(f.state, 1))?.deprecated).toBe(true);
     const after = f.snapshot();
     await refusal(() => f.run(owner.address, "modelsDeprecate", { modelId: 1 }), "MODEL_DEPRECATED");

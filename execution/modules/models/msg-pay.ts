@@ -34,7 +34,7 @@ export const msgPayModelHandler: MsgHandler<"modelsPay"> = {
     }
     saveAccount(ctx.store, ctx.senderKey, { nonce: payer.nonce, balance: payer.balance - fee });
     ctx.events.push(
-      makeEvent("model_paid", [
+      makeEvent("pay_model", [
         ["model_id", String(model.id)],
         ["payer", ctx.senderBech32],
         ["amount", fee.toString()],

@@ -41,7 +41,7 @@ export const msgDeprecateModelHandler: MsgHandler<"modelsDeprecate"> = {
     model.deprecated = true;
     saveModel(ctx.store, model);
     ctx.events.push(
-      makeEvent("model_deprecated", [
+      makeEvent("deprecate_model", [
         ["model_id", String(model.id)],
         ["owner", ctx.senderBech32],
       ]),
@@ -74,7 +74,7 @@ export const msgTransferModelHandler: MsgHandler<"modelsTransfer"> = {
     model.owner = newOwner;
     saveModel(ctx.store, model);
     ctx.events.push(
-      makeEvent("model_transferred", [
+      makeEvent("transfer_model", [
         ["model_id", String(model.id)],
         ["from", ctx.senderBech32],
         ["to", encodeAddress(newOwner)],
@@ -108,7 +108,7 @@ export const msgSetModelFeeHandler: MsgHandler<"modelsSetFee"> = {
     model.inferenceFee = formatAmount(fee);
     saveModel(ctx.store, model);
     ctx.events.push(
-      makeEvent("model_fee_changed", [
+      makeEvent("set_model_fee", [
         ["model_id", String(model.id)],
         ["owner", ctx.senderBech32],
         ["previous_fee", previous.toString()],

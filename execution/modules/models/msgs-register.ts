@@ -172,7 +172,7 @@ export const msgRegisterModelHandler: MsgHandler<"modelsRegister"> = {
     });
     await insertModel(ctx.store, model);
     ctx.events.push(
-      makeEvent("model_registered", [
+      makeEvent("register_model", [
         ["model_id", String(id)],
         ["name", model.name],
         ["version", model.version],

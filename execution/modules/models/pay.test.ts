@@ -25,7 +25,7 @@ describe("MsgPayModel", () => {
     // floor(1005 * 1000 / 10000) = 100; the owner gets 1005 - 100 = 905
     expect(await f.balance(dataOwner.address)).toBe(100n);
     expect(await f.balance(modelOwner.address)).toBe(905n);
-    expect(events.map((e) => e.type)).toEqual(["model_paid", "royalty_payment", "royalty_payment"]);
+    expect(events.map((e) => e.type)).toEqual(["pay_model", "royalty_payment", "royalty_payment"]);
     expect(attrs(events[1])).toEqual({
       model_id: "1",
       recipient: dataOwner.bech32,
