@@ -62,16 +62,15 @@ describe("kyochi devnet --validators 3", () => {
       const info = (await rpc(node.rpcUrl, "net_info", {})).result as { peers: unknown[] };
       expect(Array.isArray(info.peers)).toBe(true);
     }
-    // Each node's log lines come through, prefixed with its name.
+    // Each node's log lines come through, prefixed with its name. A node serves RPC before it logs
+    // "node started" (p2p and consensus start after the RPC listener), so wait for that line.
+    const startedLine = (name: string) => new RegExp(`\\[${name}\\] .*node started`);
     await waitFor(
-      () => devnet.nodes.every((n) => devnet.output().includes(`[${n.name}] `)),
-      10_000,
+      () => devnet.nodes.every((n) => startedLine(n.name).test(devnet.output())),
+      20_000,
       () => devnet.output().slice(-2000),
     );
-    for (const node of devnet.nodes) {
-      expect(devnet.output()).toMatch(new RegExp(`\\[${node.name}\\] .*node started`));
-      expect(processAlive(node.pid)).toBe(true);
-    }
+    for (const node of devnet.nodes) expect(processAlive(node.pid)).toBe(true);
 
     devnet.child.kill("SIGINT");
     const exit = await devnet.exited;
