@@ -392,6 +392,7 @@ export class KyochiApp {
       height: req.height,
       timeMs: req.timeMs,
       proposerAddress: req.proposerAddress,
+      lastBlockHash: req.lastBlockHash,
       lastCommit: req.lastCommit,
       misbehavior: req.misbehavior,
     };

@@ -75,6 +75,8 @@ export interface ExecutedBlock {
 
 export interface BlockEnv extends Omit<TxEnv, "mode"> {
   proposerAddress: Uint8Array;
+  /** Hash of the previous block: the seed of the block's randomness (job assignment, audits). */
+  lastBlockHash: Uint8Array;
   lastCommit: CommitInfo;
   misbehavior: readonly Misbehavior[];
 }
@@ -88,6 +90,8 @@ export async function beginBlock(state: StateLayer, env: BlockEnv): Promise<Even
       store: state,
       params: env.params,
       height: env.height,
+      timeMs: env.timeMs,
+      lastBlockHash: env.lastBlockHash,
       lastCommit: env.lastCommit,
       misbehavior: env.misbehavior,
       events,
@@ -137,6 +141,8 @@ export async function endBlock(
       store: state,
       params: env.params,
       height: env.height,
+      timeMs: env.timeMs,
+      lastBlockHash: env.lastBlockHash,
       proposerAddress: env.proposerAddress,
       collectedFees,
       events,

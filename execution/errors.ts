@@ -406,6 +406,220 @@ export const RESULT_CODES = {
     codespace: "attestation",
     meaning: "the measurement index is not in 0..255 or its value is not 1 to 64 bytes",
   },
+
+  // ---- attestation messages (145-159) ----
+  ATTESTATION_DEV_NOT_ALLOWED: {
+    code: 145,
+    codespace: "attestation",
+    meaning: "dev evidence on a chain whose genesis does not allow it (app_state.attestation.allow_dev)",
+  },
+  ATTESTATION_STALE_ANCHOR: {
+    code: 146,
+    codespace: "attestation",
+    meaning:
+      "the evidence's anchor height is not among the last attestation.anchor_window_blocks blocks (or is the current block)",
+  },
+  ATTESTATION_EVIDENCE_MALFORMED: {
+    code: 147,
+    codespace: "attestation",
+    meaning:
+      "the report is not an SPDM 1.1 GET_MEASUREMENTS request + MEASUREMENTS response, or the certificate chain is not 5 P-384 PEM certificates",
+  },
+  ATTESTATION_REPORT_BAD_LENGTH: {
+    code: 148,
+    codespace: "attestation",
+    meaning:
+      "the report ends before its declared lengths do (truncated) or has bytes after its signature (padded)",
+  },
+  ATTESTATION_UNKNOWN_ROOT: {
+    code: 149,
+    codespace: "attestation",
+    meaning: "the certificate chain does not end at a trusted root of the evidence class",
+  },
+  ATTESTATION_CERT_SIGNATURE_INVALID: {
+    code: 150,
+    codespace: "attestation",
+    meaning:
+      "a certificate of the chain is not signed by its parent (signature or issuer name does not match)",
+  },
+  ATTESTATION_CERT_NOT_VALID: {
+    code: 151,
+    codespace: "attestation",
+    meaning: "a certificate of the chain (or the root) has expired or is not yet valid at the block time",
+  },
+  ATTESTATION_CERT_NOT_CA: {
+    code: 152,
+    codespace: "attestation",
+    meaning:
+      "an issuing certificate lacks basicConstraints cA (or its path length is exceeded), or a key usage forbids its use",
+  },
+  ATTESTATION_FWID_MISMATCH: {
+    code: 153,
+    codespace: "attestation",
+    meaning: "the leaf certificate's FWID differs from the report's FWID field",
+  },
+  ATTESTATION_NONCE_MISMATCH: {
+    code: 154,
+    codespace: "attestation",
+    meaning:
+      "the report's nonce is not attestationNonce(chain id, anchor height, anchor block hash, operator, worker, gpu index)",
+  },
+  ATTESTATION_REPORT_SIGNATURE_INVALID: {
+    code: 155,
+    codespace: "attestation",
+    meaning: "the report's ECDSA P-384 signature does not verify under the leaf certificate's key",
+  },
+  ATTESTATION_MEASUREMENT_NOT_ALLOWED: {
+    code: 156,
+    codespace: "attestation",
+    meaning: "a measurement is not among the allowed values of its index, or a pinned index is missing",
+  },
+  ATTESTATION_REPORT_REPLAYED: {
+    code: 157,
+    codespace: "attestation",
+    meaning: "this report (sha256 of its signed bytes) was already accepted once",
+  },
+  ATTESTATION_DEVICE_IN_USE: {
+    code: 158,
+    codespace: "attestation",
+    meaning: "the GPU (its device certificate's key) already backs another worker with a current attestation",
+  },
+  ATTESTATION_PARAM_INVALID: {
+    code: 159,
+    codespace: "attestation",
+    meaning:
+      "an attestation param change is refused: anchor_window_blocks 1..10000, validity_blocks 1..10000000, any_value_indices sorted unique 0..255",
+  },
+
+  // ---- compute workers (160-174) ----
+  COMPUTE_WORKER_NOT_FOUND: {
+    code: 160,
+    codespace: "compute",
+    meaning: "no worker is registered at this address",
+  },
+  COMPUTE_WORKER_EXISTS: {
+    code: 161,
+    codespace: "compute",
+    meaning: "a worker with this key (its address) is already registered",
+  },
+  COMPUTE_STAKE_TOO_LOW: {
+    code: 162,
+    codespace: "compute",
+    meaning: "the worker's stake is below compute.min_worker_stake",
+  },
+  COMPUTE_INVALID_CAPABILITIES: {
+    code: 163,
+    codespace: "compute",
+    meaning:
+      "capabilities are malformed: gpu_model at most 128 bytes, 1..16 runtimes lower-case [a-z0-9._-] sorted and unique, max_concurrent_jobs 1..64",
+  },
+  COMPUTE_INVALID_WORKER: {
+    code: 164,
+    codespace: "compute",
+    meaning:
+      "the worker's key is not a valid ed25519 or secp256k1 public key, or an amount (stake, price) is not a decimal in 0..2^128-1",
+  },
+  COMPUTE_NOT_OPERATOR: {
+    code: 165,
+    codespace: "compute",
+    meaning: "only the worker's operator may update, unbond or unjail it",
+  },
+  COMPUTE_WORKER_UNBONDING: {
+    code: 166,
+    codespace: "compute",
+    meaning: "the worker is unbonding: it cannot be updated, unbonded again, unjailed or attested",
+  },
+  COMPUTE_WORKER_NOT_JAILED: {
+    code: 167,
+    codespace: "compute",
+    meaning: "unjail of a worker that is not jailed",
+  },
+  COMPUTE_JAIL_NOT_EXPIRED: {
+    code: 168,
+    codespace: "compute",
+    meaning: "unjail before the worker's jailed_until height",
+  },
+  COMPUTE_PARAM_INVALID: {
+    code: 169,
+    codespace: "compute",
+    meaning:
+      "a compute param change is refused: a field out of its range, a wrong type, a missing or unknown key",
+  },
+  // ---- compute jobs (175-199) ----
+  COMPUTE_JOB_NOT_FOUND: { code: 175, codespace: "compute", meaning: "no compute job has this id" },
+  COMPUTE_INVALID_JOB: {
+    code: 176,
+    codespace: "compute",
+    meaning:
+      "a job field is out of bounds: input_hash 32 bytes, input_uri file|http|https|data and at most 2048 bytes, params canonical JSON (sorted keys, no spaces) of an object within compute.max_params_bytes, replication 1..compute.max_replication, deadline_blocks 1..compute.max_job_blocks",
+  },
+  COMPUTE_ESCROW_TOO_LOW: {
+    code: 177,
+    codespace: "compute",
+    meaning: "the escrow is below replication x max_price + the model's inference fee",
+  },
+  COMPUTE_NOT_JOB_OWNER: {
+    code: 178,
+    codespace: "compute",
+    meaning: "only the job's owner may cancel it (and nobody cancels an audit: the audit pool pays it)",
+  },
+  COMPUTE_JOB_NOT_PENDING: {
+    code: 179,
+    codespace: "compute",
+    meaning: "the job is no longer pending (assigned, settled, failed or cancelled): it cannot be cancelled",
+  },
+  COMPUTE_NOT_ASSIGNED: {
+    code: 180,
+    codespace: "compute",
+    meaning: "the signer is not a worker assigned to the job's current round",
+  },
+  COMPUTE_COMMIT_WINDOW_CLOSED: {
+    code: 181,
+    codespace: "compute",
+    meaning: "the job's commit window is over (the job is revealing, settled or failed)",
+  },
+  COMPUTE_ALREADY_COMMITTED: {
+    code: 182,
+    codespace: "compute",
+    meaning: "the worker already committed to a result in this round",
+  },
+  COMPUTE_NOT_COMMITTED: {
+    code: 183,
+    codespace: "compute",
+    meaning: "a reveal from a worker that did not commit in this round",
+  },
+  COMPUTE_REVEAL_WINDOW_NOT_OPEN: {
+    code: 184,
+    codespace: "compute",
+    meaning: "the job is still in its commit window: reveals open when it closes",
+  },
+  COMPUTE_REVEAL_WINDOW_CLOSED: {
+    code: 185,
+    codespace: "compute",
+    meaning: "the job's reveal window is over (the job is settled, failed or re-running)",
+  },
+  COMPUTE_ALREADY_REVEALED: {
+    code: 186,
+    codespace: "compute",
+    meaning: "the worker already revealed its result in this round",
+  },
+  COMPUTE_REVEAL_MISMATCH: {
+    code: 187,
+    codespace: "compute",
+    meaning:
+      "the reveal does not open the worker's commitment (result hash, salt, job, round or worker differ)",
+  },
+  COMPUTE_OUTPUT_MISMATCH: {
+    code: 188,
+    codespace: "compute",
+    meaning: "the revealed output bytes do not hash (sha256) to the revealed result_hash",
+  },
+  COMPUTE_INVALID_RESULT: {
+    code: 189,
+    codespace: "compute",
+    meaning:
+      "a commit or reveal field is out of bounds: commitment and result_hash 32 bytes, salt 16..64 bytes, output at most compute.max_output_bytes, output_uri file|http|https|data and at most 2048 bytes, and an output or an output_uri",
+  },
 } as const satisfies Record<string, { code: number; codespace: string; meaning: string }>;
 
 export type ResultCodeName = keyof typeof RESULT_CODES;

@@ -69,12 +69,51 @@ export interface GovGenesisParams {
   veto_threshold_bps: number;
 }
 
+/** Fractions in basis points (10000 = 100%). */
+export interface ComputeGenesisParams {
+  /** least stake a worker registers with, base units */
+  min_worker_stake: string;
+  /** blocks between a worker's unbond tx and the return of its stake (slashable meanwhile) */
+  worker_unbonding_blocks: number;
+  /** most replicas of one job */
+  max_replication: number;
+  commit_window_blocks: number;
+  reveal_window_blocks: number;
+  slash_missed_bps: number;
+  slash_minority_bps: number;
+  slash_audit_bps: number;
+  /** consecutive faults that jail a worker, and for how many blocks */
+  max_faults: number;
+  jail_blocks: number;
+  /** re-runs of a job without quorum, each with this many more replicas */
+  max_reruns: number;
+  rerun_extra_replicas: number;
+  /** probability that a settled single-replica job is audited */
+  audit_bps: number;
+  max_assignments_per_block: number;
+  max_params_bytes: number;
+  max_output_bytes: number;
+  /** longest deadline of a job, blocks */
+  max_job_blocks: number;
+}
+
+export interface AttestationGenesisParams {
+  /** the nonce's anchor block must be among the last this many blocks */
+  anchor_window_blocks: number;
+  /** blocks an attestation counts for after the block that accepted it */
+  validity_blocks: number;
+  /** measurement indices whose value is not checked (sorted, unique, 0..255) */
+  any_value_indices: number[];
+}
+
 export interface GenesisParams {
   bank: { min_gas_price: string };
   staking: StakingGenesisParams;
   slashing: SlashingGenesisParams;
   models: ModelsGenesisParams;
   gov: GovGenesisParams;
+  compute: ComputeGenesisParams;
+  attestation: AttestationGenesisParams;
   tx: { max_tx_bytes: number; max_memo_bytes: number; max_msgs: number; max_nonce_gap: number };
   block: { max_bytes: number; max_gas: number };
 }
@@ -98,6 +137,11 @@ export interface GenesisMeasurement {
 export interface GenesisAttestation {
   trusted_roots: GenesisTrustedRoot[];
   allowed_measurements: GenesisMeasurement[];
+  /**
+   * Whether `dev` evidence is accepted (devnets). Genesis-only, not a param: governance can never
+   * enable dev evidence on a chain whose genesis forbade it. Absent = false.
+   */
+  allow_dev?: boolean;
 }
 
 export interface GenesisAppState {
@@ -134,6 +178,26 @@ export const DEFAULT_GENESIS_PARAMS: GenesisParams = {
     threshold_bps: 5_000,
     veto_threshold_bps: 3_340,
   },
+  compute: {
+    min_worker_stake: "1000000",
+    worker_unbonding_blocks: 100,
+    max_replication: 7,
+    commit_window_blocks: 10,
+    reveal_window_blocks: 10,
+    slash_missed_bps: 100,
+    slash_minority_bps: 500,
+    slash_audit_bps: 1_000,
+    max_faults: 3,
+    jail_blocks: 100,
+    max_reruns: 2,
+    rerun_extra_replicas: 2,
+    audit_bps: 1_000,
+    max_assignments_per_block: 64,
+    max_params_bytes: 4_096,
+    max_output_bytes: 16_384,
+    max_job_blocks: 1_000,
+  },
+  attestation: { anchor_window_blocks: 100, validity_blocks: 1_000, any_value_indices: [] },
   tx: { max_tx_bytes: 65_536, max_memo_bytes: 256, max_msgs: 32, max_nonce_gap: 16 },
   block: { max_bytes: 4 * 1024 * 1024, max_gas: 1_000_000_000 },
 };

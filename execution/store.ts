@@ -236,4 +236,18 @@ export class MeteredStore implements KvStore {
     this.meter.consume(GAS_SCHEDULE.deleteFlat, "state delete");
     this.inner.delete(key);
   }
+
+  /** Charges work that is not a state access (e.g. verifying attestation evidence). */
+  consumeGas(amount: number, descriptor: string): void {
+    this.meter.consume(amount, descriptor);
+  }
+}
+
+/**
+ * Charges `amount` of gas for work a message does besides reading and writing state (signature
+ * checks over evidence). Only a tx's messages run on a MeteredStore; genesis and block-begin/end
+ * work is not metered, so there it charges nothing.
+ */
+export function chargeGas(store: KvStore, amount: number, descriptor: string): void {
+  if (store instanceof MeteredStore) store.consumeGas(amount, descriptor);
 }

@@ -8,6 +8,8 @@ export const DEFAULT_PARAMS: GenesisDoc["app_state"]["params"] = {
   slashing: { ...DEFAULT_GENESIS_PARAMS.slashing },
   models: { ...DEFAULT_GENESIS_PARAMS.models },
   gov: { ...DEFAULT_GENESIS_PARAMS.gov },
+  compute: { ...DEFAULT_GENESIS_PARAMS.compute },
+  attestation: structuredClone(DEFAULT_GENESIS_PARAMS.attestation),
   tx: { ...DEFAULT_GENESIS_PARAMS.tx },
 };
 

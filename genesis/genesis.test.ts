@@ -138,18 +138,53 @@ describe("staking and slashing params", () => {
   });
 });
 
-describe("models, governance and attestation", () => {
-  it("a genesis without these sections gets the defaults and no roots", () => {
+describe("models, governance, compute and attestation", () => {
+  it("a genesis without these sections gets the defaults, no roots and no dev evidence", () => {
     const g = structuredClone(validGenesis()) as unknown as {
-      app_state: { params: { models?: unknown; gov?: unknown }; attestation?: unknown };
+      app_state: {
+        params: { models?: unknown; gov?: unknown; compute?: unknown; attestation?: unknown };
+        attestation?: unknown;
+      };
     };
     delete g.app_state.params.models;
     delete g.app_state.params.gov;
+    delete g.app_state.params.compute;
+    delete g.app_state.params.attestation;
     delete g.app_state.attestation;
     const doc = parseGenesis(g);
     expect(doc.app_state.params.models).toEqual(DEFAULT_GENESIS_PARAMS.models);
     expect(doc.app_state.params.gov).toEqual(DEFAULT_GENESIS_PARAMS.gov);
-    expect(toAppState(doc).attestation).toEqual({ trusted_roots: [], allowed_measurements: [] });
+    expect(doc.app_state.params.compute).toEqual(DEFAULT_GENESIS_PARAMS.compute);
+    expect(doc.app_state.params.compute.min_worker_stake).toBe("1000000");
+    expect(doc.app_state.params.attestation).toEqual({
+      anchor_window_blocks: 100,
+      validity_blocks: 1000,
+      any_value_indices: [],
+    });
+    expect(toAppState(doc).attestation).toEqual({
+      trusted_roots: [],
+      allowed_measurements: [],
+      allow_dev: false,
+    });
+  });
+
+  it("names the field of a bad compute or attestation param", () => {
+    expectFieldError(
+      ["app_state", "params", "compute"],
+      { max_replication: 0 },
+      "app_state.params.compute.max_replication",
+    );
+    expectFieldError(
+      ["app_state", "params", "compute"],
+      { min_worker_stake: "0" },
+      "app_state.params.compute.min_worker_stake",
+    );
+    expectFieldError(
+      ["app_state", "params", "attestation"],
+      { any_value_indices: [3, 3] },
+      "app_state.params.attestation.any_value_indices",
+    );
+    expectFieldError(["app_state", "attestation"], { allow_dev: "yes" }, "app_state.attestation.allow_dev");
   });
 
   it("names the field of a bad governance, models or attestation entry", () => {

@@ -28,6 +28,9 @@ const hex32 = z
 
 const safeInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
+const C = DEFAULT_GENESIS_PARAMS.compute;
+const A = DEFAULT_GENESIS_PARAMS.attestation;
+
 /** Classes of attestation evidence (see DESIGN.md: the attestation module). */
 const evidenceClass = z.enum(["nvidia-cc", "dev"]);
 
@@ -130,6 +133,45 @@ export const genesisSchema = z
               })
               .strict()
               .default({ ...DEFAULT_GENESIS_PARAMS.gov }),
+            // Workers and jobs (see execution/modules/compute/params.ts for the same bounds).
+            compute: z
+              .object({
+                min_worker_stake: positiveAmount.default(DEFAULT_GENESIS_PARAMS.compute.min_worker_stake),
+                worker_unbonding_blocks: safeInt(0, 10_000_000).default(C.worker_unbonding_blocks),
+                max_replication: safeInt(1, 32).default(C.max_replication),
+                commit_window_blocks: safeInt(1, 100_000).default(C.commit_window_blocks),
+                reveal_window_blocks: safeInt(1, 100_000).default(C.reveal_window_blocks),
+                slash_missed_bps: bps.default(C.slash_missed_bps),
+                slash_minority_bps: bps.default(C.slash_minority_bps),
+                slash_audit_bps: bps.default(C.slash_audit_bps),
+                max_faults: safeInt(1, 1_000).default(C.max_faults),
+                jail_blocks: safeInt(0, 10_000_000).default(C.jail_blocks),
+                max_reruns: safeInt(0, 16).default(C.max_reruns),
+                rerun_extra_replicas: safeInt(0, 32).default(C.rerun_extra_replicas),
+                audit_bps: bps.default(C.audit_bps),
+                max_assignments_per_block: safeInt(1, 10_000).default(C.max_assignments_per_block),
+                max_params_bytes: safeInt(0, 65_536).default(C.max_params_bytes),
+                max_output_bytes: safeInt(0, 4 * 1024 * 1024).default(C.max_output_bytes),
+                max_job_blocks: safeInt(1, 10_000_000).default(C.max_job_blocks),
+              })
+              .strict()
+              .default({ ...C }),
+            // GPU attestation (see execution/modules/attestation/params.ts for the same bounds).
+            attestation: z
+              .object({
+                anchor_window_blocks: safeInt(1, 10_000).default(A.anchor_window_blocks),
+                validity_blocks: safeInt(1, 10_000_000).default(A.validity_blocks),
+                any_value_indices: z
+                  .array(safeInt(0, 255))
+                  .max(256)
+                  .refine(
+                    (a) => a.every((v, i) => i === 0 || v > a[i - 1]!),
+                    "must be sorted ascending without repeats",
+                  )
+                  .default([]),
+              })
+              .strict()
+              .default({ ...A, any_value_indices: [] }),
             tx: z
               .object({
                 max_tx_bytes: safeInt(128, 16 * 1024 * 1024),
@@ -169,9 +211,11 @@ export const genesisSchema = z
                   .strict(),
               )
               .default([]),
+            // Whether dev evidence is accepted (devnets only). Genesis-only: no param changes it.
+            allow_dev: z.boolean().default(false),
           })
           .strict()
-          .default({ trusted_roots: [], allowed_measurements: [] }),
+          .default({ trusted_roots: [], allowed_measurements: [], allow_dev: false }),
       })
       .strict(),
   })

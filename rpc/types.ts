@@ -272,6 +272,16 @@ export interface RpcMethods {
   gov_getVotes: { params: PageParams & { proposalId: number | string }; result: JsonObject };
   gov_getUpgradePlan: { params: { height?: number | string }; result: JsonObject };
   attestation_getTrustedRoots: { params: { height?: number | string }; result: JsonObject };
+  compute_getJob: { params: IdParams; result: JsonObject };
+  compute_listJobs: {
+    params: PageParams & { state?: string; owner?: string; worker?: string };
+    result: JsonObject;
+  };
+  compute_getWorker: { params: { address: string; height?: number | string }; result: JsonObject };
+  compute_listWorkers: {
+    params: PageParams & { operator?: string; status?: string; attested?: boolean };
+    result: JsonObject;
+  };
   attestation_getAllowedMeasurements: {
     params: { evidenceClass: string; height?: number | string };
     result: JsonObject;

@@ -1,9 +1,10 @@
 // The one list of modules and messages. Adding a module means writing it and adding it here.
 import { ExecutionError } from "../errors.js";
 import { accountsModule } from "./accounts/index.js";
-import { attestationModule } from "./attestation/index.js";
+import { ATTESTATION_MSG_HANDLERS, attestationModule } from "./attestation/index.js";
 import { bankModule, msgSendHandler } from "./bank/index.js";
 import { chainModule } from "./chain/index.js";
+import { COMPUTE_MSG_HANDLERS, computeModule } from "./compute/index.js";
 import { DATA_MSG_HANDLERS, dataModule } from "./data/index.js";
 import { distributionModule } from "./distribution/index.js";
 import { GOV_MSG_HANDLERS, govModule } from "./gov/index.js";
@@ -33,6 +34,7 @@ export const MODULES: readonly Module[] = [
   dataModule,
   modelsModule,
   attestationModule,
+  computeModule,
   govModule,
   distributionModule,
 ];
@@ -50,6 +52,8 @@ export const MSG_HANDLERS: { readonly [K in MsgKind]: MsgHandler<K> } = {
   ...DATA_MSG_HANDLERS,
   ...MODELS_MSG_HANDLERS,
   ...GOV_MSG_HANDLERS,
+  ...ATTESTATION_MSG_HANDLERS,
+  ...COMPUTE_MSG_HANDLERS,
 };
 
 /** Query handlers by path head, across modules. */

@@ -45,6 +45,10 @@ export interface BlockBeginContext {
   store: KvStore;
   params: ChainParams;
   height: number;
+  /** Block time, unix ms. */
+  timeMs: number;
+  /** Hash of the previous block (32 zero bytes for the first block). */
+  lastBlockHash: Uint8Array;
   /** Who signed the commit of the previous block (empty for the first block). */
   lastCommit: CommitInfo;
   /** Evidence in this block, verified by consensus. */
@@ -56,6 +60,10 @@ export interface BlockEndContext {
   store: KvStore;
   params: ChainParams;
   height: number;
+  /** Block time, unix ms. */
+  timeMs: number;
+  /** Hash of the previous block: the seed of the block's randomness (job assignment, audits). */
+  lastBlockHash: Uint8Array;
   /** 20-byte consensus address of the block's proposer. */
   proposerAddress: Uint8Array;
   /** Fees charged by the block's txs, waiting to be paid out. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `kyochi` command line: init, start, devnet, keys, tx, query.
+// The `kyochi` command line: init, start, devnet, keys, tx, query, worker, and offline tools.
 import { Command, CommanderError } from "commander";
 import { registerAttestCommands } from "./attest.js";
+import { registerComputeToolCommands } from "./compute-tools.js";
 import { registerDataCommands } from "./data.js";
 import { registerDevnetCommand } from "./devnet.js";
 import { registerInitCommand } from "./init.js";
@@ -11,6 +12,7 @@ import { printError } from "./output.js";
 import { registerQueryCommands } from "./query.js";
 import { registerStartCommand } from "./start.js";
 import { registerTxCommands } from "./tx.js";
+import { registerWorkerCommand } from "./worker.js";
 
 const program = new Command()
   .name("kyochi")
@@ -28,6 +30,8 @@ registerQueryCommands(program);
 registerDataCommands(program);
 registerModelCommands(program);
 registerAttestCommands(program);
+registerWorkerCommand(program);
+registerComputeToolCommands(program);
 
 try {
   await program.parseAsync(process.argv);

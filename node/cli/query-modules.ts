@@ -1,6 +1,6 @@
-// `kyochi query data|model|gov|attestation|params ...`: the AI modules' state through a node's
-// JSON-RPC (data_*, model_*, gov_*, attestation_*, chain_getParams). Lists print one page and
-// its `nextCursor`; pass it back with --cursor for the next page.
+// `kyochi query data|model|gov|attestation|compute|params ...`: the AI modules' state through a
+// node's JSON-RPC (data_*, model_*, gov_*, attestation_*, compute_*, chain_getParams). Lists print
+// one page and its `nextCursor`; pass it back with --cursor for the next page.
 import type { Command } from "commander";
 import type { KyochiRpcClient } from "../../rpc/client/client.js";
 import type { PageParams } from "../../rpc/types.js";
@@ -132,6 +132,61 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
     .command("measurements <evidence-class>")
     .description("the allowed (golden) measurement values of an evidence class (nvidia-cc, dev)")
     .action(async (evidenceClass: string) => printJson(await client().getAllowedMeasurements(evidenceClass)));
+
+  const compute = query.command("compute").description("inference jobs and GPU workers");
+  compute
+    .command("job <id>")
+    .description("a job: state, assignments, agreed result and payments")
+    .option("--height <h>", "at this height (default latest)")
+    .action(async (text: string, o: { height?: string }) =>
+      printJson(await client().getJob(id(text), optionalHeight(o.height))),
+    );
+  withPaging(
+    compute
+      .command("jobs")
+      .description("jobs by id")
+      .option("--state <state>", "pending, commit, reveal, settled, failed or cancelled")
+      .option("--owner <address>", "only this owner's")
+      .option("--worker <address>", "only jobs assigned to this worker"),
+  ).action(async (o: PageFlags & { state?: string; owner?: string; worker?: string }) => {
+    const { state, owner, worker } = o;
+    printJson(
+      await client().listJobs({
+        ...page(o),
+        ...(state ? { state } : {}),
+        ...(owner ? { owner } : {}),
+        ...(worker ? { worker } : {}),
+      }),
+    );
+  });
+  compute
+    .command("worker <address>")
+    .description("a worker: stake, capabilities, price, reputation and attestation status")
+    .option("--height <h>", "at this height (default latest)")
+    .action(async (address: string, o: { height?: string }) =>
+      printJson(await client().getWorker(address, optionalHeight(o.height))),
+    );
+  withPaging(
+    compute
+      .command("workers")
+      .description("workers by registration")
+      .option("--operator <address>", "only this operator's")
+      .option("--status <status>", "active, jailed or unbonding")
+      .option("--attested <yes|no>", "only workers with (yes) or without (no) a current attestation"),
+  ).action(async (o: PageFlags & { operator?: string; status?: string; attested?: string }) => {
+    const { operator, status, attested } = o;
+    if (attested !== undefined && attested !== "yes" && attested !== "no") {
+      throw new NodeError("CONFIG_INVALID", `--attested must be yes or no, got "${attested}"`);
+    }
+    printJson(
+      await client().listWorkers({
+        ...page(o),
+        ...(operator ? { operator } : {}),
+        ...(status ? { status } : {}),
+        ...(attested !== undefined ? { attested: attested === "yes" } : {}),
+      }),
+    );
+  });
 
   query
     .command("params")

@@ -2,9 +2,6 @@
 // keyring key <from> (the owner, or the buyer for buy-license). Signing, nonce, fee and broadcast
 // are the `tx` command's (passed in as `broadcast`), so every `tx` flag works here too.
 import type { Command } from "commander";
-import { decodeAddress } from "../../crypto/address.js";
-import { CryptoError } from "../../crypto/errors.js";
-import { fromHex } from "../../crypto/hash.js";
 import {
   dataAddOfferMsg,
   dataBuyLicenseMsg,
@@ -12,51 +9,13 @@ import {
   dataRetireOfferMsg,
   dataTransferMsg,
 } from "../../rpc/client/msgs-data.js";
-import { NodeError } from "../errors.js";
 import { hashPath, progressBar } from "./data.js";
+import { address, amount, hash32, invalid, uint, yesNo } from "./flag-values.js";
 import type { Broadcast } from "./tx-staking.js";
 
-const MAX_AMOUNT = (1n << 128n) - 1n;
 const MAX_U32 = 0xffff_ffff;
 
-function invalid(message: string): NodeError {
-  return new NodeError("CONFIG_INVALID", message);
-}
-
-function uint(text: string, what: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(text) || Number(text) > max || Number(text) < min) {
-    throw invalid(`${what} must be an integer in ${min}..${max}, got "${text}"`);
-  }
-  return Number(text);
-}
-
 const id = (text: string, what: string): number => uint(text, what, Number.MAX_SAFE_INTEGER, 1);
-
-function amount(text: string, what: string): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(text) || BigInt(text) > MAX_AMOUNT) {
-    throw invalid(`${what} must be an integer of base units in 0..2^128-1, got "${text}"`);
-  }
-  return BigInt(text);
-}
-
-function hash32(text: string, what: string): Uint8Array {
-  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) throw invalid(`${what} must be 32 bytes of hex, got "${text}"`);
-  return fromHex(text);
-}
-
-function yesNo(text: string, what: string): boolean {
-  if (text === "yes" || text === "true") return true;
-  if (text === "no" || text === "false") return false;
-  throw invalid(`${what} must be yes or no, got "${text}"`);
-}
-
-function address(text: string, what: string): Uint8Array {
-  try {
-    return decodeAddress(text);
-  } catch (err) {
-    throw invalid(`${what} is not a kyo1 address: ${err instanceof CryptoError ? err.message : String(err)}`);
-  }
-}
 
 interface RegisterFlags {
   name?: string;

@@ -3,20 +3,9 @@
 import type { Command } from "commander";
 import { govDepositMsg, govSubmitProposalMsg, govVoteMsg, VOTE_OPTIONS } from "../../rpc/client/msgs-gov.js";
 import { NodeError } from "../errors.js";
+import { positiveAmount } from "./flag-values.js";
 import { readProposalFile } from "./gov-proposal-file.js";
 import type { Broadcast } from "./tx-staking.js";
-
-const MAX_AMOUNT = (1n << 128n) - 1n;
-
-function positiveAmount(text: string, what: string): bigint {
-  if (!/^[1-9][0-9]*$/.test(text) || BigInt(text) > MAX_AMOUNT) {
-    throw new NodeError(
-      "CONFIG_INVALID",
-      `${what} must be a positive integer of base units below 2^128, got "${text}"`,
-    );
-  }
-  return BigInt(text);
-}
 
 function proposalId(text: string): number {
   if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text))) {

@@ -6,8 +6,6 @@
 // --inference-fee (`tx --fee` is the tx fee). `pay` requires --max-fee: the payer states the most
 // they accept, so a fee raised after they looked is refused on chain (FEE_ABOVE_MAX), never paid.
 import type { Command } from "commander";
-import { decodeAddress } from "../../crypto/address.js";
-import { fromHex } from "../../crypto/hash.js";
 import { ExecutionError } from "../../execution/errors.js";
 import { validateRegisterModel } from "../../execution/modules/models/msgs-register.js";
 import { modelFormatFromName } from "../../execution/modules/models/views.js";
@@ -18,38 +16,9 @@ import {
   modelsSetFeeMsg,
   modelsTransferMsg,
 } from "../../rpc/client/msgs-models.js";
-import { NodeError } from "../errors.js";
+import { address, amount, collect, hash32, invalid, positiveInt } from "./flag-values.js";
 import { hashWeightsFile } from "./model.js";
 import type { Broadcast } from "./tx-staking.js";
-
-const MAX_AMOUNT = (1n << 128n) - 1n;
-
-function invalid(message: string): NodeError {
-  return new NodeError("CONFIG_INVALID", message);
-}
-
-function amount(text: string, what: string): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(text) || BigInt(text) > MAX_AMOUNT) {
-    throw invalid(`${what} must be an integer of base units in 0..2^128-1, got "${text}"`);
-  }
-  return BigInt(text);
-}
-
-function positiveInt(text: string, what: string): number {
-  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw invalid(`${what} must be a positive integer, got "${text}"`);
-  }
-  return Number(text);
-}
-
-function hash32(text: string, what: string): Uint8Array {
-  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) throw invalid(`${what} must be 32 bytes of hex, got "${text}"`);
-  return fromHex(text.replace(/^0x/, ""));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 interface RegisterFlags {
   name: string;
@@ -129,14 +98,6 @@ async function registerMsg(flags: RegisterFlags) {
     throw err;
   }
   return msg;
-}
-
-function address(text: string, what: string): Uint8Array {
-  try {
-    return decodeAddress(text);
-  } catch (err) {
-    throw invalid(`${what} is not a kyo1... address: ${(err as Error).message}`);
-  }
 }
 
 /** Adds `model` under the `tx` command. */

@@ -14,21 +14,10 @@ import {
 import { NodeError } from "../errors.js";
 import { homePaths } from "../home.js";
 import { readKeyFile } from "../key-file.js";
+import { positiveAmount } from "./flag-values.js";
 
 /** Signs `messages` with the keyring key `from` and broadcasts them (the `tx` command's flags). */
 export type Broadcast = (from: string, messages: Msg[]) => Promise<void>;
-
-const MAX_AMOUNT = (1n << 128n) - 1n;
-
-function positiveAmount(text: string, what: string): bigint {
-  if (!/^[1-9][0-9]*$/.test(text) || BigInt(text) > MAX_AMOUNT) {
-    throw new NodeError(
-      "CONFIG_INVALID",
-      `${what} must be a positive integer of base units below 2^128, got "${text}"`,
-    );
-  }
-  return BigInt(text);
-}
 
 /** The consensus key: --consensus-pubkey, or the public key of <home>/config/priv_validator_key.json. */
 function consensusPubkey(flag: string | undefined, home: string): Uint8Array {

@@ -6,8 +6,10 @@ import { KyochiRpcClient } from "../../rpc/client/client.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
 import { NodeError } from "../errors.js";
 import { defaultHome } from "../home.js";
+import { amount, positiveAmount, uint } from "./flag-values.js";
 import { keyringFrom } from "./keys.js";
 import { printJson } from "./output.js";
+import { registerComputeTxCommands } from "./tx-compute.js";
 import { registerDataTxCommands } from "./tx-data.js";
 import { registerGovTxCommands } from "./tx-gov.js";
 import { registerModelTxCommands } from "./tx-model.js";
@@ -37,10 +39,10 @@ async function signAndBroadcast(from: string, messages: Msg[], flags: TxFlags): 
   const sender = encodeAddress(addressFromPublicKey(key.type, key.publicKey));
   const chainId = flags.chainId ?? (await client.status()).chainId;
   const nonce =
-    flags.nonce !== undefined ? parseUint(flags.nonce, "--nonce") : (await client.getAccount(sender)).nonce;
-  const gasLimit = parseUint(flags.gas, "--gas");
+    flags.nonce !== undefined ? uint(flags.nonce, "--nonce") : (await client.getAccount(sender)).nonce;
+  const gasLimit = uint(flags.gas, "--gas");
   // Default fee: the chain's minimum gas price (1 base unit per gas on devnets) times the gas limit.
-  const fee = flags.fee !== undefined ? BigInt(parseUint(flags.fee, "--fee")) : BigInt(gasLimit);
+  const fee = flags.fee !== undefined ? amount(flags.fee, "--fee") : BigInt(gasLimit);
   const tx = signTx(key, messages, { chainId, nonce, fee, gasLimit, memo: flags.memo });
   const result =
     flags.mode === "commit"
@@ -48,23 +50,6 @@ async function signAndBroadcast(from: string, messages: Msg[], flags: TxFlags): 
       : await client.broadcastTx(tx.bytes, "sync");
   printJson({ ...result, hash: `0x${toHex(tx.hash)}`, sender, nonce });
   if ("result" in result && result.result.code !== 0) process.exitCode = 2;
-}
-
-function parseUint(text: string, what: string): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new NodeError("CONFIG_INVALID", `${what} must be a non-negative integer, got "${text}"`);
-  }
-  return Number(text);
-}
-
-function parseAmount(text: string): bigint {
-  if (!/^[1-9][0-9]*$/.test(text) || BigInt(text) > (1n << 128n) - 1n) {
-    throw new NodeError(
-      "CONFIG_INVALID",
-      `amount must be a positive integer of base units below 2^128, got "${text}"`,
-    );
-  }
-  return BigInt(text);
 }
 
 export function registerTxCommands(program: Command): void {
@@ -85,13 +70,18 @@ export function registerTxCommands(program: Command): void {
   bank
     .command("send <from> <to> <amount>")
     .description("send <amount> base units from the keyring key <from> to the address <to>")
-    .action(async (from: string, to: string, amount: string) => {
+    .action(async (from: string, to: string, value: string) => {
       const flags = tx.opts<TxFlags>();
-      await signAndBroadcast(from, [bankSendMsg(decodeAddress(to), parseAmount(amount))], flags);
+      await signAndBroadcast(
+        from,
+        [bankSendMsg(decodeAddress(to), positiveAmount(value, "<amount>"))],
+        flags,
+      );
     });
   const broadcast = (from: string, messages: Msg[]) => signAndBroadcast(from, messages, tx.opts<TxFlags>());
   registerStakingTxCommands(tx, broadcast);
   registerDataTxCommands(tx, broadcast);
   registerModelTxCommands(tx, broadcast);
   registerGovTxCommands(tx, broadcast);
+  registerComputeTxCommands(tx, broadcast, (name) => keyringFrom(tx.opts<TxFlags>()).get(name));
 }

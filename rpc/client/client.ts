@@ -187,6 +187,27 @@ export class KyochiRpcClient {
     return this.call("attestation_getAllowedMeasurements", withHeight({ evidenceClass }, height));
   }
 
+  // ---- compute (jobs and workers, each worker with its attestation status) ----
+
+  getJob(id: number, height?: number): Promise<JsonObject> {
+    return this.call("compute_getJob", withHeight({ id }, height));
+  }
+
+  /** Jobs, filtered by state (pending|commit|reveal|settled|failed|cancelled), owner or worker. */
+  listJobs(opts: PageParams & { state?: string; owner?: string; worker?: string } = {}): Promise<JsonObject> {
+    return this.call("compute_listJobs", opts);
+  }
+
+  getWorker(address: string, height?: number): Promise<JsonObject> {
+    return this.call("compute_getWorker", withHeight({ address }, height));
+  }
+
+  listWorkers(
+    opts: PageParams & { operator?: string; status?: string; attested?: boolean } = {},
+  ): Promise<JsonObject> {
+    return this.call("compute_listWorkers", opts);
+  }
+
   /** Calls any method by name. */
   async call<M extends RpcMethodName>(
     method: M,

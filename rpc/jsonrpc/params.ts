@@ -157,13 +157,24 @@ export function requiredAddress(params: Params, name: string): Uint8Array {
   }
 }
 
-/** One of a fixed set of strings; `fallback` when absent. */
+/** One of a fixed set of strings; `fallback` (or undefined) when absent. */
+export function optionalEnum<T extends string>(
+  params: Params,
+  name: string,
+  values: readonly T[],
+): T | undefined;
 export function optionalEnum<T extends string>(
   params: Params,
   name: string,
   values: readonly T[],
   fallback: T,
-): T {
+): T;
+export function optionalEnum<T extends string>(
+  params: Params,
+  name: string,
+  values: readonly T[],
+  fallback?: T,
+): T | undefined {
   const value = params[name];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {

@@ -4,6 +4,7 @@
 import { run as attestation } from "./attestation.js";
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
 import { run as devnetLoad } from "./devnet-load.js";
+import { run as inference } from "./inference.js";
 import { run as royalties } from "./royalties.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   transfers,
   royalties,
   attestation,
+  inference,
   "devnet-load": devnetLoad,
 };
 

@@ -2,12 +2,16 @@
 //   trusted_roots[/cursor=&limit=&evidence_class=]   {"trusted_roots":[...],"next_cursor":n|null}
 //   allowed_measurements/<evidence_class>[/cursor=&limit=]
 //                                                    {"allowed_measurements":[...],"next_cursor":...}
+//   attestation_anchor[/<height>]                    {"height":h,"block_hash":"0x..",
+//                                                    "anchor_window_blocks":w}: a block a worker may
+//                                                    anchor its nonce to (default the newest kept)
 import { toHex } from "../../../crypto/hash.js";
 import type { AllowedMeasurement, TrustedRoot } from "../../../proto/index.js";
 import { ExecutionError } from "../../errors.js";
 import type { KvReader } from "../../store.js";
 import { parsePageArgs } from "../slot-list.js";
 import type { QueryAnswer } from "../types.js";
+import { loadAttestationParams } from "./params.js";
 import {
   ALL_ROOTS,
   EVIDENCE_CLASSES,
@@ -16,6 +20,7 @@ import {
   loadTrustedRoot,
   measurementsOf,
 } from "./records.js";
+import { loadBlockHash, loadNewestAnchorHeight } from "./worker-attestations.js";
 
 export interface TrustedRootView {
   id: string;
@@ -85,4 +90,26 @@ export async function queryAllowedMeasurements(reader: KvReader, arg: string): P
   const found = await Promise.all(keys.map((k) => loadMeasurementBySuffix(reader, evidenceClass, k)));
   const views = found.filter((m): m is AllowedMeasurement => m !== undefined).map(measurementView);
   return json({ allowed_measurements: views, next_cursor: nextCursor });
+}
+
+/**
+ * A kept block hash for a worker's nonce. The anchor must still be in the window when the tx
+ * runs, so a daemon takes the newest (and has anchor_window_blocks blocks to get its tx in).
+ */
+export async function queryAttestationAnchor(reader: KvReader, arg: string): Promise<QueryAnswer> {
+  const newest = await loadNewestAnchorHeight(reader);
+  if (arg !== "" && !/^[1-9][0-9]{0,15}$/.test(arg))
+    throw new ExecutionError(
+      "QUERY_INVALID_ARGUMENT",
+      `height must be a positive integer, got ${JSON.stringify(arg)}`,
+    );
+  const height = arg === "" ? newest : Number(arg);
+  const hash = height === 0 ? undefined : await loadBlockHash(reader, height);
+  if (!hash)
+    throw new ExecutionError(
+      "ATTESTATION_STALE_ANCHOR",
+      height === 0 ? "no block hash is kept yet" : `no block hash is kept for height ${height}`,
+    );
+  const { anchorWindowBlocks } = await loadAttestationParams(reader);
+  return json({ height, block_hash: `0x${toHex(hash)}`, anchor_window_blocks: anchorWindowBlocks });
 }

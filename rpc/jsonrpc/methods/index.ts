@@ -1,6 +1,7 @@
 // The method table: every JSON-RPC method by name (see rpc/types.ts for params and results).
 import { accountGet } from "./account.js";
 import { chainGetBlock, chainGetBlockResults, chainGetCommit, chainStatus } from "./chain.js";
+import { computeGetJob, computeGetWorker, computeListJobs, computeListWorkers } from "./compute.js";
 import type { MethodTable } from "./context.js";
 import { dataGetDataset, dataGetLicense, dataListDatasets, dataListLicenses } from "./data.js";
 import {
@@ -45,4 +46,8 @@ export const METHODS: MethodTable = {
   gov_getUpgradePlan: govGetUpgradePlan,
   attestation_getTrustedRoots: attestationGetTrustedRoots,
   attestation_getAllowedMeasurements: attestationGetAllowedMeasurements,
+  compute_getJob: computeGetJob,
+  compute_listJobs: computeListJobs,
+  compute_getWorker: computeGetWorker,
+  compute_listWorkers: computeListWorkers,
 };

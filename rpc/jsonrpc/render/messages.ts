@@ -5,6 +5,7 @@ import { encodeAddress } from "../../../crypto/address.js";
 import type { kyochi } from "../../../proto/index.js";
 import type { MessageJson } from "../../types.js";
 import { AI_MODULE_RENDERERS } from "./messages-ai.js";
+import { COMPUTE_RENDERERS } from "./messages-compute.js";
 import { hex } from "./values.js";
 
 type MsgProps = kyochi.tx.v1.Msg.$Properties;
@@ -33,6 +34,7 @@ const RENDERERS: { [K in MsgKind]: Renderer<K> } = {
   stakingUnbond: (msg) => ({ type: "kyochi.staking.v1.MsgUnbond", value: { amount: msg.amount ?? "" } }),
   stakingUnjail: () => ({ type: "kyochi.staking.v1.MsgUnjail", value: {} }),
   ...AI_MODULE_RENDERERS,
+  ...COMPUTE_RENDERERS,
 };
 
 export function renderMessage(msg: MsgProps): MessageJson {
