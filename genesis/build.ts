@@ -2,6 +2,7 @@
 import { addressFromPublicKey, encodeAddress } from "../crypto/address.js";
 import { toHex } from "../crypto/hash.js";
 import type { SigningKey } from "../crypto/keys.js";
+import type { GenesisAttestation } from "../execution/genesis-types.js";
 import { KeyType } from "../proto/index.js";
 import { DEFAULT_BLOCK_LIMITS, DEFAULT_PARAMS } from "./defaults.js";
 import { parseGenesis } from "./load.js";
@@ -21,6 +22,8 @@ export interface BuildGenesisInput {
   genesisTime: Date;
   validators: GenesisValidatorInput[];
   accounts: { address: string; balance: bigint }[];
+  /** Trusted attestation roots, allowed measurements, allow_dev (none when absent). */
+  attestation?: GenesisAttestation;
 }
 
 export function buildGenesis(input: BuildGenesisInput): GenesisDoc {
@@ -42,6 +45,7 @@ export function buildGenesis(input: BuildGenesisInput): GenesisDoc {
         moniker: v.moniker,
       })),
       params: structuredClone(DEFAULT_PARAMS),
+      ...(input.attestation ? { attestation: input.attestation } : {}),
     },
   });
 }

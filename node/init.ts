@@ -9,6 +9,7 @@ import { accountAddress, buildGenesis } from "../genesis/build.js";
 import type { GenesisDoc } from "../genesis/schema.js";
 import { KeyType } from "../proto/index.js";
 import { defaultConfig, loadConfig, type NodeConfig, parseHostPort, renderConfigToml } from "./config.js";
+import { createDevnetAttestation } from "./devnet-attestation.js";
 import { NodeError } from "./errors.js";
 import { homePaths } from "./home.js";
 import { readKeyFile, writeFileAtomic, writeKeyFile } from "./key-file.js";
@@ -71,6 +72,8 @@ export interface DevnetAccount {
 export const DEVNET_CHAIN_ID = "kyochi-devnet";
 export const DEVNET_ACCOUNT_NAMES = ["alice", "bob", "carol", "dave"];
 export const DEVNET_BALANCE = 10n ** 15n;
+/** Worker keys every devnet funds (`kyochi devnet --workers N` runs daemons for the first N). */
+export const DEVNET_WORKER_NAMES = ["worker0", "worker1", "worker2"];
 /** Every devnet validator bonds the same stake, so all have the same voting power. */
 export const DEVNET_VALIDATOR_STAKE = 10n ** 12n;
 export const DEVNET_OPERATOR_BALANCE = 10n ** 18n;
@@ -157,7 +160,7 @@ export function initDevnet(
   }
 
   const keyring = new Keyring(join(dir, "keyring"));
-  const accounts: DevnetAccount[] = DEVNET_ACCOUNT_NAMES.map((name) => {
+  const accounts: DevnetAccount[] = [...DEVNET_ACCOUNT_NAMES, ...DEVNET_WORKER_NAMES].map((name) => {
     const info = keyring.add(name, KeyType.KEY_TYPE_ED25519);
     return {
       name,
@@ -179,9 +182,11 @@ export function initDevnet(
     validatorKeys.push(validatorKey);
     operators.push(new Keyring(paths.keyring).add("validator", KeyType.KEY_TYPE_ED25519).address);
   }
+  const genesisTime = opts.genesisTime ?? new Date();
   const genesis = buildGenesis({
     chainId: DEVNET_CHAIN_ID,
-    genesisTime: opts.genesisTime ?? new Date(),
+    genesisTime,
+    attestation: createDevnetAttestation(dir, genesisTime.getTime()),
     validators: validatorKeys.map((key, i) => ({
       consensusKey: key,
       operator: operators[i]!,
@@ -291,7 +296,7 @@ export async function findFreePorts(count: number, avoid: readonly number[] = []
 
 export function devnetAccounts(root: string): DevnetAccount[] {
   const keyring = new Keyring(join(resolve(root), "keyring"));
-  return DEVNET_ACCOUNT_NAMES.map((name) => ({
+  return [...DEVNET_ACCOUNT_NAMES, ...DEVNET_WORKER_NAMES].map((name) => ({
     name,
     address: keyring.show(name).address,
     keyFile: join(keyring.dir, `${name}.json`),

@@ -1,12 +1,13 @@
 // The nonce a worker must put in its GPU's GET_MEASUREMENTS request. It binds the evidence to one
 // chain, one recent block (the anchor: its height and hash, so evidence cannot be made before that
-// block existed), one operator, one worker key and one GPU index, so a report cannot be replayed
+// block existed), one operator, one worker and one GPU index, so a report cannot be replayed
 // for another worker or GPU. The attestation module recomputes it from the message and state and
 // passes it to the verifier as the expected nonce.
 //
 // Encoding: sha256 over fields, each written as a 4-byte big-endian length then its bytes:
 //   "kyochi/attestation/v1", chain id (UTF-8), anchor height (u64 BE), anchor block hash (32),
-//   operator (address bytes), worker key (public key bytes), GPU index (u32 BE).
+//   operator (address bytes), worker (the worker key's 20-byte address; `workerKey` below),
+//   GPU index (u32 BE).
 // Length prefixes make the encoding injective: no two inputs share a preimage.
 import { sha256 } from "../hash.js";
 import { AttestationError } from "./errors.js";

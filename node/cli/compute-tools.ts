@@ -1,12 +1,13 @@
-// `kyochi compute encode|decode|hash`: offline tools for job owners. A job's input is the
+// `kyochi compute example-model|encode|decode`: offline tools for job owners. A job's input is the
 // canonical tensor encoding (crypto/inference-output.ts) and its result is the same encoding of
 // the model's outputs; these turn JSON into that encoding and back, and print the sha256 a job
-// names as its input hash.
+// names as its input hash; example-model writes a small ONNX model to try the whole flow with.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { fromHex, sha256, toHex } from "../../crypto/hash.js";
 import { decodeTensors, encodeTensors, TensorEncodingError } from "../../crypto/inference-output.js";
-import { invalid } from "./flag-values.js";
+import { writeTinyMlp } from "../worker/runtime/tiny-mlp.js";
+import { invalid, uint } from "./flag-values.js";
 import { printJson } from "./output.js";
 import { tensorsFromJson, tensorsToJson } from "./tensor-json.js";
 
@@ -29,6 +30,21 @@ function encoded(value: unknown): Uint8Array {
 
 export function registerComputeToolCommands(program: Command): void {
   const compute = program.command("compute").description("offline tools for inference inputs and outputs");
+  compute
+    .command("example-model")
+    .description("write a small ONNX MLP (input [batch, 4] -> output [batch, 2]) to try jobs with")
+    .requiredOption("--out <file>", "where to write the .onnx file")
+    .option("--seed <n>", "weights seed: the same seed gives the same model", "1")
+    .action(async (flags: { out: string; seed: string }) => {
+      const spec = { seed: uint(flags.seed, "--seed", 0xffff_ffff), inputSize: 4, hidden: 16, outputSize: 2 };
+      const { sizeBytes, sha256: hash } = await writeTinyMlp(flags.out, spec);
+      printJson({
+        out: flags.out,
+        size_bytes: sizeBytes,
+        weights_hash: `0x${toHex(hash)}`,
+        input: "[batch, 4] float32",
+      });
+    });
   compute
     .command("encode <tensors.json>")
     .description('encode {"<name>": {"dtype", "dims", "data"}} ("-" = stdin) as a job input')

@@ -9,9 +9,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { configKeys, defaultConfig, loadConfig, parseHostPort } from "../config.js";
+import { DEV_CA_FILE } from "../devnet-attestation.js";
 import { NodeError } from "../errors.js";
 import {
   DEVNET_CHAIN_ID,
+  DEVNET_WORKER_NAMES,
   type DevnetNode,
   devnetAccounts,
   findFreePorts,
@@ -24,10 +26,12 @@ import { addConfigFlags, configFromFlags, STOP_WITH_PARENT_ENV } from "./start.j
 type Flags = Record<string, string | boolean | undefined> & {
   home: string;
   validators?: string;
+  workers: string;
   reset?: boolean;
 };
 
 export const DEFAULT_DEVNET_VALIDATORS = 4;
+export const DEFAULT_DEVNET_WORKERS = 1;
 /** How long the nodes get to stop after SIGTERM before they are killed. */
 export const STOP_TIMEOUT_MS = 10_000;
 /** Log lines kept per node, printed when it dies. */
@@ -48,6 +52,11 @@ export function registerDevnetCommand(program: Command): void {
       "--validators <n>",
       `number of validators, 1 to 32 (default: ${DEFAULT_DEVNET_VALIDATORS} for a new devnet, the existing count for a reused one)`,
     )
+    .option(
+      "--workers <n>",
+      `GPU worker daemons to run (dev attestation, CPU inference), 0 to ${DEVNET_WORKER_NAMES.length}`,
+      String(DEFAULT_DEVNET_WORKERS),
+    )
     .option("--reset", "delete the devnet in --home (its keyring and node homes) and create a new one");
   addConfigFlags(cmd).action(async (flags: Flags) => {
     process.exitCode = await runDevnet(flags);
@@ -57,6 +66,7 @@ export function registerDevnetCommand(program: Command): void {
 async function runDevnet(flags: Flags): Promise<number> {
   const root = resolve(flags.home);
   const wanted = flags.validators === undefined ? undefined : parseValidatorCount(flags.validators);
+  const workers = workerCount(flags.workers);
   // Refuse bad config flags before touching the directory (and again below, over node 0's file).
   loadConfig(undefined, process.env, givenConfigFlags(flags));
   if (flags.reset) removeDevnet(root);
@@ -95,14 +105,45 @@ async function runDevnet(flags: Flags): Promise<number> {
   );
   // Refuse bad config flags here, once, rather than in N children.
   configFromFlags(nodes[0]!.home, flags);
-  printBanner(root, flags.home, nodes, fresh);
+  printBanner(root, flags.home, nodes, fresh, workers);
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
-  return await superviseNodes(
-    nodes.map((node, i) => ({
+  return await superviseNodes([
+    ...nodes.map((node, i) => ({
       name: node.name,
       args: [cli, "start", "--home", node.home, ...childFlags(flags, i)],
     })),
-  );
+    // Worker i follows node i (round robin): their RPC load is spread like a real network's.
+    ...DEVNET_WORKER_NAMES.slice(0, workers).map((name, i) => ({
+      name,
+      args: [
+        cli,
+        "worker",
+        "--home",
+        root,
+        "--node",
+        `http://${nodes[i % nodes.length]!.rpcLaddr}`,
+        "--key",
+        name,
+        "--register",
+        "--evidence",
+        "dev",
+        "--dev-ca",
+        join(root, DEV_CA_FILE),
+        "--data-dir",
+        join(root, name),
+      ],
+    })),
+  ]);
+}
+
+function workerCount(text: string): number {
+  if (!/^[0-9]+$/.test(text) || Number(text) > DEVNET_WORKER_NAMES.length) {
+    throw new NodeError(
+      "DEVNET_INVALID",
+      `--workers must be an integer from 0 to ${DEVNET_WORKER_NAMES.length}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 function stringFlag(flag: string | boolean | undefined): string | undefined {
@@ -114,9 +155,11 @@ function portOf(flag: string | boolean | undefined, fallback: string): number {
   return parseHostPort(typeof flag === "string" ? flag : fallback).port;
 }
 
-/** Deletes what a devnet consists of (keyring, nodeI homes), nothing else in the directory. */
+/** Deletes what a devnet consists of (keyring, dev CA, nodeI and workerI homes), nothing else. */
 function removeDevnet(root: string): void {
   rmSync(join(root, "keyring"), { recursive: true, force: true });
+  rmSync(join(root, DEV_CA_FILE), { force: true });
+  for (const name of DEVNET_WORKER_NAMES) rmSync(join(root, name), { recursive: true, force: true });
   for (let i = 0; existsSync(join(root, `node${i}`)); i++) {
     rmSync(join(root, `node${i}`), { recursive: true, force: true });
   }
@@ -142,7 +185,7 @@ function childFlags(flags: Flags, index: number): string[] {
   return args;
 }
 
-function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boolean): void {
+function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boolean, workers: number): void {
   const accounts = devnetAccounts(root);
   const rpcUrl = (node: DevnetNode) => `http://${node.rpcLaddr}`;
   const lines = [
@@ -154,6 +197,11 @@ function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boo
       (n) =>
         `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}`,
     ),
+    ...(workers > 0
+      ? [
+          `Workers: ${DEVNET_WORKER_NAMES.slice(0, workers).join(", ")} (dev attestation, CPU inference; data in ${root}/workerN)`,
+        ]
+      : []),
     `JSON-RPC: ${rpcUrl(nodes[0]!)}    e.g. npm run -s kyochi -- tx bank send alice <address> 1000 --home ${home}`,
     "Ctrl-C stops every node.",
     "",

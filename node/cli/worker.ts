@@ -3,6 +3,7 @@
 // (dev evidence on a devnet, or nvidia-cc evidence from a configured command on real hardware),
 // then follows its assignments: fetch the model and input by URI and check their hashes, run the
 // model with onnxruntime, commit, reveal. SIGINT/SIGTERM stop it after the step in progress.
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { KyochiRpcClient } from "../../rpc/client/client.js";
@@ -23,6 +24,7 @@ import { WorkerJournal } from "../worker/journal.js";
 import { TxSender } from "../worker/tx-sender.js";
 import { amount, collect, invalid, positiveAmount, uint } from "./flag-values.js";
 import { keyringFrom } from "./keys.js";
+import { STOP_WITH_PARENT_ENV } from "./start.js";
 
 interface WorkerFlags {
   home: string;
@@ -102,6 +104,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const home = resolve(flags.home);
       const dataDir = resolve(flags.dataDir ?? join(home, "worker", flags.key));
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       if (flags.provider !== "cpu" && flags.provider !== "cuda")
         throw invalid(`--provider must be cpu or cuda, got "${flags.provider}"`);
       if (flags.logFormat !== "json" && flags.logFormat !== "pretty")
@@ -140,6 +143,16 @@ export function registerWorkerCommand(program: Command): void {
       const stop = () => daemon.stop();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      // Started by a devnet: stop with it, even when it was killed without stopping us.
+      const parent = process.ppid;
+      const watchdog =
+        process.env[STOP_WITH_PARENT_ENV] === "1"
+          ? setInterval(() => {
+              if (process.ppid !== parent) stop();
+            }, 1000)
+          : undefined;
+      watchdog?.unref();
       await daemon.run();
+      clearInterval(watchdog);
     });
 }

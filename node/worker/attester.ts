@@ -13,6 +13,12 @@ import type { WorkerView } from "./chain-views.js";
 import type { EvidenceSource } from "./evidence-source.js";
 import type { TxSender } from "./tx-sender.js";
 
+/**
+ * An attestation carries ~10 KB of report and certificates and pays for five certificate and one
+ * report signature checks: well above an ordinary tx's gas.
+ */
+const ATTEST_GAS = 1_500_000;
+
 export interface AttesterOptions {
   gpuIndex: number;
   /** Re-attest when the attestation has fewer blocks than this left. */
@@ -60,6 +66,7 @@ export class Attester {
         }),
       ],
       "attest",
+      ATTEST_GAS,
     );
     return sent.height;
   }

@@ -14,6 +14,7 @@ import { decodeAddress } from "../../crypto/address.js";
 import { resultCommitment } from "../../crypto/compute-commitment.js";
 import type { KyochiRpcClient } from "../../rpc/client/client.js";
 import { RpcClientError } from "../../rpc/client/errors.js";
+import { RPC_ERROR_CODES } from "../../rpc/errors.js";
 import {
   computeCommitResultMsg,
   computeRegisterWorkerMsg,
@@ -107,7 +108,7 @@ export class WorkerDaemon {
     try {
       return workerView(await client.getWorker(this.address));
     } catch (err) {
-      if (!(err instanceof RpcClientError && err.kyochiCode === "NOT_FOUND")) throw err;
+      if (!(err instanceof RpcClientError && err.code === RPC_ERROR_CODES.NOT_FOUND)) throw err;
     }
     if (operator === undefined || registration === undefined) {
       log.warn({ worker: this.address }, "worker is not registered; waiting for its operator to register it");

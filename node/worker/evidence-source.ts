@@ -34,6 +34,8 @@ export interface EvidenceSource {
 
 /** The development CA file a devnet writes: the root certificate and its private key, PEM. */
 export interface DevCaFile {
+  /** The CA's subject common name: the issuer name of the certificates it signs. */
+  common_name: string;
   certificate_pem: string;
   private_key_pem: string;
 }
@@ -46,13 +48,15 @@ export function readDevCa(path: string): DevCa {
     throw new WorkerError("WORKER_CONFIG_INVALID", `cannot read the dev CA file ${path}: ${String(err)}`);
   }
   const ders = derCertificatesFromPem(file.certificate_pem);
+  if (typeof file.common_name !== "string" || file.common_name === "")
+    throw new WorkerError("WORKER_CONFIG_INVALID", `${path} has no common_name`);
   if (ders.length !== 1 || ders[0] === undefined)
     throw new WorkerError("WORKER_CONFIG_INVALID", `${path} must hold exactly one CA certificate`);
   return {
     privateKey: createPrivateKey(file.private_key_pem),
     certificateDer: ders[0],
     certificatePem: file.certificate_pem,
-    commonName: "Kyochi Dev Device Identity CA",
+    commonName: file.common_name,
   };
 }
 

@@ -31,7 +31,7 @@ export class TxSender {
    * Signs and broadcasts `messages`, waiting for inclusion. Throws WORKER_TX_REFUSED when the node
    * refuses the tx or it fails in its block, with the chain's codename in the message.
    */
-  async send(messages: Msg[], what: string): Promise<SentTx> {
+  async send(messages: Msg[], what: string, gasLimit = this.gasLimit): Promise<SentTx> {
     this.chainId ??= (await this.client.status()).chainId;
     const nonce = (await this.client.getAccount(this.address)).nonce;
     // The fee is the gas limit at the devnet's minimum gas price; a node with a higher price
@@ -39,8 +39,8 @@ export class TxSender {
     const tx = signTx(this.key, messages, {
       chainId: this.chainId,
       nonce,
-      fee: BigInt(this.gasLimit),
-      gasLimit: this.gasLimit,
+      fee: BigInt(gasLimit),
+      gasLimit,
       memo: "",
     });
     const answer = await this.client.broadcastTx(tx.bytes, "commit", 30_000);

@@ -2,6 +2,9 @@
 // needed to write a model file: field numbers and types exactly as upstream, everything else left
 // out (protobuf readers skip what they do not know, and we only write). Parsed at run time by
 // protobufjs so the schema lives in the source and needs no generated code or copied .proto file.
+// The project's protobufjs setting (64-bit fields as plain numbers) must be in force before this
+// file parses its schema: a field parsed while Long is set and resolved after it is unset breaks.
+import "../../../proto/runtime.js";
 import protobuf from "protobufjs";
 
 const ONNX_SUBSET_PROTO = `
