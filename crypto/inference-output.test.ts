@@ -210,6 +210,18 @@ describe("canonical tensor encoding", () => {
     expect(decodeTensors(padded.subarray(3))[0]!.data).toEqual(Float64Array.of(0.1, -7));
   });
 
+  it("decodes a Node Buffer at an odd offset of a shared pool (a file read), without touching the rest", () => {
+    const bytes = encodeTensors([{ name: "x", dtype: "float32", dims: [3], data: Float32Array.of(1.5, -2, 0) }]);
+    // Buffer.from(string) is carved from a shared pool; slice() of a Buffer is a view, not a copy.
+    const pool = Buffer.concat([Buffer.from([9]), Buffer.from(bytes), Buffer.from([7, 7])]);
+    const view = pool.subarray(1, 1 + bytes.length);
+    expect(view.byteOffset % 4).not.toBe(0);
+    const [x] = decodeTensors(view);
+    expect(x!.data).toEqual(Float32Array.of(1.5, -2, 0));
+    expect(x!.data.byteLength).toBe(12);
+    expect([...pool.subarray(1 + bytes.length)]).toEqual([7, 7]);
+  });
+
   it("re-encodes every decodable float32 tensor to the same bytes (property)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 24 }), (words) => {

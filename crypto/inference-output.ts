@@ -220,7 +220,8 @@ function canonicaliseNaNs(dtype: TensorDtype, bytes: Uint8Array): void {
 function firstNonCanonical(dtype: TensorDtype, bytes: Uint8Array): number {
   if (dtype === "bool") return bytes.findIndex((b) => b > 1);
   if (dtype !== "float32" && dtype !== "float64" && dtype !== "float16") return -1;
-  const copy = bytes.slice();
+  // new Uint8Array(view) copies into a fresh, aligned buffer; a Buffer's slice() would not copy.
+  const copy = new Uint8Array(bytes);
   canonicaliseNaNs(dtype, copy);
   const at = copy.findIndex((b, i) => b !== bytes[i]);
   return at < 0 ? -1 : Math.floor(at / BY_NAME.get(dtype)!.bytes);
@@ -406,8 +407,10 @@ export function decodeTensors(
     const bad = firstNonCanonical(info.dtype, raw);
     if (bad >= 0)
       fail("TENSORS_NON_CANONICAL", `tensor ${name}: element ${bad} is not canonical (NaN or bool)`);
-    // slice(): an aligned copy, so the typed array view below is legal at any offset of `bytes`.
-    const data = new info.ctor(raw.slice().buffer);
+    // An aligned copy of just these bytes, so the typed array view below is legal whatever the
+    // offset of `bytes` (a Node Buffer from a file read often sits at an odd offset of a shared
+    // pool, and its slice() is a view, not a copy).
+    const data = new info.ctor(new Uint8Array(raw).buffer);
     out.push({ name, dtype: info.dtype, dims, data });
   }
   if (r.left !== 0) fail("TENSORS_TRAILING_BYTES", `${r.left} bytes follow the last tensor`);

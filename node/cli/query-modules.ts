@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { KyochiRpcClient } from "../../rpc/client/client.js";
 import type { PageParams } from "../../rpc/types.js";
 import { NodeError } from "../errors.js";
+import { yesNo } from "./flag-values.js";
 import { printJson } from "./output.js";
 
 interface PageFlags {
@@ -175,15 +176,12 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
       .option("--attested <yes|no>", "only workers with (yes) or without (no) a current attestation"),
   ).action(async (o: PageFlags & { operator?: string; status?: string; attested?: string }) => {
     const { operator, status, attested } = o;
-    if (attested !== undefined && attested !== "yes" && attested !== "no") {
-      throw new NodeError("CONFIG_INVALID", `--attested must be yes or no, got "${attested}"`);
-    }
     printJson(
       await client().listWorkers({
         ...page(o),
         ...(operator ? { operator } : {}),
         ...(status ? { status } : {}),
-        ...(attested !== undefined ? { attested: attested === "yes" } : {}),
+        ...(attested !== undefined ? { attested: yesNo(attested, "--attested") } : {}),
       }),
     );
   });

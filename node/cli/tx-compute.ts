@@ -42,7 +42,8 @@ function capabilitiesOf(flags: CapabilityFlags): CapabilitiesFields {
   return {
     gpuModel: flags.gpuModel,
     gpuMemoryMib: uint(flags.gpuMemoryMib, "--gpu-memory-mib"),
-    runtimes: flags.runtime.length > 0 ? flags.runtime : ["onnx"],
+    // The chain wants lower-case names; "ONNX" is the same runtime as "onnx".
+    runtimes: flags.runtime.length > 0 ? flags.runtime.map((r) => r.toLowerCase()) : ["onnx"],
     maxConcurrentJobs: uint(flags.maxConcurrentJobs, "--max-concurrent-jobs", 64, 1),
   };
 }
@@ -74,7 +75,12 @@ function inputOf(flags: SubmitFlags): { inputHash: Uint8Array; inputUri: string 
   if (flags.input !== undefined) {
     if (flags.inputHash !== undefined) throw invalid("give --input or --input-hash, not both");
     const path = resolve(flags.input);
-    const bytes = readFileSync(path);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (err) {
+      throw invalid(`cannot read --input ${path}: ${(err as Error).message}`);
+    }
     return { inputHash: sha256(bytes), inputUri: flags.inputUri ?? pathToFileURL(path).href };
   }
   if (flags.inputHash === undefined || flags.inputUri === undefined) {

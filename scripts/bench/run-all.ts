@@ -2,6 +2,7 @@
 // passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
 import { run as attestation } from "./attestation.js";
+import { run as computeJobs } from "./compute-jobs.js";
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
 import { run as devnetLoad } from "./devnet-load.js";
 import { run as inference } from "./inference.js";
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   transfers,
   royalties,
   attestation,
+  "compute-jobs": computeJobs,
   inference,
   "devnet-load": devnetLoad,
 };
