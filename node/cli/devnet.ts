@@ -105,7 +105,14 @@ async function runDevnet(flags: Flags): Promise<number> {
   );
   // Refuse bad config flags here, once, rather than in N children.
   configFromFlags(nodes[0]!.home, flags);
-  printBanner(root, flags.home, nodes, fresh, workers);
+  // A devnet made before workers existed has no dev CA or worker keys: run it without workers.
+  const runnable = workersAvailable(root, workers);
+  if (runnable < workers) {
+    process.stdout.write(
+      `[devnet] this devnet has no dev CA or worker keys (made by an older version): running without workers; --reset makes a new one\n`,
+    );
+  }
+  printBanner(root, flags.home, nodes, fresh, runnable);
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
   return await superviseNodes([
     ...nodes.map((node, i) => ({
@@ -113,7 +120,7 @@ async function runDevnet(flags: Flags): Promise<number> {
       args: [cli, "start", "--home", node.home, ...childFlags(flags, i)],
     })),
     // Worker i follows node i (round robin): their RPC load is spread like a real network's.
-    ...DEVNET_WORKER_NAMES.slice(0, workers).map((name, i) => ({
+    ...DEVNET_WORKER_NAMES.slice(0, runnable).map((name, i) => ({
       name,
       args: [
         cli,
@@ -134,6 +141,14 @@ async function runDevnet(flags: Flags): Promise<number> {
       ],
     })),
   ]);
+}
+
+/** How many of the first `wanted` workers this devnet can run (dev CA and keys present). */
+function workersAvailable(root: string, wanted: number): number {
+  if (!existsSync(join(root, DEV_CA_FILE))) return 0;
+  let n = 0;
+  while (n < wanted && existsSync(join(root, "keyring", `${DEVNET_WORKER_NAMES[n]}.json`))) n++;
+  return n;
 }
 
 function workerCount(text: string): number {

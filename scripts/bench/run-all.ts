@@ -6,6 +6,7 @@ import { run as computeJobs } from "./compute-jobs.js";
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
 import { run as devnetLoad } from "./devnet-load.js";
 import { run as inference } from "./inference.js";
+import { run as jobLatency } from "./job-latency.js";
 import { run as royalties } from "./royalties.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   attestation,
   "compute-jobs": computeJobs,
   inference,
+  "job-latency": jobLatency,
   "devnet-load": devnetLoad,
 };
 
