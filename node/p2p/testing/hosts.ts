@@ -128,7 +128,9 @@ export function peerEntry(t: TestHost): string {
   return `${t.host.peerId}@127.0.0.1:${t.port}`;
 }
 
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+// 20 s: under the whole suite (worker daemons and node processes in parallel on 2 cores) a
+// gossipsub mesh has been seen to take over 10 s to form; a test's own timeout is 30 s.
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
