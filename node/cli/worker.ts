@@ -139,6 +139,11 @@ export function registerWorkerCommand(program: Command): void {
         journal: new WorkerJournal(join(dataDir, "journal")),
         log,
         pollMs: uint(flags.pollMs, "--poll-ms", 60_000, 50),
+        // Test hook: die like a power cut right after a commit, before its reveal; a restarted
+        // daemon must reveal it from its journal. Never set in production.
+        ...(process.env.KYOCHI_WORKER_FAULT === "crash-after-commit"
+          ? { afterCommit: () => process.kill(process.pid, "SIGKILL") }
+          : {}),
       });
       const stop = () => daemon.stop();
       process.once("SIGINT", stop);

@@ -14,13 +14,13 @@ import { decodeAddress } from "../../crypto/address.js";
 import { resultCommitment } from "../../crypto/compute-commitment.js";
 import type { KyochiRpcClient } from "../../rpc/client/client.js";
 import { RpcClientError } from "../../rpc/client/errors.js";
-import { RPC_ERROR_CODES } from "../../rpc/errors.js";
 import {
   computeCommitResultMsg,
   computeRegisterWorkerMsg,
   computeRevealResultMsg,
   type RegisterWorkerFields,
 } from "../../rpc/client/msgs-compute.js";
+import { RPC_ERROR_CODES } from "../../rpc/errors.js";
 import type { Attester } from "./attester.js";
 import { type JobView, jobsOfPage, type WorkerView, workerView } from "./chain-views.js";
 import { WorkerError } from "./errors.js";
@@ -44,6 +44,8 @@ export interface DaemonParts {
   journal: WorkerJournal;
   log: Logger;
   pollMs: number;
+  /** Called after a commit is journaled and included (tests use it to crash at the worst moment). */
+  afterCommit?: (job: JobView) => void;
 }
 
 const SALT_BYTES = 32;
@@ -52,6 +54,8 @@ export class WorkerDaemon {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly failedJobs = new Set<string>();
+  /** Cursor of the worker's job list where the next walk starts (see openJobs). */
+  private scanFrom = 0;
 
   constructor(private readonly parts: DaemonParts) {}
 
@@ -94,13 +98,12 @@ export class WorkerDaemon {
     const attestedAt = await this.parts.attester.maybeAttest(status, worker);
     if (attestedAt !== undefined) log.info({ height: attestedAt }, "attested");
 
-    const committing = await this.jobs("commit");
-    for (const job of committing) await this.commitIfDue(job);
-    const revealing = await this.jobs("reveal");
-    for (const job of revealing) await this.revealIfDue(job);
+    const open = await this.openJobs();
+    for (const job of open) if (job.state === "commit") await this.commitIfDue(job);
+    for (const job of open) if (job.state === "reveal") await this.revealIfDue(job);
     // Rounds no longer open (settled, failed, re-run) need no journal entry.
-    const open = new Set([...committing, ...revealing].map((j) => `${j.id}/${j.round}`));
-    this.parts.journal.prune((jobId, round) => open.has(`${jobId}/${round}`));
+    const rounds = new Set(open.map((j) => `${j.id}/${j.round}`));
+    this.parts.journal.prune((jobId, round) => rounds.has(`${jobId}/${round}`));
   }
 
   private async ensureRegistered(): Promise<WorkerView | undefined> {
@@ -119,18 +122,24 @@ export class WorkerDaemon {
     return workerView(await client.getWorker(this.address));
   }
 
-  private async jobs(state: "commit" | "reveal"): Promise<JobView[]> {
+  /**
+   * The jobs assigned to this worker that are in their commit or reveal window. The worker's job
+   * list only grows and a closed job never reopens for it, so each walk starts at the first page
+   * that still held an open job last time: the cost follows the open jobs, not the history.
+   */
+  private async openJobs(): Promise<JobView[]> {
     const out: JobView[] = [];
-    let cursor: number | undefined;
-    do {
-      const page = await this.parts.client.listJobs({
-        worker: this.address,
-        state,
-        ...(cursor !== undefined ? { cursor } : {}),
-      });
-      out.push(...jobsOfPage(page));
-      cursor = typeof page.nextCursor === "number" ? page.nextCursor : undefined;
-    } while (cursor !== undefined);
+    let cursor = this.scanFrom;
+    let firstOpenPage: number | undefined;
+    for (;;) {
+      const page = await this.parts.client.listJobs({ worker: this.address, cursor });
+      const open = jobsOfPage(page).filter((j) => j.state === "commit" || j.state === "reveal");
+      if (open.length > 0) firstOpenPage ??= cursor;
+      out.push(...open);
+      if (typeof page.nextCursor !== "number") break;
+      cursor = page.nextCursor;
+    }
+    this.scanFrom = firstOpenPage ?? cursor;
     return out;
   }
 
@@ -172,6 +181,7 @@ export class WorkerDaemon {
     );
     journal.put({ ...entry, committedHeight: sent.height });
     log.info({ job: job.id, round: job.round, height: sent.height }, "result committed");
+    this.parts.afterCommit?.(job);
   }
 
   private async revealIfDue(job: JobView): Promise<void> {

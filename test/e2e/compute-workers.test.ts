@@ -5,13 +5,14 @@
 // the model's answer; fees and royalties are paid to the base unit. worker2 is patched to return a
 // wrong result (KYOCHI_WORKER_FAULT) and is slashed as the minority. Then worker2 is restarted
 // honest, and worker1 is stopped in the middle of a second job: it is slashed for missing its
-// window and the job still settles with the other two.
+// window and the job still settles with the other two. Last, worker0 dies right after committing
+// to a job (before revealing) and is restarted: it reveals from its journal and is paid.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addressFromPublicKey, encodeAddress } from "../../crypto/address.js";
+import { addressFromPublicKey, decodeAddress, encodeAddress } from "../../crypto/address.js";
 import { fromHex, sha256, toHex } from "../../crypto/hash.js";
 import { decodeTensors, encodeTensors } from "../../crypto/inference-output.js";
 import type { SigningKey } from "../../crypto/keys.js";
@@ -19,7 +20,7 @@ import { runInferenceOnce } from "../../node/worker/runtime/inference.js";
 import { tinyMlpInput, writeTinyMlp } from "../../node/worker/runtime/tiny-mlp.js";
 import { ModelFormat, type Msg } from "../../proto/index.js";
 import { KyochiRpcClient } from "../../rpc/client/client.js";
-import { computeSubmitJobMsg } from "../../rpc/client/msgs-compute.js";
+import { computeSubmitJobMsg, computeUnbondWorkerMsg } from "../../rpc/client/msgs-compute.js";
 import { dataAddOfferMsg, dataBuyLicenseMsg, dataRegisterMsg } from "../../rpc/client/msgs-data.js";
 import { modelsRegisterMsg } from "../../rpc/client/msgs-models.js";
 import { signTx } from "../../rpc/client/tx-builder.js";
@@ -319,5 +320,40 @@ describe("compute end to end: 3 worker daemons, an ONNX model, r = 3", () => {
     // Listing by worker finds the jobs it took part in.
     const listed = await client.listJobs({ worker: devnet.addresses.worker1!, state: "settled" });
     expect((listed.jobs as JsonObject[]).map((j) => j.id)).toEqual([1, 2]);
+    // Its operator retires it: an unbonding worker gets no new jobs.
+    await send(devnet.keys.worker1!, [computeUnbondWorkerMsg(decodeAddress(devnet.addresses.worker1!))]);
+    expect((await worker("worker1")).status).toBe("unbonding");
+  });
+
+  it("reveals after a crash between commit and reveal, from the worker's journal", {
+    timeout: 120_000,
+  }, async () => {
+    await stopWorker(workers.get("worker0")!, "SIGTERM");
+    const crashing = startWorker("worker0", { KYOCHI_WORKER_FAULT: "crash-after-commit" });
+    const crashed = new Promise((r) => crashing.proc.once("exit", (_code, signal) => r(signal)));
+    const { carol } = devnet.keys as Record<string, SigningKey>;
+    const input = readFileSync(inputPath);
+    // worker1 is retired: two operators are left, so r = 2.
+    await send(carol!, [
+      computeSubmitJobMsg({
+        modelId: 1,
+        inputHash: sha256(input),
+        inputUri: pathToFileURL(inputPath).href,
+        replication: 2,
+        maxPrice: WORKER_PRICE,
+        escrow: 2n * WORKER_PRICE + MODEL_FEE,
+        deadlineBlocks: 200,
+      }),
+    ]);
+    expect(await crashed).toBe("SIGKILL");
+    const mine = () => assignments(settledOrNot).find((a) => a.worker === devnet.addresses.worker0);
+    let settledOrNot = await job(3);
+    expect(mine()?.state).toBe("committed");
+    startWorker("worker0");
+    settledOrNot = await waitForJob(3, "settled", 90_000);
+    expect(mine()?.state).toBe("agreed");
+    // One commit and one reveal: the restart submitted nothing twice.
+    expect(workers.get("worker0")!.out()).toMatch(/"job":3,"round":0,"height":\d+,"msg":"result revealed"/);
+    expect(workers.get("worker0")!.out()).not.toMatch(/"job":3,"round":0,"msg":"job computed"/);
   });
 });
