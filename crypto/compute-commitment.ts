@@ -9,6 +9,8 @@
 // injective. The job id, round and worker make a commitment useless for any other job, round or
 // worker (a worker cannot replay someone else's commitment); the salt keeps a result hash that is
 // easy to guess (a popular input) from being recognised in the commitment.
+
+import { u32be, u64be } from "./bytes.js";
 import { CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 
@@ -28,18 +30,6 @@ export interface ResultCommitmentInput {
 }
 
 const DOMAIN_BYTES = new TextEncoder().encode(COMMIT_DOMAIN);
-
-function u64be(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
-}
 
 function invalid(message: string): CryptoError {
   return new CryptoError("INVALID_ARGUMENT", message);

@@ -23,6 +23,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { u32be, u64be } from "./bytes.js";
 import { CryptoError } from "./errors.js";
 
 export const CONTENT_CHUNK_BYTES = 1 << 20;
@@ -132,18 +133,6 @@ export class ContentRootHasher {
 /** The content root of bytes held in memory (the same as feeding them to a ContentRootHasher). */
 export function contentRootOf(bytes: Uint8Array, chunkSize = CONTENT_CHUNK_BYTES): StreamRoot {
   return new ContentRootHasher(chunkSize).update(bytes).digest();
-}
-
-function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
-}
-
-function u64be(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
 }
 
 /** The leaf of one file in a directory's root. */

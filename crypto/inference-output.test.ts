@@ -211,7 +211,9 @@ describe("canonical tensor encoding", () => {
   });
 
   it("decodes a Node Buffer at an odd offset of a shared pool (a file read), without touching the rest", () => {
-    const bytes = encodeTensors([{ name: "x", dtype: "float32", dims: [3], data: Float32Array.of(1.5, -2, 0) }]);
+    const bytes = encodeTensors([
+      { name: "x", dtype: "float32", dims: [3], data: Float32Array.of(1.5, -2, 0) },
+    ]);
     // Buffer.from(string) is carved from a shared pool; slice() of a Buffer is a view, not a copy.
     const pool = Buffer.concat([Buffer.from([9]), Buffer.from(bytes), Buffer.from([7, 7])]);
     const view = pool.subarray(1, 1 + bytes.length);

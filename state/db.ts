@@ -59,11 +59,7 @@ export function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
 }
 
 /** Big-endian u64 (as used in keys so that LevelDB order is numeric order). */
-export function u64be(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
+export { u64be } from "../crypto/bytes.js";
 
 export function readU64be(bytes: Uint8Array, offset = 0): number {
   return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));

@@ -9,6 +9,8 @@
 //   operator (address bytes), worker (the worker key's 20-byte address; `workerKey` below),
 //   GPU index (u32 BE).
 // Length prefixes make the encoding injective: no two inputs share a preimage.
+
+import { u32be, u64be } from "../bytes.js";
 import { sha256 } from "../hash.js";
 import { AttestationError } from "./errors.js";
 
@@ -27,18 +29,6 @@ export interface AttestationNonceInput {
 
 function invalid(message: string): AttestationError {
   return new AttestationError("INVALID_ARGUMENT", message);
-}
-
-function u64be(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
 }
 
 function field(bytes: Uint8Array, what: string): Uint8Array[] {

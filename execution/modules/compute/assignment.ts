@@ -18,6 +18,7 @@
 // Work per block is bounded: at most compute.max_assignments_per_block rounds are assigned, and at
 // most SCAN_FACTOR times as many pending jobs are examined, oldest first.
 import { encodeAddress } from "../../../crypto/address.js";
+import { u32be } from "../../../crypto/bytes.js";
 import { sha256, toHex } from "../../../crypto/hash.js";
 import { Assignment, AssignmentState, type Job, JobState } from "../../../proto/index.js";
 import { u64be } from "../../../state/db.js";
@@ -50,12 +51,6 @@ export const SCAN_FACTOR = 4;
 const READS_PER_SCAN = 4;
 
 const DOMAIN_BYTES = new TextEncoder().encode(ASSIGN_DOMAIN);
-
-function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
-}
 
 /** The draw-th random number of a job's round, as a 256-bit integer. */
 export function assignmentDraw(

@@ -12,6 +12,8 @@
 //   [0x06, 0x21] ++ owner SlotList  datasets of an owner (transfer moves the id between lists)
 //   [0x06, 0x22] ++ licensee        SlotList: licenses held by an address
 //   [0x06, 0x23] ++ u64be(dataset)  SlotList: licenses sold for a dataset
+
+import { u32be } from "../../../crypto/bytes.js";
 import { decodeCanonical, encode } from "../../../proto/canonical.js";
 import { Dataset, License, LicenseOffer } from "../../../proto/index.js";
 import { readU64be, u64be } from "../../../state/db.js";
@@ -53,12 +55,6 @@ function key(tag: number, ...parts: Uint8Array[]): StateKey {
     off += p.length;
   }
   return stateKey(out);
-}
-
-function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
 }
 
 export const datasetKey = (id: number): StateKey => key(DATASET_TAG, u64be(id));
