@@ -202,6 +202,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       closeGossip();
       await p2p.stop().catch(() => {});
       await rpc.close().catch(() => {});
+      waiter.close();
       throw err;
     }
     logger.info(
@@ -219,6 +220,9 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const stop = (fatal?: Error): Promise<void> => {
       stopping ??= (async () => {
         await rpc.close().catch((err: unknown) => logger.error({ err }, "closing RPC failed"));
+        // Pending tx_broadcast commit waits hold timers (up to their timeout) that would keep the
+        // process alive after everything else has stopped.
+        waiter.close();
         closeGossip();
         await consensus.stop().catch((err: unknown) => logger.error({ err }, "stopping consensus failed"));
         await p2p.stop().catch((err: unknown) => logger.error({ err }, "stopping p2p failed"));

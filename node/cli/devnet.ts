@@ -21,7 +21,8 @@ import {
   parseValidatorCount,
   readDevnet,
 } from "../init.js";
-import { addConfigFlags, configFromFlags, STOP_WITH_PARENT_ENV } from "./start.js";
+import { stopWithParentEnv } from "./parent-watchdog.js";
+import { addConfigFlags, configFromFlags } from "./start.js";
 
 type Flags = Record<string, string | boolean | undefined> & {
   home: string;
@@ -262,7 +263,7 @@ export async function superviseNodes(
     // The nodes stop by themselves if this process dies without stopping them (kill -9).
     const proc = spawn(process.execPath, spec.args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, [STOP_WITH_PARENT_ENV]: "1" },
+      env: { ...process.env, ...stopWithParentEnv() },
     });
     const label = `[${spec.name}]`;
     const prefix = color ? `\u001b[${COLORS[i % COLORS.length]}m${label}\u001b[0m ` : `${label} `;

@@ -3,6 +3,7 @@ import { configKeys, loadConfig, type NodeConfig } from "../config.js";
 import { defaultHome, homePaths } from "../home.js";
 import { createLogger, type Logger } from "../logger.js";
 import { type RunningNode, startNode } from "../node.js";
+import { watchParent } from "./parent-watchdog.js";
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -28,20 +29,11 @@ export function configFromFlags(home: string, flags: Flags): NodeConfig {
 const SAME_SIGNAL_WINDOW_MS = 1000;
 
 /**
- * Set by `kyochi devnet` for its nodes: a node whose parent died without stopping it (kill -9)
- * notices that it was re-parented and stops cleanly instead of running on unsupervised.
- */
-export const STOP_WITH_PARENT_ENV = "KYOCHI_STOP_WITH_PARENT";
-const PARENT_CHECK_MS = 1000;
-
-/**
  * Runs a node until SIGINT/SIGTERM (graceful) or a fatal error (exit code 1). A signal that arrives
  * while the node is still starting (a devnet stopped at once) stops it as soon as it is up, so it
  * still closes its database and says so.
  */
 export async function runUntilSignal(home: string, config: NodeConfig, logger: Logger): Promise<void> {
-  // Taken before the node starts: the devnet may be gone before start-up finishes.
-  const parent = process.ppid;
   let node: RunningNode | undefined;
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,21 +53,13 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
     node = await startNode(home, config, logger);
     if (firstSignalAt !== undefined) void node.stop();
     const running = node;
-    const watchdog =
-      process.env[STOP_WITH_PARENT_ENV] === "1"
-        ? setInterval(() => {
-            if (process.ppid === parent) return;
-            // Our output went to the devnet: writes now fail with EPIPE, which must not crash the
-            // node half-way through its stop.
-            process.stdout.on("error", () => {});
-            process.stderr.on("error", () => {});
-            void running.stop();
-            logger.warn({ parent }, "the devnet that started this node is gone; stopping");
-          }, PARENT_CHECK_MS)
-        : undefined;
-    watchdog?.unref();
+    // Started by a devnet that died without stopping us (kill -9): stop cleanly.
+    const unwatch = watchParent(() => {
+      void running.stop();
+      logger.warn("the devnet that started this node is gone; stopping");
+    });
     const fatal = await node.done;
-    if (watchdog) clearInterval(watchdog);
+    unwatch();
     if (fatal) {
       process.exitCode = 1;
       // A governance upgrade this release lacks: the operator must read this, not a log record.

@@ -24,7 +24,7 @@ import { WorkerJournal } from "../worker/journal.js";
 import { TxSender } from "../worker/tx-sender.js";
 import { amount, collect, invalid, positiveAmount, uint } from "./flag-values.js";
 import { keyringFrom } from "./keys.js";
-import { STOP_WITH_PARENT_ENV } from "./start.js";
+import { watchParent } from "./parent-watchdog.js";
 
 interface WorkerFlags {
   home: string;
@@ -149,15 +149,8 @@ export function registerWorkerCommand(program: Command): void {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       // Started by a devnet: stop with it, even when it was killed without stopping us.
-      const parent = process.ppid;
-      const watchdog =
-        process.env[STOP_WITH_PARENT_ENV] === "1"
-          ? setInterval(() => {
-              if (process.ppid !== parent) stop();
-            }, 1000)
-          : undefined;
-      watchdog?.unref();
+      const unwatch = watchParent(stop);
       await daemon.run();
-      clearInterval(watchdog);
+      unwatch();
     });
 }
