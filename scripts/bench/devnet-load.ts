@@ -14,7 +14,6 @@
 // 1000), KYOCHI_BENCH_QUICK=1 (8 s of load).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,6 +25,7 @@ import { DEVNET_CHAIN_ID, initDevnet } from "../../node/init.js";
 import { peerIdOfNodeKeyFile } from "../../node/p2p/peer-id.js";
 import { KeyType } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
+import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const LOAD_SECONDS = Number(process.env.KYOCHI_BENCH_LOAD_SECONDS ?? (QUICK ? 8 : 20));
@@ -46,18 +46,6 @@ interface NodeProc {
   child: ChildProcess;
   rpcUrl: string;
   output: string[];
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((ok, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      server.close(() => ok(port));
-    });
-  });
 }
 
 async function call<T>(url: string, body: unknown): Promise<T> {

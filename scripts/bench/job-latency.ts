@@ -8,7 +8,6 @@
 // KYOCHI_BENCH_BLOCK_MS (timeout_commit, default 1000).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -24,24 +23,13 @@ import { KyochiRpcClient } from "../../rpc/client/client.js";
 import { computeSubmitJobMsg } from "../../rpc/client/msgs-compute.js";
 import { modelsRegisterMsg } from "../../rpc/client/msgs-models.js";
 import { signTx } from "../../rpc/client/tx-builder.js";
+import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const JOBS = Number(process.env.KYOCHI_BENCH_JOBS ?? (QUICK ? 4 : 10));
 const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const CLI = resolve(import.meta.dirname, "..", "..", "node", "cli", "main.js");
 const GAS = 200_000;
-
-async function freePort(): Promise<number> {
-  return await new Promise((ok, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -103,6 +103,22 @@ async function send(key: SigningKey, msgs: Msg[]): Promise<JsonObject> {
   return answer.result as unknown as JsonObject;
 }
 
+/** carol submits a job for model 1 on the test's input: `replication` workers at WORKER_PRICE. */
+async function submitJob(replication: number, escrow: bigint): Promise<void> {
+  const input = readFileSync(inputPath);
+  await send(devnet.keys.carol!, [
+    computeSubmitJobMsg({
+      modelId: 1,
+      inputHash: sha256(input),
+      inputUri: pathToFileURL(inputPath).href,
+      replication,
+      maxPrice: WORKER_PRICE,
+      escrow,
+      deadlineBlocks: 200,
+    }),
+  ]);
+}
+
 async function balance(name: string): Promise<bigint> {
   return BigInt((await client.getAccount(devnet.addresses[name]!)).balance);
 }
@@ -196,7 +212,7 @@ describe("compute end to end: 3 worker daemons, an ONNX model, r = 3", () => {
   it("settles a job: majority result readable over RPC, fees and royalties exact, the wrong worker slashed", {
     timeout: 120_000,
   }, async () => {
-    const { alice, bob, carol } = devnet.keys as Record<string, SigningKey>;
+    const { alice, bob } = devnet.keys as Record<string, SigningKey>;
     // alice sells a training + commercial license (10% royalty); bob trains the model under it.
     await send(alice!, [
       dataRegisterMsg({
@@ -237,19 +253,9 @@ describe("compute end to end: 3 worker daemons, an ONNX model, r = 3", () => {
       carol: await balance("carol"),
     };
     const escrow = 3n * WORKER_PRICE + MODEL_FEE + 777n;
-    const input = readFileSync(inputPath);
-    await send(carol!, [
-      computeSubmitJobMsg({
-        modelId: 1,
-        inputHash: sha256(input),
-        inputUri: pathToFileURL(inputPath).href,
-        replication: 3,
-        maxPrice: WORKER_PRICE,
-        escrow,
-        deadlineBlocks: 200,
-      }),
-    ]);
+    await submitJob(3, escrow);
     const settled = await waitForJob(1, "settled");
+    const input = readFileSync(inputPath);
 
     // The agreed output is the model's own answer on this input.
     const expected = await runInferenceOnce(modelBytes, input, "");
@@ -288,19 +294,7 @@ describe("compute end to end: 3 worker daemons, an ONNX model, r = 3", () => {
     // worker2 comes back honest (same key, same journal and device key).
     await stopWorker(workers.get("worker2")!, "SIGTERM");
     startWorker("worker2");
-    const { carol } = devnet.keys as Record<string, SigningKey>;
-    const input = readFileSync(inputPath);
-    await send(carol!, [
-      computeSubmitJobMsg({
-        modelId: 1,
-        inputHash: sha256(input),
-        inputUri: pathToFileURL(inputPath).href,
-        replication: 3,
-        maxPrice: WORKER_PRICE,
-        escrow: 3n * WORKER_PRICE + MODEL_FEE,
-        deadlineBlocks: 200,
-      }),
-    ]);
+    await submitJob(3, 3n * WORKER_PRICE + MODEL_FEE);
     // As soon as the job is assigned, worker1 dies (before or right after its commit: either way
     // it never reveals).
     await waitFor(async () => ["commit", "reveal"].includes((await job(2)).state as string), 60_000, logsOf);
@@ -331,20 +325,8 @@ describe("compute end to end: 3 worker daemons, an ONNX model, r = 3", () => {
     await stopWorker(workers.get("worker0")!, "SIGTERM");
     const crashing = startWorker("worker0", { KYOCHI_WORKER_FAULT: "crash-after-commit" });
     const crashed = new Promise((r) => crashing.proc.once("exit", (_code, signal) => r(signal)));
-    const { carol } = devnet.keys as Record<string, SigningKey>;
-    const input = readFileSync(inputPath);
     // worker1 is retired: two operators are left, so r = 2.
-    await send(carol!, [
-      computeSubmitJobMsg({
-        modelId: 1,
-        inputHash: sha256(input),
-        inputUri: pathToFileURL(inputPath).href,
-        replication: 2,
-        maxPrice: WORKER_PRICE,
-        escrow: 2n * WORKER_PRICE + MODEL_FEE,
-        deadlineBlocks: 200,
-      }),
-    ]);
+    await submitJob(2, 2n * WORKER_PRICE + MODEL_FEE);
     expect(await crashed).toBe("SIGKILL");
     const mine = () => assignments(settledOrNot).find((a) => a.worker === devnet.addresses.worker0);
     let settledOrNot = await job(3);
