@@ -36,6 +36,7 @@ describe("invalid messages from a peer", () => {
     // b keeps redialling a (persistent peer), which is what a ban must withstand.
     const b = await host({ config: { persistent_peers: peerEntry(a) } });
     await waitFor(() => a.host.gossipPeers().includes(b.host.peerId), "b subscribed at a");
+    await waitFor(() => b.host.gossipPeers().includes(a.host.peerId), "a subscribed at b");
     const got: InboundMessage[] = [];
     a.host.consensusTransport().onMessage((m) => got.push(m));
 
@@ -96,6 +97,10 @@ describe("forged block parts and txs", () => {
     const c = await host({ config: { persistent_peers: peerEntry(a) } });
     await waitFor(() => a.host.gossipPeers().includes(b.host.peerId), "b subscribed at a");
     await waitFor(() => a.host.gossipPeers().includes(c.host.peerId), "c subscribed at a");
+    // And the other way round: a publisher that does not yet know a's subscription sends its
+    // message to nobody (seen under the full suite's load: the honest block never arrived).
+    await waitFor(() => b.host.gossipPeers().includes(a.host.peerId), "a subscribed at b");
+    await waitFor(() => c.host.gossipPeers().includes(a.host.peerId), "a subscribed at c");
     const blocks: Uint8Array[] = [];
     const txs: Uint8Array[] = [];
     a.host.consensusTransport().onMessage((m) => m.kind === "block" && blocks.push(m.bytes));
