@@ -27,12 +27,13 @@ import type {
   ProcessProposalRequest,
   QueryRequest,
 } from "../proto/application.js";
-import type { Event, TxResult, ValidatorUpdate } from "../proto/index.js";
+import { Event, type TxResult, type ValidatorUpdate } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
 import { WriteBatch } from "../state/db.js";
 import type { StateTree, TreeProof } from "../state/tree/types.js";
 import type { TxIndex } from "../state/tx-index.js";
+import type { TxSearchIndex } from "../state/tx-search-index.js";
 import {
   executeBlock,
   type PreparedTx,
@@ -63,6 +64,7 @@ import { BlockState, CommittedState, type KvReader } from "./store.js";
 import type { TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
 import { executeTx } from "./tx/execute.js";
+import { txSearchEntries } from "./tx/search-entries.js";
 import { type BatchVerifier, SignatureVerifier } from "./tx/verify.js";
 import { KNOWN_UPGRADES, pendingHalt, runDueUpgrade, type UpgradeHandler } from "./upgrades.js";
 
@@ -81,6 +83,21 @@ export interface QueryResult extends PortQueryResult {
 export type BlockResultsWriter = Pick<BlockStore, "putBlockResultsEncoded">;
 /** What the app needs from state/tx-index.ts. */
 export type TxIndexStore = Pick<TxIndex, "putEncoded" | "get">;
+/** What the app needs from state/tx-search-index.ts. */
+export type TxSearchWriter = Pick<TxSearchIndex, "put">;
+
+/** What a tx would do as the next block's (simulateTx): nothing is committed. */
+export interface SimulateOutcome {
+  gasWanted: number;
+  gasUsed: number;
+  /** 0 on success; otherwise the result code the block would record, named by `codename`. */
+  code: number;
+  codename: string;
+  /** The log the block's TxResult would carry. */
+  log: string;
+  /** The events the block's TxResult would carry. */
+  events: Event[];
+}
 
 /** Node-local tuning (not consensus): cache sizes and state pruning. */
 export interface AppTuning {
@@ -106,6 +123,8 @@ export interface KyochiAppOptions {
   tree: StateTree;
   blockStore: BlockResultsWriter;
   txIndex: TxIndexStore;
+  /** Explorer indexes (sender, recipient, event), written with each block; none when absent. */
+  searchIndex?: TxSearchWriter;
   chainId: string;
   verifyPool?: BatchVerifier;
   params?: Partial<AppTuning>;
@@ -149,6 +168,7 @@ export class KyochiApp {
   private readonly tree: StateTree;
   private readonly blockStore: BlockResultsWriter;
   private readonly txIndex: TxIndexStore;
+  private readonly searchIndex: TxSearchWriter | undefined;
   private readonly committed: CommittedState;
   private readonly verifier: SignatureVerifier;
   private readonly decodedTxs: DecodedTxCache;
@@ -172,6 +192,7 @@ export class KyochiApp {
     this.tree = opts.tree;
     this.blockStore = opts.blockStore;
     this.txIndex = opts.txIndex;
+    this.searchIndex = opts.searchIndex;
     this.tuning = tuning;
     this.log = opts.logger ?? silentLogger;
     this.upgrades = opts.knownUpgrades ?? KNOWN_UPGRADES;
@@ -294,6 +315,50 @@ export class KyochiApp {
         hash,
       };
     }
+  }
+
+  /**
+   * Runs `bytes` as the first tx of the next block would run, on a throwaway layer over the last
+   * committed state, and reports what the block's TxResult would hold; commits nothing.
+   *
+   * Every rule of block execution applies (the signature must verify, the nonce must be the
+   * account's next one, the balance must cover the fee) except min_gas_price: finding the gas,
+   * hence the fee to offer, is what a client simulates for, so a fee of 0 is fine here. The
+   * signature is required (unlike Cosmos) so that the answer is the one the block would give
+   * for these exact bytes; signing is cheap for the client, which re-signs with the gas it
+   * then sets. gasUsed is for these bytes: a tx re-signed with a longer fee or gas limit costs
+   * the per-byte gas of the extra bytes more.
+   */
+  async simulateTx(bytes: Uint8Array): Promise<SimulateOutcome> {
+    const params = this.requireParams();
+    const waived = { ...params, bank: { ...params.bank, minGasPrice: 0n } };
+    // No decoded-tx cache: it is keyed by params, and these are not the chain's.
+    const prepared = prepareTx(bytes, this.checkContext(waived));
+    const tx = prepared.decoded;
+    if (!tx)
+      return simulateFailure(prepared.error ?? new ExecutionError("INTERNAL", "tx was not decoded"), 0);
+    if (!(await this.verifier.verifyOne(tx))) {
+      return simulateFailure(
+        new ExecutionError("TX_BAD_SIGNATURE", "signature does not verify over the tx body"),
+        tx.gasLimit,
+      );
+    }
+    const scratch = new BlockState(this.committed);
+    const outcome = await executeTx(scratch, tx, {
+      params,
+      height: this.committedHeight + 1,
+      timeMs: this.lastTimeMs,
+      mode: "deliver",
+    });
+    const r = outcome.result;
+    return {
+      gasWanted: Number(r.gasWanted),
+      gasUsed: Number(r.gasUsed),
+      code: r.code,
+      codename: outcome.error?.code ?? "OK",
+      log: r.log,
+      events: r.events.map((e) => Event.create(e)),
+    };
   }
 
   async prepareProposal(req: PrepareProposalRequest): Promise<Uint8Array[]> {
@@ -582,6 +647,10 @@ export class KyochiApp {
         t.hash,
         encodeTxRecord(t.hash, p.height, index, t.bytes, resultBytes[index] as Uint8Array),
       );
+      // Same batch as the record: the explorer indexes never point at a tx that is not stored.
+      if (this.searchIndex && t.decoded) {
+        this.searchIndex.put(batch, { height: p.height, index }, t.hash, txSearchEntries(t.decoded, result));
+      }
     }
   }
 
@@ -627,6 +696,17 @@ export class KyochiApp {
 /** Proposals whose decoded txs are kept (a round or two of pipelining). */
 const PROPOSALS_KEPT = 4;
 const RESULT_NONCE_TOO_LOW = new ExecutionError("TX_NONCE_TOO_LOW", "").resultCode;
+
+function simulateFailure(err: ExecutionError, gasWanted: number): SimulateOutcome {
+  return {
+    gasWanted,
+    gasUsed: 0,
+    code: err.resultCode,
+    codename: err.code,
+    log: `${err.code}: ${err.message}`,
+    events: [],
+  };
+}
 
 function ok(height: number): QueryResult {
   return { code: 0, codename: "", log: "", height };

@@ -24,6 +24,24 @@ export const configSchema = z
         max_body_bytes: int(1024, 256 * 1024 * 1024),
         max_batch: int(1, 10_000),
         broadcast_commit_timeout_ms: int(100, 600_000),
+        /** Subscriptions one WebSocket connection may hold. */
+        ws_max_subscriptions: int(1, 100_000),
+        /** Open WebSocket connections from one IP address. */
+        ws_max_connections_per_ip: int(1, 1_000_000),
+        /** Largest message a WebSocket client may send. */
+        ws_max_message_bytes: int(1024, 256 * 1024 * 1024),
+        /** Bytes queued for one WebSocket client beyond which it is cut off as too slow. */
+        ws_send_buffer_bytes: int(64 * 1024, 4 * 1024 * 1024 * 1024),
+      })
+      .strict(),
+    grpc: z
+      .object({
+        /** Serve gRPC (chain, tx and module query services, reflection, health). */
+        enabled: z.boolean(),
+        /** host:port of the gRPC server (HTTP/2, no TLS); port 0 lets the system pick one. */
+        laddr: hostPort,
+        /** Largest message received or sent; larger ones are refused with RESOURCE_EXHAUSTED. */
+        max_message_bytes: int(1024, 256 * 1024 * 1024),
       })
       .strict(),
     consensus: z
@@ -87,7 +105,12 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       max_body_bytes: 1024 * 1024,
       max_batch: 100,
       broadcast_commit_timeout_ms: 30_000,
+      ws_max_subscriptions: 100,
+      ws_max_connections_per_ip: 100,
+      ws_max_message_bytes: 1024 * 1024,
+      ws_send_buffer_bytes: 16 * 1024 * 1024,
     },
+    grpc: { enabled: true, laddr: "127.0.0.1:9090", max_message_bytes: 4 * 1024 * 1024 },
     consensus: {
       timeout_commit_ms: 1000,
       timeout_propose_ms: 3000,

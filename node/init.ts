@@ -84,6 +84,8 @@ export const DEVNET_MAX_VALIDATORS = 32;
 export interface DevnetNodePorts {
   p2p: number;
   rpc: number;
+  /** gRPC port; absent: one the system picks at each start (port 0). */
+  grpc?: number;
 }
 
 /** One node of a devnet as written in its home. */
@@ -95,6 +97,8 @@ export interface DevnetNode {
   rpcLaddr: string;
   /** host:port of its libp2p listener (config p2p.laddr). */
   p2pLaddr: string;
+  /** host:port of its gRPC server (config grpc.laddr). */
+  grpcLaddr: string;
   /** libp2p peer id from its node_key.json. */
   peerId: string;
   /** Consensus address of its validator key, 0x-hex. */
@@ -129,7 +133,8 @@ export function parseValidatorCount(text: string): number {
  * genesis: N validators of equal stake (operator: the "validator" key in each node's own keyring,
  * funded), plus the dev accounts. Each node gets its own validator key and node key; node i
  * listens on `ports[i]` (loopback) and lists every other node in p2p.persistent_peers. Node 0
- * may leave its ports out: it then keeps the config's (the defaults, 26656 and 26657).
+ * may leave its ports out: it then keeps the config's (the defaults, 26656, 26657 and 9090). A
+ * node given ports without a gRPC one gets gRPC on a port the system picks (port 0).
  */
 export function initDevnet(
   root: string,
@@ -149,12 +154,20 @@ export function initDevnet(
   const laddrs = names.map((name, i) => {
     const ports = opts.ports?.[i];
     if (ports === undefined) {
-      if (i === 0) return { rpc: base.rpc.laddr, p2p: base.p2p.laddr };
+      if (i === 0) return { rpc: base.rpc.laddr, p2p: base.p2p.laddr, grpc: base.grpc.laddr };
       throw new NodeError("DEVNET_INVALID", `no ports given for ${name}`);
     }
-    return { rpc: `127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}` };
+    return {
+      rpc: `127.0.0.1:${ports.rpc}`,
+      p2p: `127.0.0.1:${ports.p2p}`,
+      grpc: `127.0.0.1:${ports.grpc ?? 0}`,
+    };
   });
-  const used = laddrs.flatMap((l) => [parseHostPort(l.rpc).port, parseHostPort(l.p2p).port]);
+  const used = laddrs.flatMap((l) => [
+    parseHostPort(l.rpc).port,
+    parseHostPort(l.p2p).port,
+    parseHostPort(l.grpc).port,
+  ]);
   if (new Set(used.filter((port) => port !== 0)).size !== used.filter((port) => port !== 0).length) {
     throw new NodeError("DEVNET_INVALID", `devnet nodes must not share ports: ${used.join(", ")}`);
   }
@@ -209,6 +222,7 @@ export function initDevnet(
       ...base,
       moniker: names[i]!,
       rpc: { ...base.rpc, laddr: laddrs[i]!.rpc },
+      grpc: { ...base.grpc, laddr: laddrs[i]!.grpc },
       p2p: {
         ...base.p2p,
         laddr: laddrs[i]!.p2p,
@@ -262,6 +276,7 @@ function readDevnetNodes(dir: string, count: number): DevnetNode[] {
       home: paths.home,
       rpcLaddr: config.rpc.laddr,
       p2pLaddr: config.p2p.laddr,
+      grpcLaddr: config.grpc.laddr,
       peerId: peerIdOfNodeKeyFile(paths.nodeKey),
       validatorAddress: `0x${toHex(addressFromPublicKey(validatorKey.type, validatorKey.publicKey))}`,
     };

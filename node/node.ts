@@ -9,12 +9,15 @@ import { KyochiApp } from "../execution/app.js";
 import { genesisTimeMs, toAppState } from "../genesis/app-state.js";
 import { loadGenesisFile } from "../genesis/load.js";
 import { KeyType, TxRecord, TxResult, ValidatorInfo } from "../proto/index.js";
+import { startGrpcServer } from "../rpc/grpc/server.js";
 import { startJsonRpcServer } from "../rpc/jsonrpc/server.js";
+import { CommitFeed } from "../rpc/subscriptions/commit-feed.js";
 import { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
 import { BlockStore } from "../state/block-store.js";
 import { KyochiDb } from "../state/db.js";
 import { openStateTree } from "../state/tree/index.js";
 import { TxIndex } from "../state/tx-index.js";
+import { TxSearchIndex } from "../state/tx-search-index.js";
 import { type NodeConfig, parseHostPort } from "./config.js";
 import { NodeError } from "./errors.js";
 import { homePaths } from "./home.js";
@@ -30,6 +33,8 @@ export const NODE_VERSION = "0.1.0";
 
 export interface RunningNode {
   readonly rpcUrl: string;
+  /** host:port of the gRPC server (absent when grpc.enabled is false). */
+  readonly grpcAddress?: string;
   /** Resolves when the node stopped, by `stop()` or by a fatal error (then with that error). */
   readonly done: Promise<Error | undefined>;
   stop(): Promise<void>;
@@ -53,11 +58,13 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const tree = await openStateTree(db);
     const blockStore = await BlockStore.open(db);
     const txIndex = new TxIndex(db);
+    const searchIndex = new TxSearchIndex(db);
     const app = await KyochiApp.create({
       db,
       tree,
       blockStore,
       txIndex,
+      searchIndex,
       chainId: genesis.chain_id,
       verifyPool,
       params: { keepRecentVersions: config.state.keep_recent },
@@ -92,6 +99,9 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       logger: logger.child({ module: "mempool" }),
     });
     const waiter = new TxCommitWaiter();
+    const commitFeed = new CommitFeed((err) =>
+      logger.child({ module: "rpc" }).error({ err }, "commit feed listener failed"),
+    );
     const p2p = await P2PHost.create({
       privateKey: readNodeKey(paths.nodeKey),
       chainId: genesis.chain_id,
@@ -124,6 +134,10 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       syncNetwork: p2p.syncNetwork(),
       ...(config.signer.audit_log ? { signerAuditLogPath: join(paths.data, "signer_audit.jsonl") } : {}),
     });
+    // Subscriptions and block streams: every commit, whether decided here or fetched by sync.
+    consensus.onCommit(({ height, block, blockHash, results }) =>
+      commitFeed.emit({ height, block: { block, blockHash }, results }),
+    );
     consensus.onCommit(({ height, block, results }) => {
       // Hashing every tx again is only worth it when some tx_broadcast(commit) is waiting.
       if (waiter.pending === 0) return;
@@ -143,44 +157,53 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const fromApp = appValidatorSets(app, blockStore);
     // The RPC port is bound before consensus starts, so a taken port fails before any block work.
     const { host, port } = parseHostPort(config.rpc.laddr);
+    const backend = createRpcBackend({
+      chainId: genesis.chain_id,
+      nodeVersion: NODE_VERSION,
+      genesisTimeMs: genesisTimeMs(genesis),
+      validatorAddress: addressFromPublicKey(KeyType.KEY_TYPE_ED25519, validatorKey.publicKey),
+      app,
+      blockStore,
+      txIndex,
+      searchIndex,
+      mempool,
+      waiter,
+      commits: commitFeed,
+      netInfo: {
+        netInfo: () => {
+          const info = p2p.netInfo();
+          // RPC reports 0 for a peer that has not told its height yet.
+          return { ...info, peers: info.peers.map((peer) => ({ ...peer, height: peer.height ?? 0 })) };
+        },
+      },
+      validatorSets: {
+        // Consensus's history of sets; before consensus first stored one (the RPC is up before
+        // consensus starts), the app's view, which is the genesis set then.
+        async validatorsAt(height) {
+          const infos = await validatorInfosAt(db, height);
+          if (!infos) return fromApp.validatorsAt(height);
+          return infos.map((v) => ({
+            address: v.address,
+            pubKey: v.pubKey,
+            votingPower: BigInt(v.power),
+            proposerPriority: BigInt(v.proposerPriority),
+          }));
+        },
+      },
+    });
     const rpc = await startJsonRpcServer({
-      backend: createRpcBackend({
-        chainId: genesis.chain_id,
-        nodeVersion: NODE_VERSION,
-        genesisTimeMs: genesisTimeMs(genesis),
-        validatorAddress: addressFromPublicKey(KeyType.KEY_TYPE_ED25519, validatorKey.publicKey),
-        app,
-        blockStore,
-        txIndex,
-        mempool,
-        waiter,
-        netInfo: {
-          netInfo: () => {
-            const info = p2p.netInfo();
-            // RPC reports 0 for a peer that has not told its height yet.
-            return { ...info, peers: info.peers.map((peer) => ({ ...peer, height: peer.height ?? 0 })) };
-          },
-        },
-        validatorSets: {
-          // Consensus's history of sets; before consensus first stored one (the RPC is up before
-          // consensus starts), the app's view, which is the genesis set then.
-          async validatorsAt(height) {
-            const infos = await validatorInfosAt(db, height);
-            if (!infos) return fromApp.validatorsAt(height);
-            return infos.map((v) => ({
-              address: v.address,
-              pubKey: v.pubKey,
-              votingPower: BigInt(v.power),
-              proposerPriority: BigInt(v.proposerPriority),
-            }));
-          },
-        },
-      }),
+      backend,
       host,
       port,
       maxBodyBytes: config.rpc.max_body_bytes,
       maxBatch: config.rpc.max_batch,
       commitTimeoutMs: config.rpc.broadcast_commit_timeout_ms,
+      websocket: {
+        maxSubscriptionsPerConnection: config.rpc.ws_max_subscriptions,
+        maxConnectionsPerIp: config.rpc.ws_max_connections_per_ip,
+        maxMessageBytes: config.rpc.ws_max_message_bytes,
+        maxSendBufferBytes: config.rpc.ws_send_buffer_bytes,
+      },
       logger: logger.child({ module: "rpc" }),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "EADDRINUSE") throw err;
@@ -189,6 +212,23 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         `RPC address ${config.rpc.laddr} is in use (another node?); choose another with --rpc.laddr`,
       );
     });
+    // gRPC serves the same backend; bound before consensus starts too, so a taken port fails early.
+    const grpc = config.grpc.enabled
+      ? await startGrpcServer({
+          backend,
+          ...parseHostPort(config.grpc.laddr),
+          maxMessageBytes: config.grpc.max_message_bytes,
+          commitTimeoutMs: config.rpc.broadcast_commit_timeout_ms,
+          logger: logger.child({ module: "grpc" }),
+        }).catch(async (err: unknown) => {
+          await rpc.close().catch(() => {});
+          if (!/EADDRINUSE|address already in use/i.test(String((err as Error).message))) throw err;
+          throw new NodeError(
+            "GRPC_ADDRESS_IN_USE",
+            `gRPC address ${config.grpc.laddr} is in use (another node?); choose another with --grpc.laddr, or --grpc.enabled false`,
+          );
+        })
+      : undefined;
     let resolveDone: (err: Error | undefined) => void = () => {};
     const done = new Promise<Error | undefined>((r) => {
       resolveDone = r;
@@ -202,12 +242,14 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       closeGossip();
       await p2p.stop().catch(() => {});
       await rpc.close().catch(() => {});
+      await grpc?.close().catch(() => {});
       waiter.close();
       throw err;
     }
     logger.info(
       {
         rpc: rpc.url,
+        grpc: grpc?.address ?? "disabled",
         p2p: p2p.listenAddresses(),
         peerId: p2p.peerId,
         height: blockStore.height,
@@ -220,9 +262,11 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const stop = (fatal?: Error): Promise<void> => {
       stopping ??= (async () => {
         await rpc.close().catch((err: unknown) => logger.error({ err }, "closing RPC failed"));
+        await grpc?.close().catch((err: unknown) => logger.error({ err }, "closing gRPC failed"));
         // Pending tx_broadcast commit waits hold timers (up to their timeout) that would keep the
         // process alive after everything else has stopped.
         waiter.close();
+        commitFeed.close();
         closeGossip();
         await consensus.stop().catch((err: unknown) => logger.error({ err }, "stopping consensus failed"));
         await p2p.stop().catch((err: unknown) => logger.error({ err }, "stopping p2p failed"));
@@ -237,7 +281,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       logger.fatal({ err }, "consensus failed; stopping the node");
       void stop(err);
     });
-    return { rpcUrl: rpc.url, done, stop: () => stop() };
+    return { rpcUrl: rpc.url, ...(grpc ? { grpcAddress: grpc.address } : {}), done, stop: () => stop() };
   } catch (err) {
     await closeStorage().catch(() => {});
     throw err;

@@ -10,11 +10,19 @@ import type { KyochiApp } from "../execution/app.js";
 import { ExecutionError } from "../execution/errors.js";
 import { bytesEqual } from "../proto/canonical.js";
 import { ValidatorInfo } from "../proto/index.js";
-import { type RpcBackend, RpcBackendError, type ValidatorEntry } from "../rpc/backend.js";
+import {
+  type RpcBackend,
+  RpcBackendError,
+  type TxSearchPage,
+  type TxSearchQuery,
+  type ValidatorEntry,
+} from "../rpc/backend.js";
+import type { CommitFeed } from "../rpc/subscriptions/commit-feed.js";
 import type { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
 import type { NetInfo, NetInfoSource } from "../rpc/types.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { TxIndex } from "../state/tx-index.js";
+import type { TxSearchIndex, TxSelector } from "../state/tx-search-index.js";
 import { broadcastToMempool } from "./mempool/broadcast.js";
 import type { Mempool } from "./mempool/mempool.js";
 
@@ -35,8 +43,12 @@ export interface RpcBackendParts {
   app: KyochiApp;
   blockStore: BlockStore;
   txIndex: TxIndex;
+  /** Explorer indexes for searchTxs (the app writes them with each block). */
+  searchIndex: TxSearchIndex;
   mempool: Mempool;
   waiter: TxCommitWaiter;
+  /** Committed blocks as consensus reports them (the node emits into it on each commit). */
+  commits: CommitFeed;
   /**
    * Where chain_getValidators gets the set of a height. Default: the app's staking state, checked
    * against the block headers (appValidatorSets below); consensus can hand in its own record.
@@ -76,6 +88,10 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
       const blockHash = await p.blockStore.getBlockHash(height);
       return block && blockHash ? { block, blockHash } : undefined;
     },
+    async getBlockByHash(hash) {
+      const found = await p.blockStore.getBlockByHash(hash);
+      return found ? { block: found.block, blockHash: hash } : undefined;
+    },
     getBlockResults: (height) => p.blockStore.getBlockResults(height),
     broadcastTx: (tx) => broadcastToMempool(p.mempool, tx),
     waitForTxCommit: (hash, timeoutMs) => p.waiter.wait(hash, timeoutMs, getTx),
@@ -106,6 +122,7 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
       return { height: at, validators };
     },
     getCommit: (height) => p.blockStore.getCommit(height),
+    onCommitted: (listener) => p.commits.subscribe(listener),
     async queryApp(path, height) {
       const r = await p.app.query({ path, height: height ?? 0 });
       return {
@@ -116,6 +133,10 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
         ...(r.value ? { value: r.value } : {}),
       };
     },
+    async simulateTx(tx) {
+      return p.app.simulateTx(tx);
+    },
+    searchTxs: (query) => searchTxs(p.searchIndex, p.txIndex, query),
     async netInfo(): Promise<NetInfo> {
       if (p.netInfo) return p.netInfo.netInfo();
       return {
@@ -125,6 +146,34 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
       };
     },
   };
+}
+
+async function searchTxs(
+  index: TxSearchIndex,
+  txIndex: TxIndex,
+  query: TxSearchQuery,
+): Promise<TxSearchPage> {
+  const selectors: TxSelector[] = [];
+  if (query.sender) selectors.push({ kind: "sender", address: query.sender });
+  if (query.recipient) selectors.push({ kind: "recipient", address: query.recipient });
+  if (query.event) selectors.push({ kind: "event", ...query.event });
+  const found = await index.search({
+    selectors,
+    fromHeight: query.fromHeight ?? 0,
+    toHeight: query.toHeight ?? Number.MAX_SAFE_INTEGER,
+    ...(query.cursor ? { after: query.cursor } : {}),
+    limit: query.limit,
+    order: query.order,
+  });
+  const txs = await Promise.all(
+    found.hits.map(async (hit) => {
+      const record = await txIndex.get(hit.hash);
+      // Both are written in the block's batch: a hit without its record is a damaged database.
+      if (record === undefined) throw new Error(`tx ${toHex(hit.hash)} is indexed but not stored`);
+      return record;
+    }),
+  );
+  return { txs, ...(found.next ? { nextCursor: found.next } : {}) };
 }
 
 async function heightChecked<T>(f: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
 // (protos, bytes, bigint); rendering them as JSON is the server's job.
 
 import { CodedError } from "../proto/coded-error.js";
-import type { Block, BlockResults, Commit, TxRecord } from "../proto/index.js";
+import type { Block, BlockResults, Commit, Event, TxRecord } from "../proto/index.js";
 import type { TreeProof } from "../state/tree/types.js";
 import type { NetInfo } from "./types.js";
 
@@ -106,6 +106,64 @@ export interface AppQueryAnswer {
   value?: Uint8Array;
 }
 
+/** What simulating a tx gave (tx_simulate): nothing was committed. */
+export interface SimulateResult {
+  /** The tx's gas limit (0 when the tx does not decode). */
+  gasWanted: number;
+  /** Gas the tx would use if included in the next block. */
+  gasUsed: number;
+  /** 0 = it would succeed; otherwise the result code, with its stable name in `codename`. */
+  code: number;
+  codename: string;
+  log: string;
+  /** The events the block's TxResult would carry (none when the tx cannot be decoded or verified). */
+  events: Event[];
+}
+
+/** A tx's position in the chain: the order of every tx search, and the cursor to continue after. */
+export interface TxPosition {
+  height: number;
+  index: number;
+}
+
+/**
+ * A tx search: txs matching EVERY selector given (at least one of sender, recipient, event), in
+ * (height, index) order, within [fromHeight, toHeight], strictly after `cursor` in `order`.
+ */
+export interface TxSearchQuery {
+  /** 20-byte account address that signed the tx. */
+  sender?: Uint8Array;
+  /** 20-byte account address the tx sent to (bank send `to`, or an address-valued event attribute). */
+  recipient?: Uint8Array;
+  /** An event the tx emitted with this attribute (type.key = value). */
+  event?: { type: string; key: string; value: string };
+  fromHeight?: number;
+  toHeight?: number;
+  cursor?: TxPosition;
+  /** 1..100. */
+  limit: number;
+  order: "asc" | "desc";
+}
+
+export interface TxSearchPage {
+  txs: TxRecord[];
+  /**
+   * Where the next page starts (pass it as `cursor`) when more txs may follow; undefined on the
+   * last page. A page can be shorter than `limit` with a cursor when the search stopped after
+   * reading its bound of index entries (multi-selector searches).
+   */
+  nextCursor?: TxPosition;
+}
+
+/** A block as the node committed it: what subscriptions and block streams deliver. */
+export interface CommittedBlock {
+  height: number;
+  /** The block with its header hash. */
+  block: StoredBlock;
+  /** What finalizing it produced: tx results with their events, block events. */
+  results: BlockResults;
+}
+
 export type RpcBackendErrorCode = "NOT_FOUND" | "HEIGHT_NOT_AVAILABLE" | "UNAVAILABLE";
 
 /** A backend failure the client should see (anything else thrown becomes an internal error). */
@@ -117,6 +175,8 @@ export interface RpcBackend {
   latestHeight(): number;
   /** The block at `height`, or undefined when it is not stored (pruned). */
   getBlock(height: number): Promise<StoredBlock | undefined>;
+  /** The stored block whose header hash is `hash` (32 bytes), or undefined when there is none. */
+  getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>;
   /** What finalizing the block at `height` produced, or undefined when not stored. */
   getBlockResults(height: number): Promise<BlockResults | undefined>;
   /** Submits a tx to the mempool (checkTx "new"). Throws only on internal failure. */
@@ -154,4 +214,19 @@ export interface RpcBackend {
   queryApp(path: string, height?: number): Promise<AppQueryAnswer>;
   /** This node's p2p identity and peers (no peers when it runs no p2p host). */
   netInfo(): Promise<NetInfo>;
+  /**
+   * Calls `listener` once per committed block, in height order, from the block after the call on
+   * (no replay: read history with getBlock/getBlockResults). Listeners run synchronously in the
+   * commit path: they must return quickly and not throw (a throw is caught and logged). Returns the
+   * function that removes the listener.
+   */
+  onCommitted(listener: (committed: CommittedBlock) => void): () => void;
+  /**
+   * Runs `tx` against the last committed state as the next block would (signature checked, the
+   * nonce must be the account's next one) and reports gas, result and events; commits nothing.
+   * A tx that fails (does not decode, bad signature, ...) comes back as a code, not as a throw.
+   */
+  simulateTx(tx: Uint8Array): Promise<SimulateResult>;
+  /** Committed txs matching `query` (explorer indexes); see TxSearchQuery. */
+  searchTxs(query: TxSearchQuery): Promise<TxSearchPage>;
 }

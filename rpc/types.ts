@@ -126,6 +126,47 @@ export interface TxRecordJson {
   result: TxResultJson;
 }
 
+/** tx_simulate: what the tx would do as the next block's first tx; nothing was committed. */
+export interface TxSimulateJson {
+  gasWanted: number;
+  gasUsed: number;
+  /** 0 when the tx would succeed. */
+  code: number;
+  codename: string;
+  log: string;
+  events: EventJson[];
+}
+
+/** tx_search's event selector: txs that emitted an event `type` with attribute `key` = `value`. */
+export interface TxSearchEventJson {
+  type: string;
+  key: string;
+  value: string;
+}
+
+/** tx_search params: at least one of sender, recipient, event; all given must match. */
+export interface TxSearchParams {
+  /** Signer (kyo1...). */
+  sender?: string;
+  /** An address the tx names other than as signer: bank send `to`, address-valued event attributes. */
+  recipient?: string;
+  event?: TxSearchEventJson;
+  fromHeight?: number | string;
+  toHeight?: number | string;
+  /** The previous page's nextCursor ("height:index", the position to continue after). */
+  cursor?: string;
+  /** 1..100, default 30. */
+  limit?: number;
+  /** By (height, index): "asc" (default) or "desc". */
+  order?: "asc" | "desc";
+}
+
+export interface TxSearchJson {
+  txs: TxRecordJson[];
+  /** The `cursor` of the next page ("height:index"); null on the last page. */
+  nextCursor: string | null;
+}
+
 export type BroadcastMode = "sync" | "commit";
 
 /** tx_broadcast in sync mode: the tx passed checkTx and waits in the mempool. */
@@ -248,6 +289,8 @@ export interface RpcMethods {
     result: BroadcastSyncJson | BroadcastCommitJson;
   };
   tx_get: { params: { hash: string }; result: TxRecordJson };
+  tx_simulate: { params: { tx: string }; result: TxSimulateJson };
+  tx_search: { params: TxSearchParams; result: TxSearchJson };
   account_get: { params: { address: string; height?: number | string }; result: AccountJson };
   state_getProof: {
     params: { key: string; height?: number | string } | { address: string; height?: number | string };

@@ -1,4 +1,5 @@
-// Generates the static protobufjs code for every schema under proto/kyochi into proto/gen.
+// Generates the static protobufjs code (and a JSON descriptor) for every schema under proto/kyochi
+// into proto/gen.
 // Generated at install and build time (never committed), so it can never drift from the .proto files.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -40,4 +41,10 @@ execFileSync(
 );
 execFileSync(join(bin, "pbts"), ["--no-comments", "-o", join(outDir, "kyochi.d.ts"), js], {
   stdio: "inherit",
+});
+// The same schemas as a JSON descriptor, services included (the static code above has none): the
+// gRPC server builds its service definitions and reflection from it (rpc/grpc/descriptor.ts).
+execFileSync(join(bin, "pbjs"), ["-t", "json", "-p", ".", "-o", join(outDir, "kyochi.json"), ...schemas], {
+  stdio: "inherit",
+  cwd: join(root, "proto"),
 });

@@ -25,6 +25,12 @@ export const Prefix = {
   BlockMeta: 0x14,
   /** TxRecord by tx hash */
   TxByHash: 0x20,
+  /** tx hash by (signer address, height, index in block): tx search by sender */
+  TxBySender: 0x21,
+  /** tx hash by (recipient address, height, index in block): tx search by recipient */
+  TxByRecipient: 0x22,
+  /** tx hash by (sha256 of event type/key/value, height, index in block): tx search by event */
+  TxByEvent: 0x23,
   /** node/consensus metadata */
   NodeMeta: 0x30,
 } as const;

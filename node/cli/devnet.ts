@@ -38,7 +38,7 @@ export const STOP_TIMEOUT_MS = 10_000;
 /** Log lines kept per node, printed when it dies. */
 const LAST_LINES = 20;
 /** Flags that name one node's own address: they go to node 0 only. */
-const NODE0_ONLY_FLAGS = new Set(["rpc.laddr", "p2p.laddr", "p2p.external_address"]);
+const NODE0_ONLY_FLAGS = new Set(["rpc.laddr", "p2p.laddr", "p2p.external_address", "grpc.laddr"]);
 // A second Ctrl-C within this window is the terminal's and npm's copy of the first one.
 const SAME_SIGNAL_WINDOW_MS = 1000;
 
@@ -85,11 +85,16 @@ async function runDevnet(flags: Flags): Promise<number> {
     const node0 = {
       rpc: portOf(flags["rpc.laddr"], defaults.rpc.laddr),
       p2p: portOf(flags["p2p.laddr"], defaults.p2p.laddr),
+      grpc: portOf(flags["grpc.laddr"], defaults.grpc.laddr),
     };
-    const free = await findFreePorts(2 * (count - 1), [node0.rpc, node0.p2p]);
+    const free = await findFreePorts(3 * (count - 1), [node0.rpc, node0.p2p, node0.grpc]);
     const ports = [
       node0,
-      ...Array.from({ length: count - 1 }, (_, i) => ({ p2p: free[2 * i]!, rpc: free[2 * i + 1]! })),
+      ...Array.from({ length: count - 1 }, (_, i) => ({
+        p2p: free[3 * i]!,
+        rpc: free[3 * i + 1]!,
+        grpc: free[3 * i + 2]!,
+      })),
     ];
     initDevnet(root, {}, { validators: count, ports });
     existing = readDevnet(root)!;
@@ -101,9 +106,21 @@ async function runDevnet(flags: Flags): Promise<number> {
           ...node,
           rpcLaddr: stringFlag(flags["rpc.laddr"]) ?? node.rpcLaddr,
           p2pLaddr: stringFlag(flags["p2p.laddr"]) ?? node.p2pLaddr,
+          grpcLaddr: stringFlag(flags["grpc.laddr"]) ?? node.grpcLaddr,
         }
       : node,
   );
+  // A devnet made before gRPC existed has no grpc section: every node would take the default
+  // port. Nodes after the first whose gRPC port another node already has get one the system picks.
+  const grpcOverride = nodes.map((node, i) => {
+    const port = parseHostPort(node.grpcLaddr).port;
+    const taken = nodes.slice(0, i).some((other) => parseHostPort(other.grpcLaddr).port === port);
+    return port !== 0 && taken ? "127.0.0.1:0" : undefined;
+  });
+  nodes.forEach((node, i) => {
+    const override = grpcOverride[i];
+    if (override !== undefined) nodes[i] = { ...node, grpcLaddr: override };
+  });
   // Refuse bad config flags here, once, rather than in N children.
   configFromFlags(nodes[0]!.home, flags);
   // A devnet made before workers existed has no dev CA or worker keys: run it without workers.
@@ -118,7 +135,14 @@ async function runDevnet(flags: Flags): Promise<number> {
   return await superviseNodes([
     ...nodes.map((node, i) => ({
       name: node.name,
-      args: [cli, "start", "--home", node.home, ...childFlags(flags, i)],
+      args: [
+        cli,
+        "start",
+        "--home",
+        node.home,
+        ...childFlags(flags, i),
+        ...(grpcOverride[i] !== undefined ? ["--grpc.laddr", grpcOverride[i]] : []),
+      ],
     })),
     // Worker i follows node i (round robin): their RPC load is spread like a real network's.
     ...DEVNET_WORKER_NAMES.slice(0, runnable).map((name, i) => ({
@@ -211,7 +235,7 @@ function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boo
     "Nodes:",
     ...nodes.map(
       (n) =>
-        `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}`,
+        `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}  gRPC ${n.grpcLaddr}`,
     ),
     ...(workers > 0
       ? [
@@ -219,6 +243,7 @@ function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boo
         ]
       : []),
     `JSON-RPC: ${rpcUrl(nodes[0]!)}    e.g. npm run -s kyochi -- tx bank send alice <address> 1000 --home ${home}`,
+    `gRPC:     ${nodes[0]!.grpcLaddr}    e.g. grpcurl -plaintext ${nodes[0]!.grpcLaddr} list`,
     "Ctrl-C stops every node.",
     "",
   ];

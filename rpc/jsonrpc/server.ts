@@ -1,6 +1,7 @@
 // JSON-RPC 2.0 over HTTP with node:http. POST / carries requests (one or a batch); GET / answers a
 // short JSON description. The body is read up to `maxBodyBytes` and no further: a larger body gets
-// HTTP 413 with a JSON-RPC error, and the connection is closed.
+// HTTP 413 with a JSON-RPC error, and the connection is closed. WebSocket upgrades on the same port
+// (to / or /websocket) carry the same methods plus subscriptions (ws-server.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RpcBackend } from "../backend.js";
@@ -8,6 +9,7 @@ import { RpcError } from "../errors.js";
 import type { RpcLogger } from "../logger.js";
 import { Dispatcher, failure } from "./dispatch.js";
 import { METHODS } from "./methods/index.js";
+import { attachWebSocket, type WebSocketLimits } from "./ws-server.js";
 
 export const DEFAULT_RPC_HOST = "127.0.0.1";
 export const DEFAULT_RPC_PORT = 26657;
@@ -26,6 +28,8 @@ export interface JsonRpcServerOptions {
   maxBatch?: number;
   /** Default and longest wait of tx_broadcast in commit mode (default 10 s). */
   commitTimeoutMs?: number;
+  /** Limits of JSON-RPC over WebSocket (subscriptions, connections per IP, message and buffer sizes). */
+  websocket?: WebSocketLimits;
   logger?: RpcLogger;
 }
 
@@ -34,6 +38,10 @@ export interface JsonRpcServer {
   readonly port: number;
   /** http://host:port */
   readonly url: string;
+  /** ws://host:port/websocket */
+  readonly wsUrl: string;
+  /** Open WebSocket connections and their subscriptions. */
+  websocketStats(): { connections: number; subscriptions: number };
   /** Stops accepting, ends open connections (pending requests included). */
   close(): Promise<void>;
 }
@@ -79,13 +87,28 @@ export async function startJsonRpcServer(opts: JsonRpcServerOptions): Promise<Js
       resolve();
     });
   });
+  const websocket = attachWebSocket(server, {
+    backend: opts.backend,
+    methods: METHODS,
+    context: { backend: opts.backend, commitTimeoutMs },
+    maxBatch,
+    ...(opts.websocket !== undefined ? { limits: opts.websocket } : {}),
+    ...(logger !== undefined ? { logger } : {}),
+  });
   const port = (server.address() as AddressInfo).port;
   logger?.info({ host, port, maxBodyBytes: opts.maxBodyBytes, maxBatch }, "JSON-RPC server listening");
+  const hostPort = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
     host,
     port,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    close: () => closeServer(server),
+    url: `http://${hostPort}`,
+    wsUrl: `ws://${hostPort}/websocket`,
+    websocketStats: () => ({ connections: websocket.connections, subscriptions: websocket.subscriptions }),
+    close: async () => {
+      // WebSocket sockets are outside the HTTP server's connection tracking: close them first.
+      await websocket.close();
+      await closeServer(server);
+    },
   };
 }
 
@@ -245,6 +268,7 @@ function help() {
   return {
     name: "kyochi",
     protocol: "JSON-RPC 2.0 over HTTP POST to / (Content-Type: application/json); params by name",
+    websocket: "the same methods over WebSocket at / or /websocket, plus subscribe/unsubscribe",
     methods: Object.keys(METHODS),
     example: { jsonrpc: "2.0", id: 1, method: "chain_status", params: {} },
   };

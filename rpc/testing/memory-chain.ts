@@ -34,15 +34,21 @@ import {
   type AccountState,
   type AppQueryAnswer,
   type BroadcastResult,
+  type CommittedBlock,
   type NodeStatus,
   type ProofAtHeight,
   type RpcBackend,
   RpcBackendError,
+  type SimulateResult,
   type StoredBlock,
+  type TxSearchPage,
+  type TxSearchQuery,
   type ValidatorsAtHeight,
 } from "../backend.js";
+import { CommitFeed } from "../subscriptions/commit-feed.js";
 import { TxCommitWaiter } from "../tx-commit-waiter.js";
 import type { NetInfo } from "../types.js";
+import { searchRecords } from "./memory-search.js";
 
 export interface MemoryChainOptions {
   chainId?: string;
@@ -69,6 +75,8 @@ export const MEMORY_CHAIN_TX_GAS = 1000;
 export class MemoryChain implements RpcBackend {
   readonly chainId: string;
   readonly waiter = new TxCommitWaiter();
+  /** Every committed block, as onCommitted delivers it. */
+  readonly commitFeed = new CommitFeed();
   autoCommit: boolean;
   /** Heights below this are "pruned": their blocks, results and state are gone. */
   earliestHeight = 1;
@@ -139,6 +147,14 @@ export class MemoryChain implements RpcBackend {
   async getBlock(height: number): Promise<StoredBlock | undefined> {
     this.maybeFail();
     return height < this.earliestHeight ? undefined : this.blocks.get(height);
+  }
+
+  async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
+    this.maybeFail();
+    for (const [height, stored] of this.blocks) {
+      if (height >= this.earliestHeight && Buffer.compare(stored.blockHash, hash) === 0) return stored;
+    }
+    return undefined;
   }
 
   async getBlockResults(height: number): Promise<BlockResults | undefined> {
@@ -235,6 +251,55 @@ export class MemoryChain implements RpcBackend {
     return this.net;
   }
 
+  /** Runs the tx on a copy of the latest state: the nonce must be the committed next one. */
+  async simulateTx(tx: Uint8Array): Promise<SimulateResult> {
+    this.maybeFail();
+    const fail = (code: number, codename: string, log: string, gasWanted = 0): SimulateResult => ({
+      gasWanted,
+      gasUsed: 0,
+      code,
+      codename,
+      log,
+      events: [],
+    });
+    let decoded: ReturnType<MemoryChain["decode"]>;
+    try {
+      decoded = this.decode(tx);
+    } catch (err) {
+      return fail(2, "TX_MALFORMED", (err as Error).message);
+    }
+    const { envelope, body, sender } = decoded;
+    if (!verifySignature(envelope.keyType, envelope.publicKey, envelope.body, envelope.signature)) {
+      return fail(8, "TX_BAD_SIGNATURE", "signature does not verify over the body bytes", body.gasLimit);
+    }
+    const state = new Map([...this.latestState()].map(([k, v]) => [k, { ...v }]));
+    const account = state.get(sender) ?? { nonce: 0, balance: 0n };
+    if (body.nonce !== account.nonce) {
+      return fail(31, "TX_NONCE_TOO_HIGH", `nonce ${body.nonce}, expected ${account.nonce}`, body.gasLimit);
+    }
+    if (BigInt(body.fee === "" ? "0" : body.fee) > account.balance) {
+      return fail(33, "TX_INSUFFICIENT_FEE_FUNDS", "balance below the fee", body.gasLimit);
+    }
+    const r = this.execute(tx, state);
+    return {
+      gasWanted: r.gasWanted,
+      gasUsed: r.gasUsed,
+      code: r.code,
+      codename: r.code === 0 ? "OK" : "INSUFFICIENT_FUNDS",
+      log: r.log,
+      events: r.events.map((e) => Event.create(e)),
+    };
+  }
+
+  async searchTxs(query: TxSearchQuery): Promise<TxSearchPage> {
+    this.maybeFail();
+    return searchRecords(this.txs.values(), query);
+  }
+
+  onCommitted(listener: (committed: CommittedBlock) => void): () => void {
+    return this.commitFeed.subscribe(listener);
+  }
+
   /** Makes a block of the pending txs, executes it and commits it. Returns its height. */
   async commitBlock(): Promise<number> {
     const txs = [...this.pending.values()];
@@ -258,23 +323,22 @@ export class MemoryChain implements RpcBackend {
     this.commits.set(height, this.signCommit(height, blockHash, header.timeMs + 500));
     this.states.push(state);
     this.blocks.set(height, { block, blockHash });
-    this.results.set(
+    const results = BlockResults.create({
       height,
-      BlockResults.create({
-        height,
-        txResults,
-        finalizeEvents: [
-          Event.create({ type: "block", attributes: [{ key: "height", value: String(height) }] }),
-        ],
-        appHash: this.appHash(height),
-      }),
-    );
+      txResults,
+      finalizeEvents: [
+        Event.create({ type: "block", attributes: [{ key: "height", value: String(height) }] }),
+      ],
+      appHash: this.appHash(height),
+    });
+    this.results.set(height, results);
     const records = txs.map((tx, index) =>
       TxRecord.create({ hash: sha256(tx), height, index, tx, result: txResults[index]! }),
     );
     for (const record of records) this.txs.set(toHex(record.hash), record);
     this.height = height;
     this.waiter.notify(records);
+    this.commitFeed.emit({ height, block: { block, blockHash }, results });
     return height;
   }
 

@@ -23,7 +23,9 @@ export function createTestDevnet(prefix: string): TestDevnet {
   const root = tempDir(prefix);
   // p2p on an OS-chosen port: test files run in parallel, and a lone validator has no peers to tell.
   const p2p = { ...defaultConfig().p2p, laddr: "127.0.0.1:0" };
-  const { nodeHomes, accounts } = initDevnet(root, { p2p });
+  // gRPC likewise (its default 9090 is one port for every test file).
+  const grpc = { ...defaultConfig().grpc, laddr: "127.0.0.1:0" };
+  const { nodeHomes, accounts } = initDevnet(root, { p2p, grpc });
   const nodeHome = nodeHomes[0]!;
   const keyring = new Keyring(join(root, "keyring"));
   const keys: Record<string, SigningKey> = {};
@@ -70,6 +72,8 @@ export async function startDevnetProcess(home: string, args: string[] = []): Pro
     let p2pPort = await freePort();
     while (p2pPort === rpcPort) p2pPort = await freePort();
     ports.push("--rpc.laddr", `127.0.0.1:${rpcPort}`, "--p2p.laddr", `127.0.0.1:${p2pPort}`);
+    // Node 0's gRPC on a port the system picks (the others get free ones from the devnet).
+    ports.push("--grpc.laddr", "127.0.0.1:0");
   }
   const child = spawn(process.execPath, [CLI, "devnet", "--home", home, ...ports, ...args], {
     stdio: ["ignore", "pipe", "pipe"],

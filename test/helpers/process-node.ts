@@ -51,7 +51,8 @@ export interface NodeProcess {
 
 /**
  * Starts `kyochi start --home <home>` with fast blocks on a free RPC port, and p2p on a port the
- * system picks (unless `extraArgs` sets --p2p.laddr), so tests never collide on 26656.
+ * system picks (unless `extraArgs` sets --p2p.laddr), so tests never collide on 26656; gRPC too
+ * (unless --grpc.laddr is given), so they never collide on 9090.
  */
 export async function startNode(
   home: string,
@@ -69,6 +70,8 @@ export async function startNode(
       "--rpc.laddr",
       `127.0.0.1:${port}`,
       ...(extraArgs.includes("--p2p.laddr") ? [] : ["--p2p.laddr", "127.0.0.1:0"]),
+      // gRPC (default 9090) likewise: parallel test files must not collide on it.
+      ...(extraArgs.includes("--grpc.laddr") ? [] : ["--grpc.laddr", "127.0.0.1:0"]),
       ...extraArgs,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },

@@ -17,6 +17,8 @@ import { modelGet, modelGetLineage, modelList } from "./models.js";
 import { netInfo } from "./net.js";
 import { stateGetProof } from "./state.js";
 import { txBroadcast, txGet } from "./tx.js";
+import { txSearch } from "./tx-search.js";
+import { txSimulate } from "./tx-simulate.js";
 import { chainGetValidators } from "./validators.js";
 
 export type { MethodContext, MethodHandler, MethodTable } from "./context.js";
@@ -29,6 +31,8 @@ export const METHODS: MethodTable = {
   chain_getCommit: chainGetCommit,
   tx_broadcast: txBroadcast,
   tx_get: txGet,
+  tx_simulate: txSimulate,
+  tx_search: txSearch,
   account_get: accountGet,
   state_getProof: stateGetProof,
   net_info: netInfo,

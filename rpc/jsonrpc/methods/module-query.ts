@@ -1,6 +1,7 @@
 // The bridge from JSON-RPC methods to the application's module queries ("dataset/3",
 // "models/cursor=5&limit=10"): checks the height, runs the query, maps a failed answer onto the
 // RPC error vocabulary, and renders the module's snake_case JSON in the RPC's camelCase.
+import type { AppQueryAnswer } from "../../backend.js";
 import { RpcError } from "../../errors.js";
 import type { JsonObject } from "../../types.js";
 import { optionalHeight, optionalInteger, type Params } from "../params.js";
@@ -28,24 +29,27 @@ export async function moduleQuery(
   const height = optionalHeight(params, "height");
   if (height !== undefined) assertCommitted(ctx, height);
   const answer = await ctx.backend.queryApp(path, height);
-  if (answer.code !== 0) {
-    const details = { height: answer.height, appCode: answer.code };
-    if (answer.codename === "QUERY_HEIGHT_UNAVAILABLE") {
-      throw new RpcError("HEIGHT_NOT_AVAILABLE", answer.log, details);
-    }
-    if (answer.codename === "QUERY_INVALID_ARGUMENT") {
-      throw new RpcError("INVALID_PARAMS", `invalid params: ${answer.log}`, {
-        ...details,
-        reason: "BAD_VALUE",
-      });
-    }
-    if (isNotFound(answer.codename)) throw new RpcError("NOT_FOUND", answer.log, details, answer.codename);
-    throw new RpcError("QUERY_FAILED", answer.log, details, answer.codename);
-  }
+  if (answer.code !== 0) throw queryFailure(answer);
   const text = answer.value === undefined ? "null" : new TextDecoder().decode(answer.value);
   const value = camelize(JSON.parse(text) as unknown);
   if (under !== undefined) return { height: answer.height, [under]: value };
   return { height: answer.height, ...(isObject(value) ? value : { value }) };
+}
+
+/** A failed module query's answer in the RPC error vocabulary (also used by the gRPC services). */
+export function queryFailure(answer: AppQueryAnswer): RpcError {
+  const details = { height: answer.height, appCode: answer.code };
+  if (answer.codename === "QUERY_HEIGHT_UNAVAILABLE") {
+    return new RpcError("HEIGHT_NOT_AVAILABLE", answer.log, details);
+  }
+  if (answer.codename === "QUERY_INVALID_ARGUMENT") {
+    return new RpcError("INVALID_PARAMS", `invalid params: ${answer.log}`, {
+      ...details,
+      reason: "BAD_VALUE",
+    });
+  }
+  if (isNotFound(answer.codename)) return new RpcError("NOT_FOUND", answer.log, details, answer.codename);
+  return new RpcError("QUERY_FAILED", answer.log, details, answer.codename);
 }
 
 /** The `cursor=..&limit=..` part of a list query's path, from the request's params. */

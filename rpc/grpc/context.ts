@@ -1,0 +1,13 @@
+// What every gRPC service handler works with.
+import type { RpcBackend } from "../backend.js";
+import type { MethodContext } from "../jsonrpc/methods/index.js";
+import type { RpcLogger } from "../logger.js";
+
+export interface GrpcContext extends MethodContext {
+  backend: RpcBackend;
+  /** Default and longest wait of Broadcast in COMMIT mode. */
+  commitTimeoutMs: number;
+  logger?: RpcLogger;
+  /** Resolves when the server is closing: open streams end instead of waiting for blocks. */
+  closing: Promise<void>;
+}

@@ -1,0 +1,181 @@
+// Typed gRPC methods over the static protobuf classes, checked against the descriptor. A service is
+// written as `defineService(name, { Method: unary(Req, Res, impl), ... })`; defineService refuses
+// (at startup, and in the tests) any method whose name, message types or streaming differ from
+// the .proto, so the code and the schemas cannot drift apart.
+//
+// Requests are decoded here, not by grpc-js: bytes that do not decode become an INVALID_ARGUMENT
+// answer naming the message type, instead of grpc-js's generic INTERNAL "Error deserializing".
+import type {
+  MethodDefinition,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  StatusObject,
+  sendUnaryData,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { AnyDefinition } from "@grpc/proto-loader";
+import type { RpcLogger } from "../logger.js";
+import { describedMethods, kyochiPackageDefinition } from "./descriptor.js";
+import { GrpcError, toServiceError } from "./errors.js";
+
+/** What the static classes of proto/gen provide (e.g. kyochi.chain.v1.GetBlockRequest). */
+export interface MessageCodec<T> {
+  // NoInfer: T is the decoded class (Foo), not the wider input interface (IFoo) encode accepts.
+  encode(message: NoInfer<T>): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): T;
+  getTypeUrl(prefix?: string): string;
+}
+
+/** A request whose bytes did not decode; handlers never see it. */
+class MalformedRequest {
+  constructor(readonly reason: string) {}
+}
+
+interface MethodSpec {
+  responseStream: boolean;
+  requestType: string;
+  responseType: string;
+  deserialize(bytes: Buffer): unknown;
+  serialize(value: unknown): Buffer;
+  /** Builds grpc-js's handler; `path` and `logger` are only known once the service is defined. */
+  handler(path: string, logger: RpcLogger | undefined): UntypedHandleCall;
+}
+
+function typeName(codec: MessageCodec<unknown>): string {
+  return codec.getTypeUrl("");
+}
+
+function codecs<Req, Res>(
+  req: MessageCodec<Req>,
+  res: MessageCodec<Res>,
+): Pick<MethodSpec, "requestType" | "responseType" | "deserialize" | "serialize"> {
+  const requestType = typeName(req as MessageCodec<unknown>).replace(/^\//, "");
+  return {
+    requestType,
+    responseType: typeName(res as MessageCodec<unknown>).replace(/^\//, ""),
+    deserialize(bytes) {
+      try {
+        return req.decode(bytes);
+      } catch (err) {
+        return new MalformedRequest(`malformed ${requestType}: ${(err as Error).message}`);
+      }
+    },
+    serialize: (value) => Buffer.from(res.encode(value as Res).finish()),
+  };
+}
+
+function malformed(request: unknown): Partial<StatusObject> | undefined {
+  if (!(request instanceof MalformedRequest)) return undefined;
+  return toServiceError(new GrpcError("MALFORMED_REQUEST", request.reason), "");
+}
+
+/** A request -> response method. */
+export function unary<Req, Res>(
+  req: MessageCodec<Req>,
+  res: MessageCodec<Res>,
+  impl: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+): MethodSpec {
+  return {
+    ...codecs(req, res),
+    responseStream: false,
+    handler: (path, logger) =>
+      ((call: ServerUnaryCall<Req | MalformedRequest, Res>, callback: sendUnaryData<Res>) => {
+        const bad = malformed(call.request);
+        if (bad !== undefined) return callback(bad);
+        impl(call.request as Req, call as ServerUnaryCall<Req, Res>).then(
+          (response) => callback(null, response),
+          (err: unknown) => callback(toServiceError(err, path, logger)),
+        );
+      }) satisfies UntypedHandleCall,
+  };
+}
+
+/**
+ * A request -> stream of responses method. `impl` writes and resolves when it is done; a throw
+ * ends the stream with that error's status (unless the client is already gone).
+ */
+export function serverStream<Req, Res>(
+  req: MessageCodec<Req>,
+  res: MessageCodec<Res>,
+  impl: (request: Req, call: ServerWritableStream<Req, Res>) => Promise<void>,
+): MethodSpec {
+  return {
+    ...codecs(req, res),
+    responseStream: true,
+    handler: (path, logger) =>
+      ((call: ServerWritableStream<Req | MalformedRequest, Res>) => {
+        const bad = malformed(call.request);
+        if (bad !== undefined) {
+          // grpc-js ends a server stream with a status on an "error" event.
+          call.emit("error", Object.assign(new Error(bad.details), bad));
+          return;
+        }
+        impl(call.request as Req, call as ServerWritableStream<Req, Res>).then(
+          () => {
+            if (!call.cancelled && !call.destroyed) call.end();
+          },
+          (err: unknown) => {
+            if (call.cancelled || call.destroyed) return;
+            const status = toServiceError(err, path, logger);
+            call.emit("error", Object.assign(new Error(status.details), status));
+          },
+        );
+      }) satisfies UntypedHandleCall,
+  };
+}
+
+/** proto-loader describes a method's types by their descriptors, not by name: compare those. */
+function sameType(named: AnyDefinition | undefined, used: { type: object }): boolean {
+  return named !== undefined && "type" in named && JSON.stringify(named.type) === JSON.stringify(used.type);
+}
+
+export interface DefinedService {
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+/**
+ * The grpc-js definition and implementation of service `name` (full name, e.g.
+ * "kyochi.chain.v1.ChainService"). Throws GrpcError DESCRIPTOR_MISMATCH when `methods` and the
+ * descriptor disagree in any method, type or streaming flag.
+ */
+export function defineService(
+  name: string,
+  methods: Record<string, MethodSpec>,
+  logger?: RpcLogger,
+): DefinedService {
+  const described = describedMethods(name);
+  const pkg = kyochiPackageDefinition();
+  const mismatch = (why: string) => new GrpcError("DESCRIPTOR_MISMATCH", `${name}: ${why}`);
+  const missing = Object.keys(described).filter((m) => !(m in methods));
+  const extra = Object.keys(methods).filter((m) => !(m in described));
+  if (missing.length > 0) throw mismatch(`no implementation of ${missing.join(", ")}`);
+  if (extra.length > 0) throw mismatch(`${extra.join(", ")} not in the descriptor`);
+
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  const implementation: UntypedServiceImplementation = {};
+  for (const [method, spec] of Object.entries(methods)) {
+    const d = described[method]!;
+    if (d.requestStream || d.responseStream !== spec.responseStream)
+      throw mismatch(`${method} streams differently`);
+    if (!sameType(pkg[spec.requestType], d.requestType))
+      throw mismatch(`${method} takes another request type than ${spec.requestType}`);
+    if (!sameType(pkg[spec.responseType], d.responseType))
+      throw mismatch(`${method} returns another response type than ${spec.responseType}`);
+    definition[method] = {
+      path: d.path,
+      requestStream: false,
+      responseStream: spec.responseStream,
+      requestSerialize: (value: unknown) => Buffer.from(value as Uint8Array),
+      requestDeserialize: spec.deserialize,
+      responseSerialize: spec.serialize,
+      responseDeserialize: (bytes: Buffer) => bytes,
+      ...(d.originalName !== undefined ? { originalName: d.originalName } : {}),
+    };
+    implementation[method] = spec.handler(d.path, logger);
+  }
+  return { name, definition: definition as ServiceDefinition, implementation };
+}

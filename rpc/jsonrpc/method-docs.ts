@@ -1,0 +1,164 @@
+// One line of documentation per JSON-RPC method: what docs/API.md is generated from (with the
+// protos). Keyed by the method table's own type, so a method added without its docs does not
+// compile. Params in brackets are optional; `height` is always "at this committed height".
+import type { RpcMethodName } from "../types.js";
+
+export interface MethodDoc {
+  summary: string;
+  params: string;
+  result: string;
+}
+
+const PAGE = "[cursor], [limit <= 100], [height]";
+
+export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
+  chain_status: {
+    summary: "Chain id, latest height, hash, app hash and time, sync state, this node's validator.",
+    params: "none",
+    result: "chainId, latestBlockHeight, latestBlockHash, latestAppHash, latestBlockTimeMs, catchingUp, ...",
+  },
+  chain_getBlock: {
+    summary: "A block with its decoded txs and the commit of the block before it.",
+    params: "[height] (default latest)",
+    result: "blockHash, header, txs, lastCommit",
+  },
+  chain_getBlockResults: {
+    summary: "What executing a block produced: each tx's result and events, block events.",
+    params: "height",
+    result: "height, appHash, txResults, events, validatorUpdates",
+  },
+  chain_getValidators: {
+    summary: "The validator set that signs a height, with voting powers and proposer priorities.",
+    params: "[height], [cursor], [limit]",
+    result: "height, total, validators, nextCursor",
+  },
+  chain_getCommit: {
+    summary: "The +2/3 precommits that decided a block.",
+    params: "[height]",
+    result: "height, round, blockHash, signatures",
+  },
+  net_info: {
+    summary: "This node's peer id and listen addresses, and its peers with their height and score.",
+    params: "none",
+    result: "peerId, listenAddresses, peers",
+  },
+  tx_broadcast: {
+    summary: "Submits a signed tx: after checkTx (sync) or after the block that includes it (commit).",
+    params: "tx (0x hex), [mode sync|commit], [timeoutMs]",
+    result: "sync: hash, code, log; commit: hash, height, index, checkTx, result",
+  },
+  tx_get: {
+    summary: "A committed tx by hash, with its height, index, result and events.",
+    params: "hash",
+    result: "hash, height, index, tx, result",
+  },
+  tx_simulate: {
+    summary:
+      "Runs a signed tx on the latest state as the next block would (min_gas_price waived); commits nothing.",
+    params: "tx (0x hex)",
+    result: "gasWanted, gasUsed, code, codename, log, events",
+  },
+  tx_search: {
+    summary: "Committed txs by sender, recipient and/or event attribute, in (height, index) order.",
+    params:
+      "[sender], [recipient], [event {type, key, value}] (one at least), [fromHeight], [toHeight], [cursor], [limit <= 100], [order asc|desc]",
+    result: "txs, nextCursor",
+  },
+  account_get: {
+    summary: "An account's balance and nonce.",
+    params: "address (kyo1...), [height]",
+    result: "address, height, balance, nonce, exists",
+  },
+  state_getProof: {
+    summary:
+      "A state value with an inclusion or exclusion proof against the app hash (state/tree/PROOFS.md).",
+    params: "key (0x hex) or address, [height]",
+    result: "height, key, value, proof, appHash",
+  },
+  chain_getParams: {
+    summary: "Every module's parameters, as genesis spells them.",
+    params: "[height]",
+    result: "bank, staking, slashing, tx, block, models, gov, compute, attestation",
+  },
+  data_getDataset: {
+    summary: "A dataset with its license offers.",
+    params: "id, [height]",
+    result: "the dataset",
+  },
+  data_listDatasets: {
+    summary: "Datasets by id.",
+    params: `[owner], ${PAGE}`,
+    result: "datasets, nextCursor",
+  },
+  data_getLicense: {
+    summary: "A license with the terms it was bought under.",
+    params: "id, [height]",
+    result: "the license",
+  },
+  data_listLicenses: {
+    summary: "Licenses held by an address or sold for a dataset.",
+    params: `licensee or datasetId, ${PAGE}`,
+    result: "licenses, nextCursor",
+  },
+  model_get: {
+    summary: "A model version by id, or by name and version.",
+    params: "id, or name and version; [height]",
+    result: "the model version",
+  },
+  model_list: { summary: "Model versions by id.", params: `[owner], ${PAGE}`, result: "models, nextCursor" },
+  model_getLineage: {
+    summary: "A model and its ancestors, with the royalty shares along the way.",
+    params: "id, [height]",
+    result: "lineage",
+  },
+  gov_getProposal: {
+    summary: "A proposal with its deposit, status and tally.",
+    params: "id, [height]",
+    result: "the proposal",
+  },
+  gov_listProposals: {
+    summary: "Proposals by id.",
+    params: `[status], ${PAGE}`,
+    result: "proposals, nextCursor",
+  },
+  gov_getVotes: {
+    summary: "The votes cast on a proposal.",
+    params: `proposalId, ${PAGE}`,
+    result: "votes, nextCursor",
+  },
+  gov_getUpgradePlan: {
+    summary: "The software upgrade governance scheduled, if any.",
+    params: "[height]",
+    result: "plan (null when none)",
+  },
+  attestation_getTrustedRoots: {
+    summary: "The certificate authorities attestation evidence may chain to.",
+    params: "[height]",
+    result: "roots",
+  },
+  attestation_getAllowedMeasurements: {
+    summary: "The allowed (golden) measurement values of an evidence class.",
+    params: "evidenceClass (nvidia-cc|dev), [height]",
+    result: "measurements",
+  },
+  compute_getJob: {
+    summary: "An inference job: state, assignments, agreed result and output, payments.",
+    params: "id, [height]",
+    result: "the job",
+  },
+  compute_listJobs: {
+    summary: "Jobs by id.",
+    params: `[state pending|commit|reveal|settled|failed|cancelled], [owner], [worker], ${PAGE}`,
+    result: "jobs, nextCursor",
+  },
+  compute_getWorker: {
+    summary: "A worker: stake, capabilities, price, reputation, attestation (class, trusted, expiry).",
+    params: "address, [height]",
+    result: "the worker",
+  },
+  compute_listWorkers: {
+    summary: "Workers by registration.",
+    params: `[operator], [status active|jailed|unbonding], [attested true|false], ${PAGE}`,
+    result: "workers, nextCursor",
+  },
+};
