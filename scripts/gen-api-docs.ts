@@ -6,7 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import protobuf from "protobufjs";
-import { METHOD_DOCS } from "../rpc/jsonrpc/method-docs.js";
+import { METHOD_DOCS, WEBSOCKET_METHOD_DOCS } from "../rpc/jsonrpc/method-docs.js";
 
 /** The repository root (the folder holding package.json), from source or from dist/. */
 export function repoRoot(from: string = import.meta.dirname): string {
@@ -124,6 +124,16 @@ export function renderApiDocs(root: string = repoRoot()): string {
     "| --- | --- | --- | --- |",
   ];
   for (const [name, doc] of Object.entries(METHOD_DOCS).sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`| \`${name}\` | ${cell(doc.summary)} | ${cell(doc.params)} | ${cell(doc.result)} |`);
+  }
+  out.push(
+    "",
+    "Over WebSocket (`ws://<node>:26657/websocket`) every method above, and these:",
+    "",
+    "| method | what | params | result |",
+    "| --- | --- | --- | --- |",
+  );
+  for (const [name, doc] of Object.entries(WEBSOCKET_METHOD_DOCS)) {
     out.push(`| \`${name}\` | ${cell(doc.summary)} | ${cell(doc.params)} | ${cell(doc.result)} |`);
   }
   out.push("", "## Protobuf packages", "");

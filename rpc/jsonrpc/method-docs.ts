@@ -162,3 +162,14 @@ export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
     result: "workers, nextCursor",
   },
 };
+
+/** Methods served only over WebSocket (rpc/jsonrpc/ws-connection.ts), outside the method table. */
+export const WEBSOCKET_METHOD_DOCS: Readonly<Record<"subscribe" | "unsubscribe", MethodDoc>> = {
+  subscribe: {
+    summary:
+      "Each committed block, tx or event, in commit order, as `subscription` notifications; a client that stops reading is cut off.",
+    params: "kind blocks|txs|events, [filter {module, eventType, attribute {key, value} or a list}]",
+    result: "the subscription id",
+  },
+  unsubscribe: { summary: "Ends a subscription.", params: "id", result: "true" },
+};
