@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn, each printing its own table. Not a test: nothing here
 // passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
+import { run as api } from "./api.js";
 import { run as attestation } from "./attestation.js";
 import { run as computeJobs } from "./compute-jobs.js";
 import { run as cryptoCeiling } from "./crypto-ceiling.js";
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<void>> = {
   inference,
   "job-latency": jobLatency,
   "devnet-load": devnetLoad,
+  api,
 };
 
 const only = process.env.KYOCHI_BENCH_ONLY?.split(",").map((s) => s.trim());
