@@ -2,7 +2,10 @@
 import { ConsensusError } from "../errors.js";
 
 export interface ConsensusConfig {
-  /** Pause after a commit before the next height starts: roughly the block time. */
+  /**
+   * The block time: the next height starts this long after the committed one started, or at once
+   * after the commit when that height took longer.
+   */
   timeoutCommitMs: number;
   timeoutProposeMs: number;
   timeoutPrevoteMs: number;

@@ -308,6 +308,29 @@ describe("consensus driver, one validator", () => {
     expect(n.consensus.status().lastHeight).toBe(3);
   });
 
+  it("starts heights every timeout_commit, and right after the commit when a height took longer", async () => {
+    const { keys, validators } = validatorKeys(1);
+    const clock = new ManualClock(10_000);
+    const n = await node({
+      dir: join(root, "v0"),
+      key: keys[0]!,
+      validators,
+      clock,
+      config: { ...FAST, timeoutCommitMs: 1000 },
+      // Block 3 takes 1.5 s to execute, longer than the block time.
+      app: { onFinalize: (height) => height === 3 && clock.skip(1_500) },
+    });
+    await n.consensus.start();
+    await clock.advance(0, [n.consensus]);
+    await clock.advance(6_000, [n.consensus]);
+    const times: number[] = [];
+    for (let h = 1; h <= n.blockStore.height; h++)
+      times.push(Number(headerOf((await n.blockStore.getBlock(h))!).timeMs));
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // 1 s apart; block 4 starts as soon as block 3 is committed (not 1 s after), then 1 s again.
+    expect(gaps.slice(0, 4)).toEqual([1_000, 1_000, 1_500, 1_000]);
+  });
+
   it("times blocks by the injected clock: a frozen clock still gives strictly increasing block times", async () => {
     const { keys, validators } = validatorKeys(1);
     const clock = new ManualClock(5_000);

@@ -152,6 +152,8 @@ export class ConsensusDriver implements Consensus {
   private rebroadcastTimer: TimerHandle | null = null;
   /** When the height in progress began (block sync waits a little before fetching it). */
   private heightSince = 0;
+  /** When this node last started a height (its proposal or its wait for one), by the local clock. */
+  private heightStartedAt: number | undefined;
   private readonly errorListeners = new Set<(e: Error) => void>();
 
   constructor(opts: ConsensusOptions) {
@@ -375,6 +377,7 @@ export class ConsensusDriver implements Consensus {
   /** Starts the core on `this.height`, replaying WAL entries of that height after a restart. */
   private async startHeight(walEntries: WalEntry[] = []): Promise<void> {
     this.started = true;
+    this.heightStartedAt = this.clock.now();
     this.hs = new HeightState();
     this.clearTimers();
     this.collectOwnFromWal(walEntries);
@@ -1074,8 +1077,21 @@ export class ConsensusDriver implements Consensus {
       return;
     }
     if (this.phase === "running") {
-      this.setTimer(this.config.timeoutCommitMs, () => this.enqueue(() => this.maybeStartHeight(false)));
+      this.setTimer(this.nextHeightDelay(), () => this.enqueue(() => this.maybeStartHeight(false)));
     }
+  }
+
+  /**
+   * How long to wait after a commit: timeout_commit counted from when the committed height started,
+   * so heights start every timeout_commit while they take less, and at once after the commit when
+   * one took longer (a large block). A fixed pause after every commit would add the height's whole
+   * duration to the block time, and with it to every tx's latency under load.
+   */
+  private nextHeightDelay(): number {
+    const started = this.heightStartedAt;
+    this.heightStartedAt = undefined;
+    if (started === undefined) return this.config.timeoutCommitMs;
+    return Math.max(0, this.config.timeoutCommitMs - (this.clock.now() - started));
   }
 
   /** Starts the next height, unless empty blocks are off and there is nothing to put in one. */

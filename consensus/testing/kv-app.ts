@@ -42,6 +42,8 @@ export interface KvAppOptions {
   failFinalizeAt?: number;
   /** Skip writing state at this height ("own" storage): the block lands, the app stays behind. */
   loseCommitAt?: number;
+  /** Called at the start of each finalizeBlock (e.g. to make a block take time on a test clock). */
+  onFinalize?: (height: number) => void;
 }
 
 interface Pending {
@@ -114,6 +116,7 @@ export class KvApp implements Application {
 
   async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResult> {
     this.calls.finalize.push(req.height);
+    this.opts.onFinalize?.(req.height);
     if (req.height === this.opts.failFinalizeAt)
       throw new Error(`kv-app: injected failure at height ${req.height}`);
     if (req.height !== this.lastHeight + 1)

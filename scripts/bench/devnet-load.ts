@@ -11,7 +11,8 @@
 // Env: KYOCHI_BENCH_LOAD_SECONDS (measured load, default 20), KYOCHI_BENCH_SENDERS (default 4,000, half per phase: a sender may run at most tx.max_nonce_gap nonces ahead of the chain, so load needs many senders),
 // KYOCHI_BENCH_RATE (offered tx/s at saturation, default 4000), KYOCHI_BENCH_LATENCY_RATE (tx/s
 // of the second phase, default half the finalized rate of the first), KYOCHI_BENCH_BLOCK_MS (timeout_commit, default
-// 1000), KYOCHI_BENCH_QUICK=1 (8 s of load).
+// 1000), KYOCHI_BENCH_QUICK=1 (8 s of load), KYOCHI_BENCH_NODE_PROF_DIR=DIR (V8 CPU profiles of the
+// four nodes, written there when they stop; open them in Chrome DevTools).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +34,7 @@ const SENDERS = Number(process.env.KYOCHI_BENCH_SENDERS ?? 4000);
 const RATE = Number(process.env.KYOCHI_BENCH_RATE ?? 4000);
 const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const LATENCY_RATE = Number(process.env.KYOCHI_BENCH_LATENCY_RATE ?? 0);
+const PROF_DIR = process.env.KYOCHI_BENCH_NODE_PROF_DIR;
 const BATCH = 100;
 const MAX_IN_FLIGHT_BATCHES = 64;
 const CLI = resolve(import.meta.dirname, "..", "..", "node", "cli", "main.js");
@@ -82,7 +84,18 @@ async function waitFor(cond: () => Promise<boolean>, ms: number, what: string): 
 function startNode(home: string, rpcPort: number, args: string[]): NodeProc {
   const child = spawn(
     process.execPath,
-    [CLI, "start", "--home", home, "--rpc.laddr", `127.0.0.1:${rpcPort}`, "--log.level", "warn", ...args],
+    [
+      ...(PROF_DIR !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROF_DIR)}`] : []),
+      CLI,
+      "start",
+      "--home",
+      home,
+      "--rpc.laddr",
+      `127.0.0.1:${rpcPort}`,
+      "--log.level",
+      "warn",
+      ...args,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
@@ -387,6 +400,20 @@ export async function run(): Promise<void> {
       { measure: "block sync: transfers/s replayed", value: fmt((replayed * 1000) / syncMs) },
     ]);
   } finally {
+    // A profile is written when the process exits normally: stop the nodes gracefully then.
+    if (PROF_DIR !== undefined) {
+      await Promise.all(
+        nodes.map(
+          (n) =>
+            new Promise<void>((done) => {
+              if (n.child.exitCode !== null) return done();
+              n.child.once("exit", () => done());
+              n.child.kill("SIGINT");
+              setTimeout(done, 15_000).unref();
+            }),
+        ),
+      );
+    }
     for (const n of nodes) n.child.kill("SIGKILL");
     await new Promise((r) => setTimeout(r, 200));
     rmSync(root, { recursive: true, force: true });
