@@ -23,9 +23,10 @@ USER kyochi
 VOLUME ["/home/kyochi/.kyochi"]
 # p2p, JSON-RPC (HTTP and WebSocket), gRPC, metrics
 EXPOSE 26656 26657 9090 26660
-# Inside a container the RPC and gRPC servers must listen on all interfaces to be reachable
-# through -p.
+# Inside a container the RPC, gRPC and metrics servers must listen on all interfaces to be
+# reachable through -p.
 ENV KYOCHI_RPC_LADDR=0.0.0.0:26657 \
-    KYOCHI_GRPC_LADDR=0.0.0.0:9090
+    KYOCHI_GRPC_LADDR=0.0.0.0:9090 \
+    KYOCHI_METRICS_LADDR=0.0.0.0:26660
 ENTRYPOINT ["node", "dist/node/cli/main.js"]
 CMD ["start"]

@@ -9,8 +9,9 @@ export default defineConfig({
     // Process-level tests (crash safety, CLI) start real node processes on fixed port ranges;
     // files run in parallel forks, each test file picks its own ports.
     pool: "forks",
-    // Every node process a test starts (and its children) binds gRPC on a port the system picks,
-    // never the fixed default 9090 that parallel files would fight over; flags still win.
-    env: { KYOCHI_GRPC_LADDR: "127.0.0.1:0" },
+    // Every node process a test starts (and its children) binds gRPC and metrics on ports the
+    // system picks, never the fixed defaults 9090 and 26660 that parallel files would fight over;
+    // flags still win.
+    env: { KYOCHI_GRPC_LADDR: "127.0.0.1:0", KYOCHI_METRICS_LADDR: "127.0.0.1:0" },
   },
 });

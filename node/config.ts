@@ -4,10 +4,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { z } from "zod";
+import { parseCorsHeaders, parseCorsOrigins } from "../rpc/jsonrpc/cors.js";
 import { NodeError } from "./errors.js";
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, "must be host:port");
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+/** A comma-separated list (as p2p.persistent_peers), each entry checked by `parse` (which throws). */
+const commaList = (parse: (text: string) => unknown) =>
+  z.string().superRefine((text, ctx) => {
+    try {
+      parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -32,6 +42,16 @@ export const configSchema = z
         ws_max_message_bytes: int(1024, 256 * 1024 * 1024),
         /** Bytes queued for one WebSocket client beyond which it is cut off as too slow. */
         ws_send_buffer_bytes: int(64 * 1024, 4 * 1024 * 1024 * 1024),
+        /** JSON-RPC requests handled at once over HTTP and WebSocket; more get SERVER_BUSY (HTTP 503). */
+        max_concurrent_requests: int(1, 1_000_000),
+        /** Open HTTP connections from one IP address (idle keep-alive ones count); more get HTTP 429. */
+        max_connections_per_ip: int(1, 1_000_000),
+        /** Open connections in all (HTTP and WebSocket); more are closed as soon as accepted. */
+        max_open_connections: int(1, 1_000_000),
+        /** Comma-separated browser origins (`https://app.example`) or `*`; empty: browsers refused. */
+        cors_allowed_origins: commaList(parseCorsOrigins),
+        /** Comma-separated request headers browsers may send besides Content-Type. */
+        cors_allowed_headers: commaList(parseCorsHeaders),
       })
       .strict(),
     grpc: z
@@ -91,6 +111,14 @@ export const configSchema = z
         audit_log: z.boolean(),
       })
       .strict(),
+    metrics: z
+      .object({
+        /** Serve Prometheus metrics (text format) on GET /metrics. */
+        enabled: z.boolean(),
+        /** host:port of the metrics server; port 0 lets the system pick one. */
+        laddr: hostPort,
+      })
+      .strict(),
   })
   .strict();
 
@@ -109,6 +137,11 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       ws_max_connections_per_ip: 100,
       ws_max_message_bytes: 1024 * 1024,
       ws_send_buffer_bytes: 16 * 1024 * 1024,
+      max_concurrent_requests: 256,
+      max_connections_per_ip: 100,
+      max_open_connections: 900,
+      cors_allowed_origins: "",
+      cors_allowed_headers: "",
     },
     grpc: { enabled: true, laddr: "127.0.0.1:9090", max_message_bytes: 4 * 1024 * 1024 },
     consensus: {
@@ -131,6 +164,7 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       ban_duration_ms: 10 * 60 * 1000,
     },
     signer: { audit_log: false },
+    metrics: { enabled: true, laddr: "127.0.0.1:26660" },
   };
 }
 

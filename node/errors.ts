@@ -11,7 +11,8 @@ export type NodeErrorCode =
   | "KEY_FILE_INVALID"
   | "NOT_A_VALIDATOR"
   | "RPC_ADDRESS_IN_USE"
-  | "GRPC_ADDRESS_IN_USE";
+  | "GRPC_ADDRESS_IN_USE"
+  | "METRICS_ADDRESS_IN_USE";
 
 /** Errors of the node process (config, home, keys); `code` is stable. */
 export class NodeError extends CodedError<NodeErrorCode> {}

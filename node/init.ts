@@ -86,6 +86,8 @@ export interface DevnetNodePorts {
   rpc: number;
   /** gRPC port; absent: one the system picks at each start (port 0). */
   grpc?: number;
+  /** Prometheus metrics port; absent: one the system picks at each start (port 0). */
+  metrics?: number;
 }
 
 /** One node of a devnet as written in its home. */
@@ -99,6 +101,8 @@ export interface DevnetNode {
   p2pLaddr: string;
   /** host:port of its gRPC server (config grpc.laddr). */
   grpcLaddr: string;
+  /** host:port of its metrics endpoint (config metrics.laddr). */
+  metricsLaddr: string;
   /** libp2p peer id from its node_key.json. */
   peerId: string;
   /** Consensus address of its validator key, 0x-hex. */
@@ -133,8 +137,9 @@ export function parseValidatorCount(text: string): number {
  * genesis: N validators of equal stake (operator: the "validator" key in each node's own keyring,
  * funded), plus the dev accounts. Each node gets its own validator key and node key; node i
  * listens on `ports[i]` (loopback) and lists every other node in p2p.persistent_peers. Node 0
- * may leave its ports out: it then keeps the config's (the defaults, 26656, 26657 and 9090). A
- * node given ports without a gRPC one gets gRPC on a port the system picks (port 0).
+ * may leave its ports out: it then keeps the config's (the defaults, 26656, 26657, 9090 and 26660).
+ * A node given ports without a gRPC or metrics one gets that server on a port the system picks
+ * (port 0).
  */
 export function initDevnet(
   root: string,
@@ -154,19 +159,28 @@ export function initDevnet(
   const laddrs = names.map((name, i) => {
     const ports = opts.ports?.[i];
     if (ports === undefined) {
-      if (i === 0) return { rpc: base.rpc.laddr, p2p: base.p2p.laddr, grpc: base.grpc.laddr };
+      if (i === 0) {
+        return {
+          rpc: base.rpc.laddr,
+          p2p: base.p2p.laddr,
+          grpc: base.grpc.laddr,
+          metrics: base.metrics.laddr,
+        };
+      }
       throw new NodeError("DEVNET_INVALID", `no ports given for ${name}`);
     }
     return {
       rpc: `127.0.0.1:${ports.rpc}`,
       p2p: `127.0.0.1:${ports.p2p}`,
       grpc: `127.0.0.1:${ports.grpc ?? 0}`,
+      metrics: `127.0.0.1:${ports.metrics ?? 0}`,
     };
   });
   const used = laddrs.flatMap((l) => [
     parseHostPort(l.rpc).port,
     parseHostPort(l.p2p).port,
     parseHostPort(l.grpc).port,
+    parseHostPort(l.metrics).port,
   ]);
   if (new Set(used.filter((port) => port !== 0)).size !== used.filter((port) => port !== 0).length) {
     throw new NodeError("DEVNET_INVALID", `devnet nodes must not share ports: ${used.join(", ")}`);
@@ -223,6 +237,7 @@ export function initDevnet(
       moniker: names[i]!,
       rpc: { ...base.rpc, laddr: laddrs[i]!.rpc },
       grpc: { ...base.grpc, laddr: laddrs[i]!.grpc },
+      metrics: { ...base.metrics, laddr: laddrs[i]!.metrics },
       p2p: {
         ...base.p2p,
         laddr: laddrs[i]!.p2p,
@@ -277,6 +292,7 @@ function readDevnetNodes(dir: string, count: number): DevnetNode[] {
       rpcLaddr: config.rpc.laddr,
       p2pLaddr: config.p2p.laddr,
       grpcLaddr: config.grpc.laddr,
+      metricsLaddr: config.metrics.laddr,
       peerId: peerIdOfNodeKeyFile(paths.nodeKey),
       validatorAddress: `0x${toHex(addressFromPublicKey(validatorKey.type, validatorKey.publicKey))}`,
     };

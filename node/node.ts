@@ -8,8 +8,10 @@ import { VerifyPool } from "../crypto/verify-pool.js";
 import { KyochiApp } from "../execution/app.js";
 import { genesisTimeMs, toAppState } from "../genesis/app-state.js";
 import { loadGenesisFile } from "../genesis/load.js";
+import type { CheckTxMode } from "../proto/application.js";
 import { KeyType, TxRecord, TxResult, ValidatorInfo } from "../proto/index.js";
 import { startGrpcServer } from "../rpc/grpc/server.js";
+import { parseCorsHeaders, parseCorsOrigins } from "../rpc/jsonrpc/cors.js";
 import { startJsonRpcServer } from "../rpc/jsonrpc/server.js";
 import { CommitFeed } from "../rpc/subscriptions/commit-feed.js";
 import { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
@@ -25,6 +27,14 @@ import { readKeyFile } from "./key-file.js";
 import type { Logger } from "./logger.js";
 import { connectTxGossip } from "./mempool/gossip.js";
 import { Mempool } from "./mempool/mempool.js";
+import {
+  MeteredMempool,
+  type MetricsServer,
+  meteredApplication,
+  NodeMetrics,
+  startMetricsServer,
+  wireNodeMetrics,
+} from "./metrics/index.js";
 import { P2PHost, readNodeKey } from "./p2p/index.js";
 import { appValidatorSets, createRpcBackend } from "./rpc-backend.js";
 import { blockStoreSyncProvider } from "./sync-provider.js";
@@ -35,6 +45,8 @@ export interface RunningNode {
   readonly rpcUrl: string;
   /** host:port of the gRPC server (absent when grpc.enabled is false). */
   readonly grpcAddress?: string;
+  /** http://host:port/metrics of the Prometheus endpoint (absent when metrics.enabled is false). */
+  readonly metricsUrl?: string;
   /** Resolves when the node stopped, by `stop()` or by a fatal error (then with that error). */
   readonly done: Promise<Error | undefined>;
   stop(): Promise<void>;
@@ -89,15 +101,30 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         }),
       )
       .sort((a, b) => Buffer.compare(a.address, b.address));
-    const mempool = new Mempool({
-      checkTx: (tx, mode) => app.checkTx(tx, mode),
-      nextNonce: async (sender) => (await app.getAccount(fromHex(sender))).nonce,
+    // The node's own registry; values it holds are read when scraped (the parts they come from
+    // are all created below, before the metrics server starts).
+    const metrics: NodeMetrics | undefined = config.metrics.enabled
+      ? new NodeMetrics(
+          { chainId: genesis.chain_id, version: NODE_VERSION },
+          {
+            consensus: () => ({ lastHeight: blockStore.height, round: consensus.status().round }),
+            mempool: () => ({ txs: mempool.size(), bytes: mempool.sizeBytes() }),
+            peers: () => p2p.netInfo().peers.length,
+          },
+        )
+      : undefined;
+    const mempoolOptions = {
+      checkTx: (tx: Uint8Array, mode: CheckTxMode) => app.checkTx(tx, mode),
+      nextNonce: async (sender: string) => (await app.getAccount(fromHex(sender))).nonce,
       maxTxs: config.mempool.max_txs,
       maxBytes: config.mempool.max_bytes,
       maxTxBytes: config.mempool.max_tx_bytes,
       maxPerSender: config.mempool.max_per_sender,
       logger: logger.child({ module: "mempool" }),
-    });
+    };
+    const mempool: Mempool = metrics
+      ? new MeteredMempool(mempoolOptions, (reason) => metrics.observeMempoolRejection(reason))
+      : new Mempool(mempoolOptions);
     const waiter = new TxCommitWaiter();
     const commitFeed = new CommitFeed((err) =>
       logger.child({ module: "rpc" }).error({ err }, "commit feed listener failed"),
@@ -113,7 +140,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       chainId: genesis.chain_id,
       db,
       blockStore,
-      app,
+      app: metrics ? meteredApplication(app, metrics) : app,
       txSource: mempool,
       validatorSet,
       privValidatorKey: validatorKey,
@@ -134,6 +161,16 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       syncNetwork: p2p.syncNetwork(),
       ...(config.signer.audit_log ? { signerAuditLogPath: join(paths.data, "signer_audit.jsonl") } : {}),
     });
+    const wiredMetrics = metrics
+      ? wireNodeMetrics({
+          metrics,
+          consensus,
+          transport: p2p.consensusTransport(),
+          txGossip: p2p.txGossip,
+          validatorsAt: (height) => validatorInfosAt(db, height),
+          logger: logger.child({ module: "metrics" }),
+        })
+      : undefined;
     // Subscriptions and block streams: every commit, whether decided here or fetched by sync.
     consensus.onCommit(({ height, block, blockHash, results }) =>
       commitFeed.emit({ height, block: { block, blockHash }, results }),
@@ -204,7 +241,15 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         maxMessageBytes: config.rpc.ws_max_message_bytes,
         maxSendBufferBytes: config.rpc.ws_send_buffer_bytes,
       },
+      maxConcurrentRequests: config.rpc.max_concurrent_requests,
+      maxConnectionsPerIp: config.rpc.max_connections_per_ip,
+      maxOpenConnections: config.rpc.max_open_connections,
+      cors: {
+        allowedOrigins: parseCorsOrigins(config.rpc.cors_allowed_origins),
+        allowedHeaders: parseCorsHeaders(config.rpc.cors_allowed_headers),
+      },
       logger: logger.child({ module: "rpc" }),
+      ...(metrics ? { onRequest: metrics.observeRpcRequest.bind(metrics) } : {}),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "EADDRINUSE") throw err;
       throw new NodeError(
@@ -229,6 +274,23 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
           );
         })
       : undefined;
+    // Metrics likewise: a taken port fails before any block work.
+    let metricsServer: MetricsServer | undefined;
+    if (metrics) {
+      metricsServer = await startMetricsServer({
+        render: () => metrics.render(),
+        ...parseHostPort(config.metrics.laddr),
+        logger: logger.child({ module: "metrics" }),
+      }).catch(async (err: NodeJS.ErrnoException) => {
+        await rpc.close().catch(() => {});
+        await grpc?.close().catch(() => {});
+        if (err.code !== "EADDRINUSE") throw err;
+        throw new NodeError(
+          "METRICS_ADDRESS_IN_USE",
+          `metrics address ${config.metrics.laddr} is in use (another node?); choose another with --metrics.laddr, or --metrics.enabled false`,
+        );
+      });
+    }
     let resolveDone: (err: Error | undefined) => void = () => {};
     const done = new Promise<Error | undefined>((r) => {
       resolveDone = r;
@@ -238,11 +300,13 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       await p2p.start();
       closeGossip = connectTxGossip(mempool, p2p.txGossip, logger.child({ module: "mempool" }));
       await consensus.start();
+      wiredMetrics?.primeAfterStart();
     } catch (err) {
       closeGossip();
       await p2p.stop().catch(() => {});
       await rpc.close().catch(() => {});
       await grpc?.close().catch(() => {});
+      await metricsServer?.close().catch(() => {});
       waiter.close();
       throw err;
     }
@@ -250,6 +314,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       {
         rpc: rpc.url,
         grpc: grpc?.address ?? "disabled",
+        metrics: metricsServer?.url ?? "disabled",
         p2p: p2p.listenAddresses(),
         peerId: p2p.peerId,
         height: blockStore.height,
@@ -263,6 +328,8 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       stopping ??= (async () => {
         await rpc.close().catch((err: unknown) => logger.error({ err }, "closing RPC failed"));
         await grpc?.close().catch((err: unknown) => logger.error({ err }, "closing gRPC failed"));
+        await metricsServer?.close().catch((err: unknown) => logger.error({ err }, "closing metrics failed"));
+        wiredMetrics?.detach();
         // Pending tx_broadcast commit waits hold timers (up to their timeout) that would keep the
         // process alive after everything else has stopped.
         waiter.close();
@@ -281,7 +348,13 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       logger.fatal({ err }, "consensus failed; stopping the node");
       void stop(err);
     });
-    return { rpcUrl: rpc.url, ...(grpc ? { grpcAddress: grpc.address } : {}), done, stop: () => stop() };
+    return {
+      rpcUrl: rpc.url,
+      ...(grpc ? { grpcAddress: grpc.address } : {}),
+      ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+      done,
+      stop: () => stop(),
+    };
   } catch (err) {
     await closeStorage().catch(() => {});
     throw err;

@@ -1,4 +1,4 @@
-// The RPC area: the JSON-RPC server, the backend port the node implements, the client.
+// The RPC area: the JSON-RPC and gRPC servers, the backend port the node implements, the client.
 export type {
   AccountAtHeight,
   AccountState,
@@ -17,6 +17,18 @@ export {
   RpcClientError,
 } from "./client/index.js";
 export { RPC_ERROR_CODES, RpcError, type RpcErrorData, type RpcErrorKind } from "./errors.js";
+export { ERROR_CODE_METADATA, GrpcError, type GrpcErrorCode } from "./grpc/errors.js";
+export { MODULE_SERVICES } from "./grpc/module-services.js";
+export {
+  CHAIN_SERVICE,
+  DEFAULT_GRPC_HOST,
+  DEFAULT_GRPC_MAX_MESSAGE_BYTES,
+  DEFAULT_GRPC_PORT,
+  type GrpcServer,
+  type GrpcServerOptions,
+  startGrpcServer,
+  TX_SERVICE,
+} from "./grpc/server.js";
 export {
   DEFAULT_COMMIT_TIMEOUT_MS,
   DEFAULT_MAX_BATCH,

@@ -106,6 +106,42 @@ export interface BlockJson {
   lastCommit: CommitJson | null;
 }
 
+/** One block of an explorer's block list (chain_getBlocks). */
+export interface BlockSummaryJson {
+  height: number;
+  /** The header hash. */
+  hash: string;
+  timeMs: number;
+  /** ISO 8601 form of timeMs. */
+  time: string;
+  /** Consensus address of the validator that proposed it, 0x-hex. */
+  proposerAddress: string;
+  txCount: number;
+  /** State root after block height-1. */
+  appHash: string;
+  lastBlockHash: string;
+}
+
+/** chain_getBlocks params: a height range, read one page at a time. */
+export interface GetBlocksParams {
+  /** Lowest height (default: the earliest stored); clamped to the stored blocks. */
+  minHeight?: number | string;
+  /** Highest height (default: the latest committed); clamped likewise. */
+  maxHeight?: number | string;
+  /** "desc" (default: newest first) or "asc". */
+  order?: "asc" | "desc";
+  /** 1..100, default 20. */
+  limit?: number;
+  /** The previous page's nextCursor (the next height to read). */
+  cursor?: string;
+}
+
+export interface BlocksJson {
+  blocks: BlockSummaryJson[];
+  /** The `cursor` of the next page (a height, as a string); null on the last page. */
+  nextCursor: string | null;
+}
+
 export interface BlockResultsJson {
   height: number;
   /** State root after this block. */
@@ -232,6 +268,59 @@ export interface ValidatorsJson {
   nextCursor: number | null;
 }
 
+/** A validator as staking keeps it (staking_getValidator, staking_listValidators). */
+export interface StakingValidatorJson {
+  /** Operator account (kyo1...). */
+  operator: string;
+  /** Ed25519 consensus public key, 0x-hex. */
+  consensusPubkey: string;
+  /** 20-byte consensus address, 0x-hex. */
+  consensusAddress: string;
+  moniker: string;
+  /** bonded: in the active set; unbonded: outside it; jailed; tombstoned: out for good. */
+  status: "bonded" | "unbonded" | "jailed" | "tombstoned";
+  /** Bonded stake, base units. */
+  stake: string;
+  /** Power in the active set (0 when not in it). */
+  power: number;
+  /** stake / power_reduction: the power it would have if selected. */
+  potentialPower: number;
+  jailed: boolean;
+  /** First height at which unjail is accepted; 0 when not jailed for downtime. */
+  jailedUntil: number;
+  tombstoned: boolean;
+  /** Stake on its way out, oldest first. */
+  unbonding: { amount: string; creationHeight: number; completionHeight: number }[];
+  createdHeight: number;
+}
+
+export interface StakingValidatorsJson {
+  height: number;
+  /** One page, by operator address. */
+  validators: StakingValidatorJson[];
+  /** How many validators match the status filter. */
+  total: number;
+  /** The `cursor` of the next page (the last operator of this one); null on the last page. */
+  nextCursor: string | null;
+}
+
+/** A member of the active set staking decided (what consensus applies two blocks later). */
+export interface ActiveValidatorJson {
+  operator: string;
+  consensusPubkey: string;
+  /** "ed25519". */
+  consensusKeyType: string;
+  stake: string;
+  power: number;
+  moniker: string;
+}
+
+export interface StakingValidatorSetJson {
+  height: number;
+  /** Sorted by operator. */
+  validators: ActiveValidatorJson[];
+}
+
 /** A connected peer, as the p2p host sees it. */
 export interface NetInfoPeer {
   peerId: string;
@@ -277,6 +366,7 @@ export interface IdParams {
 export interface RpcMethods {
   chain_status: { params: Record<string, never>; result: StatusJson };
   chain_getBlock: { params: { height?: number | string }; result: BlockJson };
+  chain_getBlocks: { params: GetBlocksParams; result: BlocksJson };
   chain_getBlockResults: { params: { height: number | string }; result: BlockResultsJson };
   chain_getValidators: {
     params: { height?: number | string; cursor?: number; limit?: number };
@@ -329,6 +419,21 @@ export interface RpcMethods {
     params: { evidenceClass: string; height?: number | string };
     result: JsonObject;
   };
+  staking_getValidator: {
+    /** Operator (kyo1...) or consensus address (0x + 40 hex). */
+    params: { address: string; height?: number | string };
+    result: StakingValidatorJson & { height: number };
+  };
+  staking_listValidators: {
+    params: {
+      status?: StakingValidatorJson["status"];
+      cursor?: string;
+      limit?: number;
+      height?: number | string;
+    };
+    result: StakingValidatorsJson;
+  };
+  staking_getValidatorSet: { params: { height?: number | string }; result: StakingValidatorSetJson };
 }
 
 export type RpcMethodName = keyof RpcMethods;

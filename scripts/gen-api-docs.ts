@@ -56,7 +56,9 @@ function renderType(t: protobuf.Type, out: string[]): void {
   } else {
     out.push("| # | field | type | |", "| --- | --- | --- | --- |");
     for (const f of [...fields].sort((a, b) => a.id - b.id)) {
-      const oneof = f.partOf ? ` (oneof ${f.partOf.name})` : "";
+      // A proto3 `optional` field sits in a synthetic oneof: name it for what it is.
+      const oneof =
+        f.options?.proto3_optional === true ? " (optional)" : f.partOf ? ` (oneof ${f.partOf.name})` : "";
       out.push(`| ${f.id} | \`${f.name}\` | \`${fieldType(f)}\`${oneof} | ${cell(oneLine(f.comment))} |`);
     }
     out.push("");

@@ -38,7 +38,13 @@ export const STOP_TIMEOUT_MS = 10_000;
 /** Log lines kept per node, printed when it dies. */
 const LAST_LINES = 20;
 /** Flags that name one node's own address: they go to node 0 only. */
-const NODE0_ONLY_FLAGS = new Set(["rpc.laddr", "p2p.laddr", "p2p.external_address", "grpc.laddr"]);
+const NODE0_ONLY_FLAGS = new Set([
+  "rpc.laddr",
+  "p2p.laddr",
+  "p2p.external_address",
+  "grpc.laddr",
+  "metrics.laddr",
+]);
 // A second Ctrl-C within this window is the terminal's and npm's copy of the first one.
 const SAME_SIGNAL_WINDOW_MS = 1000;
 
@@ -86,14 +92,16 @@ async function runDevnet(flags: Flags): Promise<number> {
       rpc: portOf(flags["rpc.laddr"], defaults.rpc.laddr),
       p2p: portOf(flags["p2p.laddr"], defaults.p2p.laddr),
       grpc: portOf(flags["grpc.laddr"], defaults.grpc.laddr),
+      metrics: portOf(flags["metrics.laddr"], defaults.metrics.laddr),
     };
-    const free = await findFreePorts(3 * (count - 1), [node0.rpc, node0.p2p, node0.grpc]);
+    const free = await findFreePorts(4 * (count - 1), [node0.rpc, node0.p2p, node0.grpc, node0.metrics]);
     const ports = [
       node0,
       ...Array.from({ length: count - 1 }, (_, i) => ({
-        p2p: free[3 * i]!,
-        rpc: free[3 * i + 1]!,
-        grpc: free[3 * i + 2]!,
+        p2p: free[4 * i]!,
+        rpc: free[4 * i + 1]!,
+        grpc: free[4 * i + 2]!,
+        metrics: free[4 * i + 3]!,
       })),
     ];
     initDevnet(root, {}, { validators: count, ports });
@@ -107,22 +115,23 @@ async function runDevnet(flags: Flags): Promise<number> {
           rpcLaddr: stringFlag(flags["rpc.laddr"]) ?? node.rpcLaddr,
           p2pLaddr: stringFlag(flags["p2p.laddr"]) ?? node.p2pLaddr,
           grpcLaddr: stringFlag(flags["grpc.laddr"]) ?? node.grpcLaddr,
+          metricsLaddr: stringFlag(flags["metrics.laddr"]) ?? node.metricsLaddr,
         }
       : node,
   );
-  // A devnet made before gRPC existed has no grpc section: every node would take the default
-  // port. Nodes after the first whose gRPC port another node already has get one the system picks.
-  const grpcOverride = nodes.map((node, i) => {
-    const port = parseHostPort(node.grpcLaddr).port;
-    const taken = nodes.slice(0, i).some((other) => parseHostPort(other.grpcLaddr).port === port);
-    return port !== 0 && taken ? "127.0.0.1:0" : undefined;
-  });
-  nodes.forEach((node, i) => {
-    const override = grpcOverride[i];
-    if (override !== undefined) nodes[i] = { ...node, grpcLaddr: override };
+  // A devnet made before gRPC (or metrics) existed has no grpc (metrics) section: every node would
+  // take the default port. Nodes after the first whose port another node already has get one the
+  // system picks.
+  const grpcOverride = sharedPortOverrides(nodes.map((node) => node.grpcLaddr));
+  const metricsOverride = sharedPortOverrides(nodes.map((node) => node.metricsLaddr));
+  nodes.forEach((_, i) => {
+    const grpcLaddr = grpcOverride[i];
+    if (grpcLaddr !== undefined) nodes[i] = { ...nodes[i]!, grpcLaddr };
+    const metricsLaddr = metricsOverride[i];
+    if (metricsLaddr !== undefined) nodes[i] = { ...nodes[i]!, metricsLaddr };
   });
   // Refuse bad config flags here, once, rather than in N children.
-  configFromFlags(nodes[0]!.home, flags);
+  const node0Config = configFromFlags(nodes[0]!.home, flags);
   // A devnet made before workers existed has no dev CA or worker keys: run it without workers.
   const runnable = workersAvailable(root, workers);
   if (runnable < workers) {
@@ -130,7 +139,7 @@ async function runDevnet(flags: Flags): Promise<number> {
       `[devnet] this devnet has no dev CA or worker keys (made by an older version): running without workers; --reset makes a new one\n`,
     );
   }
-  printBanner(root, flags.home, nodes, fresh, runnable);
+  printBanner(root, flags.home, nodes, fresh, runnable, node0Config.metrics.enabled);
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
   return await superviseNodes([
     ...nodes.map((node, i) => ({
@@ -142,6 +151,7 @@ async function runDevnet(flags: Flags): Promise<number> {
         node.home,
         ...childFlags(flags, i),
         ...(grpcOverride[i] !== undefined ? ["--grpc.laddr", grpcOverride[i]] : []),
+        ...(metricsOverride[i] !== undefined ? ["--metrics.laddr", metricsOverride[i]] : []),
       ],
     })),
     // Worker i follows node i (round robin): their RPC load is spread like a real network's.
@@ -186,6 +196,15 @@ function workerCount(text: string): number {
   return Number(text);
 }
 
+/** For each address: port 0 when an earlier one has the same (non-zero) port, else undefined. */
+function sharedPortOverrides(laddrs: string[]): (string | undefined)[] {
+  return laddrs.map((laddr, i) => {
+    const port = parseHostPort(laddr).port;
+    const taken = laddrs.slice(0, i).some((other) => parseHostPort(other).port === port);
+    return port !== 0 && taken ? "127.0.0.1:0" : undefined;
+  });
+}
+
 function stringFlag(flag: string | boolean | undefined): string | undefined {
   return typeof flag === "string" ? flag : undefined;
 }
@@ -225,7 +244,14 @@ function childFlags(flags: Flags, index: number): string[] {
   return args;
 }
 
-function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boolean, workers: number): void {
+function printBanner(
+  root: string,
+  home: string,
+  nodes: DevnetNode[],
+  fresh: boolean,
+  workers: number,
+  metrics: boolean,
+): void {
   const accounts = devnetAccounts(root);
   const rpcUrl = (node: DevnetNode) => `http://${node.rpcLaddr}`;
   const lines = [
@@ -235,7 +261,8 @@ function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boo
     "Nodes:",
     ...nodes.map(
       (n) =>
-        `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}  gRPC ${n.grpcLaddr}`,
+        `  ${n.name.padEnd(6)} RPC ${rpcUrl(n).padEnd(24)} p2p ${n.peerId}@${n.p2pLaddr}  validator ${n.validatorAddress}  gRPC ${n.grpcLaddr}` +
+        (metrics ? `  metrics ${n.metricsLaddr}` : ""),
     ),
     ...(workers > 0
       ? [
@@ -244,6 +271,7 @@ function printBanner(root: string, home: string, nodes: DevnetNode[], fresh: boo
       : []),
     `JSON-RPC: ${rpcUrl(nodes[0]!)}    e.g. npm run -s kyochi -- tx bank send alice <address> 1000 --home ${home}`,
     `gRPC:     ${nodes[0]!.grpcLaddr}    e.g. grpcurl -plaintext ${nodes[0]!.grpcLaddr} list`,
+    ...(metrics ? [`Metrics:  http://${nodes[0]!.metricsLaddr}/metrics    (Prometheus text format)`] : []),
     "Ctrl-C stops every node.",
     "",
   ];

@@ -6,15 +6,20 @@ import type {
   AccountJson,
   BlockJson,
   BlockResultsJson,
+  BlocksJson,
   BroadcastCommitJson,
   BroadcastSyncJson,
   CommitJson,
+  GetBlocksParams,
   JsonObject,
   NetInfo,
   PageParams,
   ProofJson,
   RpcMethodName,
   RpcMethods,
+  StakingValidatorJson,
+  StakingValidatorSetJson,
+  StakingValidatorsJson,
   StatusJson,
   TxRecordJson,
   ValidatorsJson,
@@ -59,6 +64,14 @@ export class KyochiRpcClient {
   /** The block at `height` (latest when undefined). */
   getBlock(height?: number): Promise<BlockJson> {
     return this.call("chain_getBlock", height === undefined ? {} : { height });
+  }
+
+  /**
+   * Block summaries over a height range, newest first unless `order` is "asc"; pass the answer's
+   * `nextCursor` as `cursor` for the next page (null on the last one).
+   */
+  getBlocks(opts: GetBlocksParams = {}): Promise<BlocksJson> {
+    return this.call("chain_getBlocks", opts);
   }
 
   getBlockResults(height: number): Promise<BlockResultsJson> {
@@ -206,6 +219,25 @@ export class KyochiRpcClient {
     opts: PageParams & { operator?: string; status?: string; attested?: boolean } = {},
   ): Promise<JsonObject> {
     return this.call("compute_listWorkers", opts);
+  }
+
+  // ---- staking (validators as the staking module keeps them) ----
+
+  /** One validator by operator (kyo1...) or consensus address (0x + 40 hex). */
+  getStakingValidator(address: string, height?: number): Promise<StakingValidatorJson & { height: number }> {
+    return this.call("staking_getValidator", withHeight({ address }, height));
+  }
+
+  /** Every validator, by operator; `cursor` is the previous page's nextCursor. */
+  listStakingValidators(
+    opts: RpcMethods["staking_listValidators"]["params"] = {},
+  ): Promise<StakingValidatorsJson> {
+    return this.call("staking_listValidators", opts);
+  }
+
+  /** The active set staking decided at a height. */
+  getStakingValidatorSet(height?: number): Promise<StakingValidatorSetJson> {
+    return this.call("staking_getValidatorSet", withHeight({}, height));
   }
 
   /** Calls any method by name. */

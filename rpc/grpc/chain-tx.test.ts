@@ -324,12 +324,14 @@ describe("TxService Simulate and Search", () => {
     expect(empty.code).toBe(status.INVALID_ARGUMENT);
   });
 
-  it("Search pages committed txs by event attribute as tx_search does", async () => {
+  it("Search pages committed txs by event attribute as tx_search does, each as GetTx answers it", async () => {
     const sender = toHex(addressFromPublicKey(alice.type, alice.publicKey));
     const search = (request: kyochi.tx.v1.ISearchRequest) =>
-      txCall("Search", txPb.SearchRequest, request, kyochi.query.v1.JsonResponse).then(
-        (r) => JSON.parse(r.json) as { txs: { height: number }[]; nextCursor: string | null },
-      );
+      txCall("Search", txPb.SearchRequest, request, txPb.SearchResponse).then((r) => ({
+        // decode builds TxRecord instances (the generated field type is the looser interface).
+        txs: r.txs as kyochi.types.v1.TxRecord[],
+        nextCursor: r.nextCursor ?? null,
+      }));
     const all = await search({ event: { type: "transfer", key: "sender", value: sender } });
     expect(all.txs.length).toBeGreaterThanOrEqual(3);
     const page = await search({ event: { type: "transfer", key: "sender", value: sender }, limit: 1 });
@@ -341,6 +343,13 @@ describe("TxService Simulate and Search", () => {
       cursor: page.nextCursor!,
     });
     expect(next.txs[0]!.height).toBeGreaterThanOrEqual(page.txs[0]!.height);
+    const first = all.txs[0]!;
+    const got = await txCall("GetTx", txPb.GetTxRequest, { hash: first.hash }, txPb.GetTxResponse);
+    const TxRecord = kyochi.types.v1.TxRecord;
+    expect(TxRecord.toObject(got.tx as kyochi.types.v1.TxRecord)).toEqual(TxRecord.toObject(first));
+    expect(first.tx.length).toBeGreaterThan(0);
+    const last = await search({ event: { type: "transfer", key: "sender", value: sender }, limit: 100 });
+    expect(last.nextCursor).toBeNull();
     const none = await failureOf(search({}));
     expect(none).toMatchObject({ code: status.INVALID_ARGUMENT, stable: "INVALID_PARAMS" });
   });

@@ -1,6 +1,8 @@
 // The per-module query services against a real application on LevelDB (a dataset and a model
-// registered with signed txs): each typed method answers the JSON of its JSON-RPC twin, refuses
-// what that method refuses (with gRPC codes), and each Query serves its own module's paths only.
+// registered with signed txs): each typed method answers its typed response message (the fields of
+// its JSON-RPC twin's result; module-services-typed.test.ts compares the two field by field),
+// refuses what that method refuses (with gRPC codes), and each Query serves its own module's paths
+// only.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestChain, type TestChain } from "../../execution/test-chain.js";
@@ -25,17 +27,26 @@ interface Encodes<T> {
   encode(m: T): { finish(): Uint8Array };
 }
 
-/** Calls `service`/`method` and parses its JSON answer. */
-async function json<T>(
+interface Decodes<T> {
+  decode(bytes: Uint8Array): T;
+  toObject(m: T, options: { defaults: boolean; arrays: boolean; longs: NumberConstructor }): object;
+}
+
+/** Calls `service`/`method` and decodes its typed answer (arrays always present, even empty). */
+async function typed<Req, Res>(
   service: keyof typeof MODULE_SERVICES,
   method: string,
-  codec: Encodes<T>,
-  request: T,
+  codec: Encodes<Req>,
+  request: Req,
+  response: Decodes<Res>,
 ): Promise<Record<string, unknown>> {
   const name = MODULE_SERVICES[service];
   called.add(`${name}/${method}`);
-  const answer = await client.call(`/${name}/${method}`, codec, request, kyochi.query.v1.JsonResponse);
-  return JSON.parse(answer.json) as Record<string, unknown>;
+  const answer = await client.call(`/${name}/${method}`, codec, request, response);
+  return response.toObject(answer, { defaults: false, arrays: true, longs: Number }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Query(path, height), with its JSON answer parsed into `value`. */
@@ -150,58 +161,115 @@ describe("typed module methods", () => {
 
   it("data: datasets and licenses as data_*", async () => {
     const data = kyochi.data.v1;
-    expect(await json("data", "GetDataset", data.GetDatasetRequest, { id: 1 })).toMatchObject({
+    expect(
+      await typed("data", "GetDataset", data.GetDatasetRequest, { id: 1 }, data.GetDatasetResponse),
+    ).toMatchObject({
       id: 1,
       name: "corpus-1",
       owner: alice.bech32,
     });
-    const list = await json("data", "ListDatasets", data.ListDatasetsRequest, {
-      owner: alice.bech32,
-      limit: 10,
-    });
-    expect((list.datasets as { name: string }[]).map((d) => d.name)).toEqual(["corpus-1"]);
-    const missing = await failureOf(json("data", "GetLicense", data.GetLicenseRequest, { id: 9 }));
-    expect(missing).toMatchObject({ code: status.NOT_FOUND, stable: "LICENSE_NOT_FOUND" });
-    expect((await json("data", "ListLicenses", data.ListLicensesRequest, { datasetId: 1 })).licenses).toEqual(
-      [],
+    const list = await typed(
+      "data",
+      "ListDatasets",
+      data.ListDatasetsRequest,
+      {
+        owner: alice.bech32,
+        limit: 10,
+      },
+      data.ListDatasetsResponse,
     );
+    expect((list.datasets as { name: string }[]).map((d) => d.name)).toEqual(["corpus-1"]);
+    const missing = await failureOf(
+      typed("data", "GetLicense", data.GetLicenseRequest, { id: 9 }, data.GetLicenseResponse),
+    );
+    expect(missing).toMatchObject({ code: status.NOT_FOUND, stable: "LICENSE_NOT_FOUND" });
+    expect(
+      (
+        await typed(
+          "data",
+          "ListLicenses",
+          data.ListLicensesRequest,
+          { datasetId: 1 },
+          data.ListLicensesResponse,
+        )
+      ).licenses,
+    ).toEqual([]);
     expect(await query("data", "dataset/1")).toMatchObject({ value: { name: "corpus-1" } });
   });
 
   it("models: by id, by name and version, lists and lineage", async () => {
     const models = kyochi.models.v1;
-    expect(await json("models", "GetModel", models.GetModelRequest, { id: 1 })).toMatchObject({
+    expect(
+      await typed("models", "GetModel", models.GetModelRequest, { id: 1 }, models.GetModelResponse),
+    ).toMatchObject({
       name: "alice-llm",
     });
     expect(
-      await json("models", "GetModel", models.GetModelRequest, { name: "alice-llm", version: "1.0" }),
+      await typed(
+        "models",
+        "GetModel",
+        models.GetModelRequest,
+        { name: "alice-llm", version: "1.0" },
+        models.GetModelResponse,
+      ),
     ).toMatchObject({ id: 1 });
     const conflict = await failureOf(
-      json("models", "GetModel", models.GetModelRequest, { id: 1, name: "alice-llm", version: "1.0" }),
+      typed(
+        "models",
+        "GetModel",
+        models.GetModelRequest,
+        { id: 1, name: "alice-llm", version: "1.0" },
+        models.GetModelResponse,
+      ),
     );
     expect(conflict.code).toBe(status.INVALID_ARGUMENT);
-    expect((await json("models", "ListModels", models.ListModelsRequest, {})).models).toHaveLength(1);
-    expect(await json("models", "GetLineage", models.GetLineageRequest, { id: 1 })).toHaveProperty("height");
+    expect(
+      (await typed("models", "ListModels", models.ListModelsRequest, {}, models.ListModelsResponse)).models,
+    ).toHaveLength(1);
+    expect(
+      await typed("models", "GetLineage", models.GetLineageRequest, { id: 1 }, models.GetLineageResponse),
+    ).toHaveProperty("height");
     expect(await query("models", "model/1")).toMatchObject({ value: { name: "alice-llm" } });
   });
 
   it("compute: empty lists, NOT_FOUND for a missing job or worker, filters checked", async () => {
     const compute = kyochi.compute.v1;
-    expect((await failureOf(json("compute", "GetJob", compute.GetJobRequest, { id: 1 }))).code).toBe(
-      status.NOT_FOUND,
-    );
-    expect((await json("compute", "ListJobs", compute.ListJobsRequest, { state: "pending" })).jobs).toEqual(
-      [],
-    );
+    expect(
+      (await failureOf(typed("compute", "GetJob", compute.GetJobRequest, { id: 1 }, compute.GetJobResponse)))
+        .code,
+    ).toBe(status.NOT_FOUND);
+    expect(
+      (
+        await typed(
+          "compute",
+          "ListJobs",
+          compute.ListJobsRequest,
+          { state: "pending" },
+          compute.ListJobsResponse,
+        )
+      ).jobs,
+    ).toEqual([]);
     const badState = await failureOf(
-      json("compute", "ListJobs", compute.ListJobsRequest, { state: "dreaming" }),
+      typed("compute", "ListJobs", compute.ListJobsRequest, { state: "dreaming" }, compute.ListJobsResponse),
     );
     expect(badState.code).toBe(status.INVALID_ARGUMENT);
     const worker = await failureOf(
-      json("compute", "GetWorker", compute.GetWorkerRequest, { address: alice.bech32 }),
+      typed(
+        "compute",
+        "GetWorker",
+        compute.GetWorkerRequest,
+        { address: alice.bech32 },
+        compute.GetWorkerResponse,
+      ),
     );
     expect(worker.code).toBe(status.NOT_FOUND);
-    const workers = await json("compute", "ListWorkers", compute.ListWorkersRequest, { attested: false });
+    const workers = await typed(
+      "compute",
+      "ListWorkers",
+      compute.ListWorkersRequest,
+      { attested: false },
+      compute.ListWorkersResponse,
+    );
     expect(workers.workers).toEqual([]);
     expect(await query("compute", "workers/")).toMatchObject({ value: { workers: [] } });
   });
@@ -210,27 +278,103 @@ describe("typed module methods", () => {
     const attestation = kyochi.attestation.v1;
     const gov = kyochi.gov.v1;
     expect(
-      (await json("attestation", "GetTrustedRoots", attestation.GetTrustedRootsRequest, {})).trustedRoots,
+      (
+        await typed(
+          "attestation",
+          "GetTrustedRoots",
+          attestation.GetTrustedRootsRequest,
+          {},
+          attestation.GetTrustedRootsResponse,
+        )
+      ).trustedRoots,
     ).toEqual([]);
     expect(
       (
-        await json("attestation", "GetAllowedMeasurements", attestation.GetAllowedMeasurementsRequest, {
-          evidenceClass: "nvidia-cc",
-        })
+        await typed(
+          "attestation",
+          "GetAllowedMeasurements",
+          attestation.GetAllowedMeasurementsRequest,
+          {
+            evidenceClass: "nvidia-cc",
+          },
+          attestation.GetAllowedMeasurementsResponse,
+        )
       ).allowedMeasurements,
     ).toEqual([]);
     expect(await query("attestation", "trusted_roots")).toHaveProperty("height");
-    const proposal = await failureOf(json("gov", "GetProposal", gov.GetProposalRequest, { id: 1 }));
-    expect(proposal).toMatchObject({ code: status.NOT_FOUND, stable: "GOV_PROPOSAL_NOT_FOUND" });
-    expect((await json("gov", "ListProposals", gov.ListProposalsRequest, {})).proposals).toEqual([]);
-    expect((await failureOf(json("gov", "GetVotes", gov.GetVotesRequest, { proposalId: 1 }))).code).toBe(
-      status.NOT_FOUND,
+    const proposal = await failureOf(
+      typed("gov", "GetProposal", gov.GetProposalRequest, { id: 1 }, gov.GetProposalResponse),
     );
-    expect((await json("gov", "GetUpgradePlan", gov.GetUpgradePlanRequest, {})).plan).toBeNull();
-    expect(await json("gov", "GetParams", gov.GetParamsRequest, {})).toHaveProperty("bank.minGasPrice", "1");
+    expect(proposal).toMatchObject({ code: status.NOT_FOUND, stable: "GOV_PROPOSAL_NOT_FOUND" });
+    expect(
+      (await typed("gov", "ListProposals", gov.ListProposalsRequest, {}, gov.ListProposalsResponse))
+        .proposals,
+    ).toEqual([]);
+    expect(
+      (
+        await failureOf(
+          typed("gov", "GetVotes", gov.GetVotesRequest, { proposalId: 1 }, gov.GetVotesResponse),
+        )
+      ).code,
+    ).toBe(status.NOT_FOUND);
+    expect(
+      (await typed("gov", "GetUpgradePlan", gov.GetUpgradePlanRequest, {}, gov.GetUpgradePlanResponse)).plan,
+    ).toBeUndefined();
+    // Keys as a ParamChange names them, values as JSON text (a string amount keeps its quotes).
+    const params = await typed("gov", "GetParams", gov.GetParamsRequest, {}, gov.GetParamsResponse);
+    expect(params).toHaveProperty(["params", "bank", "values", "min_gas_price"], '"1"');
+    expect(params).toHaveProperty(["params", "staking", "values", "max_validators"]);
     expect(await query("gov", "params")).toHaveProperty("value.gov");
     const validators = await query("staking", "validators");
     expect(validators).toHaveProperty("value");
+  });
+
+  it("staking: the validators, one by operator or consensus address, and the active set", async () => {
+    const staking = kyochi.staking.v1;
+    const list = await typed(
+      "staking",
+      "ListValidators",
+      staking.ListValidatorsRequest,
+      {},
+      staking.ListValidatorsResponse,
+    );
+    const [first] = list.validators as { operator: string; consensusAddress: string; status: string }[];
+    expect(first?.status).toBe("bonded");
+    expect(list.total).toBe((list.validators as unknown[]).length);
+    const byOperator = await typed(
+      "staking",
+      "GetValidator",
+      staking.GetValidatorRequest,
+      { address: first?.operator ?? "" },
+      staking.GetValidatorResponse,
+    );
+    const byConsensus = await typed(
+      "staking",
+      "GetValidator",
+      staking.GetValidatorRequest,
+      { address: first?.consensusAddress ?? "" },
+      staking.GetValidatorResponse,
+    );
+    expect(byOperator).toEqual(byConsensus);
+    expect(byOperator).toMatchObject({ operator: first?.operator, height: chain.height });
+    const set = await typed(
+      "staking",
+      "GetValidatorSet",
+      staking.GetValidatorSetRequest,
+      {},
+      staking.GetValidatorSetResponse,
+    );
+    expect((set.validators as { operator: string }[]).map((v) => v.operator)).toContain(first?.operator);
+    const missing = await failureOf(
+      typed(
+        "staking",
+        "GetValidator",
+        staking.GetValidatorRequest,
+        { address: alice.bech32 },
+        staking.GetValidatorResponse,
+      ),
+    );
+    expect(missing).toMatchObject({ code: status.NOT_FOUND, stable: "UNKNOWN_VALIDATOR" });
   });
 });
 

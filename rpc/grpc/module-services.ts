@@ -1,13 +1,18 @@
 // One query service per module (kyochi.<module>.v1.<Module>QueryService). Typed methods answer
-// exactly as the JSON-RPC method of the same meaning (same validation, same JSON, same errors:
-// they call it), with the request message's fields as its params. Every service also has
-// Query(path, height), the application's raw query by path, limited to the paths of its own
-// module(s): anything else is INVALID_ARGUMENT naming the paths it serves.
+// exactly as the JSON-RPC method of the same meaning (same validation, same errors: they call it),
+// with the request message's fields as its params, and its result turned into the method's
+// response message by the static codec's fromObject: the response messages mirror the JSON-RPC
+// results field by field (module-services-typed.test.ts fails when a field is missing). One
+// exception, GetParams: its keys are the snake_case names a ParamChange takes (see gov's
+// service.proto). Every service also has Query(path, height), the application's raw query by path,
+// limited to the paths of its own module(s): anything else is INVALID_ARGUMENT naming the paths it
+// serves.
 import { MODULES } from "../../execution/modules/registry.js";
 import { kyochi } from "../../proto/index.js";
-import { accountGet } from "../jsonrpc/methods/account.js";
+import { assertCommitted } from "../jsonrpc/methods/context.js";
 import { METHODS } from "../jsonrpc/methods/index.js";
 import { camelize, queryFailure } from "../jsonrpc/methods/module-query.js";
+import { optionalHeight } from "../jsonrpc/params.js";
 import type { RpcLogger } from "../logger.js";
 import type { RpcMethodName } from "../types.js";
 import type { GrpcContext } from "./context.js";
@@ -15,8 +20,6 @@ import { type DefinedService, defineService, type MessageCodec, unary } from "./
 import { GrpcError } from "./errors.js";
 import { optionalCommittedHeight } from "./heights.js";
 
-const JsonResponse = kyochi.query.v1.JsonResponse;
-type JsonResponse = kyochi.query.v1.JsonResponse;
 const QueryRequest = kyochi.query.v1.QueryRequest;
 const QueryResponse = kyochi.query.v1.QueryResponse;
 
@@ -25,6 +28,12 @@ const MAX_PATH_LENGTH = 1024;
 /** A typed request message: the static class, with its toObject (fields in camelCase). */
 interface RequestCodec<T> extends MessageCodec<T> {
   toObject(message: T): Record<string, unknown>;
+}
+
+/** A typed response message: the static class, with its fromObject. */
+interface ResponseCodec<T> extends MessageCodec<T> {
+  // The generated signature takes `{ [k: string]: any }`: a JSON-RPC result is such an object.
+  fromObject(object: Record<string, unknown>): T;
 }
 
 /**
@@ -39,11 +48,45 @@ function paramsOf<T>(codec: RequestCodec<T>, request: T): Record<string, unknown
   return out;
 }
 
-/** A typed method answered by the JSON-RPC method `name`. */
-function viaJsonRpc<T>(ctx: GrpcContext, codec: RequestCodec<T>, name: RpcMethodName) {
-  return unary<T, JsonResponse>(codec, JsonResponse, async (request) => {
-    const result: unknown = await METHODS[name](paramsOf(codec, request), ctx);
-    return JsonResponse.create({ json: JSON.stringify(result) });
+/**
+ * A typed method answered by the JSON-RPC method `name`: its result, as the JSON-RPC would send
+ * it, becomes the response message. fromObject leaves out a JSON null (an absent field) and
+ * ignores a key the message lacks, which is why the typed test compares both surfaces.
+ */
+function viaJsonRpc<Req, Res>(
+  ctx: GrpcContext,
+  req: RequestCodec<Req>,
+  res: ResponseCodec<Res>,
+  name: RpcMethodName,
+) {
+  return unary<Req, Res>(req, res, async (request) => {
+    const result = await METHODS[name](paramsOf(req, request), ctx);
+    return res.fromObject(result as unknown as Record<string, unknown>);
+  });
+}
+
+/**
+ * GetParams: chain_getParams's checks and answer, with each section's keys as the `params` query
+ * (and genesis, and a ParamChange) spell them, and each value as JSON text.
+ */
+function getParams(ctx: GrpcContext) {
+  const gov = kyochi.gov.v1;
+  return unary(gov.GetParamsRequest, gov.GetParamsResponse, async (req) => {
+    const height = optionalHeight(paramsOf(gov.GetParamsRequest, req), "height");
+    if (height !== undefined) assertCommitted(ctx, height);
+    const answer = await ctx.backend.queryApp("params", height);
+    if (answer.code !== 0) throw queryFailure(answer);
+    const sections = JSON.parse(new TextDecoder().decode(answer.value)) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const params: Record<string, { values: Record<string, string> }> = {};
+    for (const [space, values] of Object.entries(sections)) {
+      const texts: Record<string, string> = {};
+      for (const [key, value] of Object.entries(values)) texts[key] = JSON.stringify(value);
+      params[space] = { values: texts };
+    }
+    return gov.GetParamsResponse.fromObject({ height: answer.height, params });
   });
 }
 
@@ -103,6 +146,7 @@ export const MODULE_SERVICES = {
 
 export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedService[] {
   const bank = kyochi.bank.v1;
+  const staking = kyochi.staking.v1;
   const compute = kyochi.compute.v1;
   const attestation = kyochi.attestation.v1;
   const models = kyochi.models.v1;
@@ -110,36 +154,46 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
   const gov = kyochi.gov.v1;
   const raw = (key: keyof typeof MODULE_SERVICES, modules: string[], extra: string[] = []) =>
     rawQuery(ctx, MODULE_SERVICES[key], [...queryHeadsOf(modules), ...extra]);
+  const typed = <Req, Res>(req: RequestCodec<Req>, res: ResponseCodec<Res>, name: RpcMethodName) =>
+    viaJsonRpc(ctx, req, res, name);
   return [
     defineService(
       MODULE_SERVICES.bank,
       {
-        GetAccount: unary(bank.GetAccountRequest, bank.GetAccountResponse, async (req) => {
-          const a = await accountGet(paramsOf(bank.GetAccountRequest, req), ctx);
-          return bank.GetAccountResponse.create({
-            address: a.address,
-            height: a.height,
-            exists: a.exists,
-            nonce: a.nonce,
-            balance: a.balance,
-          });
-        }),
+        GetAccount: typed(bank.GetAccountRequest, bank.GetAccountResponse, "account_get"),
         Query: raw("bank", ["accounts", "bank"]),
       },
       logger,
     ),
     defineService(
       MODULE_SERVICES.staking,
-      { Query: raw("staking", ["staking", "slashing", "distribution"]) },
+      {
+        GetValidator: typed(
+          staking.GetValidatorRequest,
+          staking.GetValidatorResponse,
+          "staking_getValidator",
+        ),
+        ListValidators: typed(
+          staking.ListValidatorsRequest,
+          staking.ListValidatorsResponse,
+          "staking_listValidators",
+        ),
+        GetValidatorSet: typed(
+          staking.GetValidatorSetRequest,
+          staking.GetValidatorSetResponse,
+          "staking_getValidatorSet",
+        ),
+        Query: raw("staking", ["staking", "slashing", "distribution"]),
+      },
       logger,
     ),
     defineService(
       MODULE_SERVICES.compute,
       {
-        GetJob: viaJsonRpc(ctx, compute.GetJobRequest, "compute_getJob"),
-        ListJobs: viaJsonRpc(ctx, compute.ListJobsRequest, "compute_listJobs"),
-        GetWorker: viaJsonRpc(ctx, compute.GetWorkerRequest, "compute_getWorker"),
-        ListWorkers: viaJsonRpc(ctx, compute.ListWorkersRequest, "compute_listWorkers"),
+        GetJob: typed(compute.GetJobRequest, compute.GetJobResponse, "compute_getJob"),
+        ListJobs: typed(compute.ListJobsRequest, compute.ListJobsResponse, "compute_listJobs"),
+        GetWorker: typed(compute.GetWorkerRequest, compute.GetWorkerResponse, "compute_getWorker"),
+        ListWorkers: typed(compute.ListWorkersRequest, compute.ListWorkersResponse, "compute_listWorkers"),
         Query: raw("compute", ["compute"]),
       },
       logger,
@@ -147,10 +201,14 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
     defineService(
       MODULE_SERVICES.attestation,
       {
-        GetTrustedRoots: viaJsonRpc(ctx, attestation.GetTrustedRootsRequest, "attestation_getTrustedRoots"),
-        GetAllowedMeasurements: viaJsonRpc(
-          ctx,
+        GetTrustedRoots: typed(
+          attestation.GetTrustedRootsRequest,
+          attestation.GetTrustedRootsResponse,
+          "attestation_getTrustedRoots",
+        ),
+        GetAllowedMeasurements: typed(
           attestation.GetAllowedMeasurementsRequest,
+          attestation.GetAllowedMeasurementsResponse,
           "attestation_getAllowedMeasurements",
         ),
         Query: raw("attestation", ["attestation"]),
@@ -160,9 +218,9 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
     defineService(
       MODULE_SERVICES.models,
       {
-        GetModel: viaJsonRpc(ctx, models.GetModelRequest, "model_get"),
-        ListModels: viaJsonRpc(ctx, models.ListModelsRequest, "model_list"),
-        GetLineage: viaJsonRpc(ctx, models.GetLineageRequest, "model_getLineage"),
+        GetModel: typed(models.GetModelRequest, models.GetModelResponse, "model_get"),
+        ListModels: typed(models.ListModelsRequest, models.ListModelsResponse, "model_list"),
+        GetLineage: typed(models.GetLineageRequest, models.GetLineageResponse, "model_getLineage"),
         Query: raw("models", ["models"]),
       },
       logger,
@@ -170,10 +228,10 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
     defineService(
       MODULE_SERVICES.data,
       {
-        GetDataset: viaJsonRpc(ctx, data.GetDatasetRequest, "data_getDataset"),
-        ListDatasets: viaJsonRpc(ctx, data.ListDatasetsRequest, "data_listDatasets"),
-        GetLicense: viaJsonRpc(ctx, data.GetLicenseRequest, "data_getLicense"),
-        ListLicenses: viaJsonRpc(ctx, data.ListLicensesRequest, "data_listLicenses"),
+        GetDataset: typed(data.GetDatasetRequest, data.GetDatasetResponse, "data_getDataset"),
+        ListDatasets: typed(data.ListDatasetsRequest, data.ListDatasetsResponse, "data_listDatasets"),
+        GetLicense: typed(data.GetLicenseRequest, data.GetLicenseResponse, "data_getLicense"),
+        ListLicenses: typed(data.ListLicensesRequest, data.ListLicensesResponse, "data_listLicenses"),
         Query: raw("data", ["data"]),
       },
       logger,
@@ -181,11 +239,11 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
     defineService(
       MODULE_SERVICES.gov,
       {
-        GetProposal: viaJsonRpc(ctx, gov.GetProposalRequest, "gov_getProposal"),
-        ListProposals: viaJsonRpc(ctx, gov.ListProposalsRequest, "gov_listProposals"),
-        GetVotes: viaJsonRpc(ctx, gov.GetVotesRequest, "gov_getVotes"),
-        GetUpgradePlan: viaJsonRpc(ctx, gov.GetUpgradePlanRequest, "gov_getUpgradePlan"),
-        GetParams: viaJsonRpc(ctx, gov.GetParamsRequest, "chain_getParams"),
+        GetProposal: typed(gov.GetProposalRequest, gov.GetProposalResponse, "gov_getProposal"),
+        ListProposals: typed(gov.ListProposalsRequest, gov.ListProposalsResponse, "gov_listProposals"),
+        GetVotes: typed(gov.GetVotesRequest, gov.GetVotesResponse, "gov_getVotes"),
+        GetUpgradePlan: typed(gov.GetUpgradePlanRequest, gov.GetUpgradePlanResponse, "gov_getUpgradePlan"),
+        GetParams: getParams(ctx),
         // "params": every module's parameters, which governance changes.
         Query: raw("gov", ["gov"], ["params"]),
       },

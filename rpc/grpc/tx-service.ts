@@ -1,6 +1,7 @@
 // kyochi.tx.v1.TxService: Broadcast (SYNC: after checkTx; COMMIT: once a block includes the tx),
 // GetTx, Simulate and Search. A tx the mempool or checkTx refuses is an answer (accepted = false with the
 // rejecting component's code), as in tx_broadcast, not a call failure.
+import { fromHex } from "../../crypto/hash.js";
 import { kyochi } from "../../proto/index.js";
 import { RpcError } from "../errors.js";
 import { txSearch } from "../jsonrpc/methods/tx-search.js";
@@ -10,7 +11,6 @@ import { type DefinedService, defineService, unary } from "./define.js";
 import { GrpcError } from "./errors.js";
 
 const pb = kyochi.tx.v1;
-const JsonResponse = kyochi.query.v1.JsonResponse;
 export const TX_SERVICE = "kyochi.tx.v1.TxService";
 
 const HASH_BYTES = 32;
@@ -81,15 +81,28 @@ export function txService(ctx: GrpcContext, logger?: RpcLogger): DefinedService 
         return pb.SimulateResponse.create(await backend.simulateTx(req.tx));
       }),
 
-      // The JSON-RPC tx_search checks the params (addresses, event, heights, cursor, limit, order).
-      Search: unary(pb.SearchRequest, JsonResponse, async (req) => {
+      // The JSON-RPC tx_search checks the params (addresses, event, heights, cursor, limit, order)
+      // and finds the page; each tx is then answered as GetTx answers it.
+      Search: unary(pb.SearchRequest, pb.SearchResponse, async (req) => {
         const params: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(pb.SearchRequest.toObject(req))) {
           if (value !== 0 && value !== "") params[key] = value;
         }
         // Its fields in full: an attribute value may be "" (which protobuf leaves out).
         if (req.event) params.event = { type: req.event.type, key: req.event.key, value: req.event.value };
-        return JsonResponse.create({ json: JSON.stringify(await txSearch(params, ctx)) });
+        const found = await txSearch(params, ctx);
+        const txs = await Promise.all(
+          found.txs.map(async (t) => {
+            const record = await backend.getTx(fromHex(t.hash));
+            // Indexed but gone: only a tx pruned between the two reads.
+            if (record === undefined) throw new GrpcError("NOT_FOUND", `tx ${t.hash} is no longer stored`);
+            return record;
+          }),
+        );
+        return pb.SearchResponse.create({
+          txs,
+          ...(found.nextCursor !== null ? { nextCursor: found.nextCursor } : {}),
+        });
       }),
     },
     logger,

@@ -12,7 +12,16 @@ export interface DispatcherOptions {
   context: MethodContext;
   maxBatch: number;
   logger?: RpcLogger;
+  /**
+   * Told of every request that named a method, once answered: the method (or "unknown" when the
+   * table has none of that name, so clients cannot grow the set of names), 0 or the JSON-RPC
+   * error code, and the seconds it took. A plain callback: the node feeds its metrics with it.
+   */
+  onRequest?: RequestObserver;
 }
+
+/** See DispatcherOptions.onRequest. */
+export type RequestObserver = (method: string, code: number, seconds: number) => void;
 
 export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {}
@@ -71,6 +80,7 @@ export class Dispatcher {
       );
     }
 
+    const started = performance.now();
     let response: JsonRpcResponse;
     if (!Object.hasOwn(this.opts.methods, method)) {
       response = failure(
@@ -87,6 +97,16 @@ export class Dispatcher {
       } catch (err) {
         response = failure(replyId, this.toRpcError(err, method));
       }
+    }
+    try {
+      this.opts.onRequest?.(
+        Object.hasOwn(this.opts.methods, method) ? method : "unknown",
+        "error" in response ? response.error.code : 0,
+        (performance.now() - started) / 1000,
+      );
+    } catch (err) {
+      // An observer's bug must not cost the client its answer.
+      this.opts.logger?.error({ err, method }, "rpc request observer failed");
     }
     // A notification gets no response, whatever happened (JSON-RPC 2.0, section 4.1).
     return hasId ? response : undefined;

@@ -22,6 +22,13 @@ export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
     params: "[height] (default latest)",
     result: "blockHash, header, txs, lastCommit",
   },
+  chain_getBlocks: {
+    summary:
+      "Block summaries over a height range (clamped to the stored blocks), a page at a time: an explorer's block list.",
+    params: "[minHeight], [maxHeight], [order asc|desc (default desc)], [limit <= 100, default 20], [cursor]",
+    result:
+      "blocks (height, hash, time, timeMs, proposerAddress, txCount, appHash, lastBlockHash), nextCursor",
+  },
   chain_getBlockResults: {
     summary: "What executing a block produced: each tx's result and events, block events.",
     params: "height",
@@ -160,6 +167,21 @@ export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
     summary: "Workers by registration.",
     params: `[operator], [status active|jailed|unbonding], [attested true|false], ${PAGE}`,
     result: "workers, nextCursor",
+  },
+  staking_getValidator: {
+    summary: "A validator as staking keeps it: stake, status, power, jail and unbonding entries.",
+    params: "address (operator kyo1... or consensus 0x + 40 hex), [height]",
+    result: "the validator (operator, consensusAddress, status, stake, power, unbonding, ...)",
+  },
+  staking_listValidators: {
+    summary: "Every validator ever created, by operator address, a page at a time.",
+    params: "[status bonded|unbonded|jailed|tombstoned], [cursor (an operator)], [limit <= 100], [height]",
+    result: "height, validators, total, nextCursor",
+  },
+  staking_getValidatorSet: {
+    summary: "The active set staking decided at a height (consensus applies it two blocks later).",
+    params: "[height]",
+    result: "height, validators (operator, consensusPubkey, consensusKeyType, stake, power, moniker)",
   },
 };
 

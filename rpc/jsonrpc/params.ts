@@ -34,6 +34,11 @@ export function readParams(raw: unknown, allowed: readonly string[]): Params {
   return params;
 }
 
+/** Whether an optional param is given: absent and null both mean "not given". */
+export function isPresent(params: Params, name: string): boolean {
+  return params[name] !== undefined && params[name] !== null;
+}
+
 function missing(name: string): RpcError {
   return RpcError.invalidParam(name, "MISSING", `"${name}" is required`);
 }
@@ -47,7 +52,8 @@ export function optionalHeight(params: Params, name: string, min = 1): number | 
   if (value === undefined || value === null) return undefined;
   let height: number;
   if (typeof value === "number") {
-    if (!Number.isInteger(value)) {
+    // JSON numbers beyond double range (1e400) parse as Infinity: out of range, not a fraction.
+    if (Number.isFinite(value) && !Number.isInteger(value)) {
       throw RpcError.invalidParam(name, "NOT_AN_INTEGER", `"${name}" must be an integer, got ${value}`);
     }
     height = value;
@@ -85,7 +91,7 @@ export function optionalInteger(params: Params, name: string, min: number, max: 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number")
     throw RpcError.invalidParam(name, "WRONG_TYPE", `"${name}" must be a number`);
-  if (!Number.isInteger(value)) {
+  if (Number.isFinite(value) && !Number.isInteger(value)) {
     throw RpcError.invalidParam(name, "NOT_AN_INTEGER", `"${name}" must be an integer, got ${value}`);
   }
   if (value < min || value > max) {

@@ -2,12 +2,27 @@
 // short JSON description. The body is read up to `maxBodyBytes` and no further: a larger body gets
 // HTTP 413 with a JSON-RPC error, and the connection is closed. WebSocket upgrades on the same port
 // (to / or /websocket) carry the same methods plus subscriptions (ws-server.ts).
+// Limits before any work: connections per IP and in all (connection-limits.ts), browser origins
+// (cors.ts; OPTIONS answers preflights), then requests handled at once across HTTP and WebSocket
+// (limits.ts: over the cap, 503 SERVER_BUSY with Retry-After, never a queue).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RpcBackend } from "../backend.js";
 import { RpcError } from "../errors.js";
 import type { RpcLogger } from "../logger.js";
-import { Dispatcher, failure } from "./dispatch.js";
+import {
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_OPEN_CONNECTIONS,
+  HttpConnectionLimiter,
+} from "./connection-limits.js";
+import { CORS_ALLOWED_METHODS, type CorsOptions, CorsPolicy } from "./cors.js";
+import { Dispatcher, failure, type RequestObserver } from "./dispatch.js";
+import {
+  BUSY_RETRY_AFTER_SECONDS,
+  DEFAULT_MAX_CONCURRENT_REQUESTS,
+  RequestLimiter,
+  refusalOf,
+} from "./limits.js";
 import { METHODS } from "./methods/index.js";
 import { attachWebSocket, type WebSocketLimits } from "./ws-server.js";
 
@@ -30,7 +45,17 @@ export interface JsonRpcServerOptions {
   commitTimeoutMs?: number;
   /** Limits of JSON-RPC over WebSocket (subscriptions, connections per IP, message and buffer sizes). */
   websocket?: WebSocketLimits;
+  /** JSON-RPC requests handled at once over HTTP and WebSocket together (default 256). */
+  maxConcurrentRequests?: number;
+  /** Open HTTP connections from one IP address, idle keep-alive ones included (default 100). */
+  maxConnectionsPerIp?: number;
+  /** Open connections in all, WebSocket ones included (default 900). */
+  maxOpenConnections?: number;
+  /** Browser origins allowed (default none: no CORS headers, browser requests refused). */
+  cors?: CorsOptions;
   logger?: RpcLogger;
+  /** Told of every JSON-RPC request answered, over HTTP and WebSocket (the node's metrics). */
+  onRequest?: RequestObserver;
 }
 
 export interface JsonRpcServer {
@@ -42,6 +67,8 @@ export interface JsonRpcServer {
   readonly wsUrl: string;
   /** Open WebSocket connections and their subscriptions. */
   websocketStats(): { connections: number; subscriptions: number };
+  /** JSON-RPC requests being handled now, over HTTP and WebSocket (what maxConcurrentRequests caps). */
+  requestsInFlight(): number;
   /** Stops accepting, ends open connections (pending requests included). */
   close(): Promise<void>;
 }
@@ -63,11 +90,23 @@ export async function startJsonRpcServer(opts: JsonRpcServerOptions): Promise<Js
     context: { backend: opts.backend, commitTimeoutMs },
     maxBatch,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
   });
   const logger = opts.logger;
+  const cors = new CorsPolicy(opts.cors);
+  const requests = new RequestLimiter(opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS, logger);
 
-  const server = createServer((req, res) => {
-    handle(req, res, dispatcher, opts.maxBodyBytes).catch((err: unknown) => {
+  const server = createServer();
+  // Before the request listener: the limiter's 'upgrade' listener must also run before the
+  // WebSocket endpoint's.
+  const connections = new HttpConnectionLimiter(server, {
+    maxConnectionsPerIp: opts.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    maxOpenConnections: opts.maxOpenConnections ?? DEFAULT_MAX_OPEN_CONNECTIONS,
+    ...(logger !== undefined ? { logger } : {}),
+  });
+  const http: HttpContext = { dispatcher, maxBodyBytes: opts.maxBodyBytes, cors, requests, connections };
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, http).catch((err: unknown) => {
       // Only a transport failure gets here (dispatch never throws).
       logger?.error({ err }, "rpc request failed");
       if (!res.headersSent)
@@ -92,7 +131,10 @@ export async function startJsonRpcServer(opts: JsonRpcServerOptions): Promise<Js
     methods: METHODS,
     context: { backend: opts.backend, commitTimeoutMs },
     maxBatch,
+    cors,
+    requests,
     ...(opts.websocket !== undefined ? { limits: opts.websocket } : {}),
+    ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
     ...(logger !== undefined ? { logger } : {}),
   });
   const port = (server.address() as AddressInfo).port;
@@ -104,6 +146,7 @@ export async function startJsonRpcServer(opts: JsonRpcServerOptions): Promise<Js
     url: `http://${hostPort}`,
     wsUrl: `ws://${hostPort}/websocket`,
     websocketStats: () => ({ connections: websocket.connections, subscriptions: websocket.subscriptions }),
+    requestsInFlight: () => requests.inFlight,
     close: async () => {
       // WebSocket sockets are outside the HTTP server's connection tracking: close them first.
       await websocket.close();
@@ -119,12 +162,29 @@ async function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  dispatcher: Dispatcher,
-  maxBodyBytes: number,
-) {
+/** What every HTTP request is handled with. */
+interface HttpContext {
+  dispatcher: Dispatcher;
+  maxBodyBytes: number;
+  cors: CorsPolicy;
+  requests: RequestLimiter;
+  connections: HttpConnectionLimiter;
+}
+
+const ALLOWED_HTTP_METHODS = CORS_ALLOWED_METHODS;
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  const origin = req.headers.origin;
+  // On every answer, errors included, so an allowed page can read why it failed.
+  for (const [name, value] of Object.entries(ctx.cors.responseHeaders(origin))) res.setHeader(name, value);
+  if (ctx.connections.isRefused(req.socket)) {
+    refuseConnection(req, res, ctx.connections);
+    return;
+  }
+  if (!ctx.cors.allows(origin)) {
+    refuseOrigin(res, origin!, ctx.cors);
+    return;
+  }
   const path = (req.url ?? "/").split("?")[0];
   if (path !== "/") {
     sendJson(
@@ -138,8 +198,16 @@ async function handle(
     sendJson(res, 200, help(), req.method === "HEAD");
     return;
   }
+  if (req.method === "OPTIONS") {
+    // A CORS preflight (the origin is allowed, or it would have been refused above), or a plain
+    // OPTIONS asking what the endpoint accepts.
+    const preflight = origin !== undefined && req.headers["access-control-request-method"] !== undefined;
+    res.writeHead(204, preflight ? ctx.cors.preflightHeaders(origin) : { Allow: ALLOWED_HTTP_METHODS });
+    res.end();
+    return;
+  }
   if (req.method !== "POST") {
-    res.setHeader("Allow", "GET, HEAD, POST");
+    res.setHeader("Allow", ALLOWED_HTTP_METHODS);
     sendJson(
       res,
       405,
@@ -166,9 +234,9 @@ async function handle(
     return;
   }
 
-  const body = await readBody(req, maxBodyBytes);
+  const body = await readBody(req, ctx.maxBodyBytes);
   if (body === undefined) {
-    refuseTooLarge(req, res, maxBodyBytes);
+    refuseTooLarge(req, res, ctx.maxBodyBytes);
     return;
   }
   let parsed: unknown;
@@ -178,7 +246,17 @@ async function handle(
     sendJson(res, 200, failure(null, new RpcError("PARSE_ERROR", `parse error: ${(err as Error).message}`)));
     return;
   }
-  const response = await dispatcher.dispatch(parsed);
+  if (!ctx.requests.tryAcquire()) {
+    res.setHeader("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+    sendJson(res, 503, refusalOf(parsed, ctx.requests.busyError()));
+    return;
+  }
+  let response: Awaited<ReturnType<Dispatcher["dispatch"]>>;
+  try {
+    response = await ctx.dispatcher.dispatch(parsed);
+  } finally {
+    ctx.requests.release();
+  }
   if (response === undefined) {
     res.writeHead(204).end();
     return;
@@ -241,6 +319,44 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number
     ),
   );
   // Close once the answer is out; a client still sending gets a reset rather than our bandwidth.
+  closeAfter(req, res);
+}
+
+/** The first request on a socket over rpc.max_connections_per_ip: 429, then the socket closes. */
+function refuseConnection(
+  req: IncomingMessage,
+  res: ServerResponse,
+  connections: HttpConnectionLimiter,
+): void {
+  connections.refusalSent(req.socket);
+  const ip = req.socket.remoteAddress ?? "unknown";
+  res.setHeader("Connection", "close");
+  res.setHeader("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+  sendJson(
+    res,
+    429,
+    failure(
+      null,
+      new RpcError(
+        "UNAVAILABLE",
+        `too many connections from ${ip} (the limit is ${connections.maxConnectionsPerIp}); reuse a keep-alive connection or close idle ones`,
+        { maxConnectionsPerIp: connections.maxConnectionsPerIp },
+        "TOO_MANY_CONNECTIONS",
+      ),
+    ),
+  );
+  closeAfter(req, res);
+}
+
+/** A browser request from an origin that is not allowed (cors.ts says why it is not served). */
+function refuseOrigin(res: ServerResponse, origin: string, cors: CorsPolicy): void {
+  // The body (if any) is not read: close rather than drain it.
+  res.setHeader("Connection", "close");
+  sendJson(res, 403, failure(null, cors.refusal(origin)));
+}
+
+/** Ends the socket once the answer is out (a client still sending gets a reset). */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
   res.once("finish", () => {
     req.socket.end();
     setTimeout(() => req.socket.destroy(), 1000).unref();

@@ -8,7 +8,8 @@ import { RpcError } from "../errors.js";
 import type { RpcLogger } from "../logger.js";
 import type { SubscriptionHub, SubscriptionSession } from "../subscriptions/hub.js";
 import { toJsonText } from "../subscriptions/rendered-block.js";
-import { Dispatcher, failure } from "./dispatch.js";
+import { Dispatcher, failure, type RequestObserver } from "./dispatch.js";
+import { type RequestLimiter, refusalOf } from "./limits.js";
 import type { MethodContext, MethodTable } from "./methods/index.js";
 import type { JsonRpcId } from "./protocol.js";
 
@@ -28,6 +29,10 @@ export interface WsConnectionOptions {
   /** How long a cut-off client gets to read its close frame before the socket is destroyed. */
   closeGraceMs: number;
   remote: string;
+  /** Told of every request answered (see DispatcherOptions.onRequest). */
+  onRequest?: RequestObserver;
+  /** The server-wide cap on requests handled at once (over it: SERVER_BUSY in the response). */
+  requests?: RequestLimiter;
   logger?: RpcLogger;
 }
 
@@ -58,6 +63,7 @@ export class WsConnection {
       context: opts.context,
       maxBatch: opts.maxBatch,
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+      ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
     });
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("close", () => this.onClosed());
@@ -128,6 +134,11 @@ export class WsConnection {
       );
       return;
     }
+    const limiter = this.opts.requests;
+    if (limiter !== undefined && !limiter.tryAcquire()) {
+      this.reply(refusalOf(parsed, limiter.busyError()));
+      return;
+    }
     this.pending++;
     this.dispatcher
       .dispatch(parsed)
@@ -143,6 +154,7 @@ export class WsConnection {
       )
       .finally(() => {
         this.pending--;
+        limiter?.release();
       });
   }
 

@@ -1,7 +1,9 @@
 // JSON-RPC over WebSocket on the HTTP server's port: an upgrade request to "/" or "/websocket"
 // becomes a WsConnection. Limits checked before the handshake answer with an HTTP error (429 for
-// too many connections from one address, 404 for another path); the message size limit is the
-// ws library's maxPayload (an oversized message closes the connection with 1009).
+// too many connections from one address, 404 for another path, 403 for a browser origin that is
+// not allowed); the message size limit is the ws library's maxPayload (an oversized message closes
+// the connection with 1009). Requests over WebSocket share the server's cap on requests handled at
+// once (limits.ts) with HTTP.
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -9,7 +11,9 @@ import type { RpcBackend } from "../backend.js";
 import { RpcError } from "../errors.js";
 import type { RpcLogger } from "../logger.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionHub } from "../subscriptions/hub.js";
-import { failure } from "./dispatch.js";
+import type { CorsPolicy } from "./cors.js";
+import { failure, type RequestObserver } from "./dispatch.js";
+import type { RequestLimiter } from "./limits.js";
 import type { MethodContext, MethodTable } from "./methods/index.js";
 import { WS_CLOSE_GOING_AWAY, WsConnection } from "./ws-connection.js";
 
@@ -49,7 +53,13 @@ export interface WebSocketEndpointOptions {
   context: MethodContext;
   maxBatch: number;
   limits?: WebSocketLimits;
+  /** Browser origins allowed to connect; without it, any Origin is accepted. */
+  cors?: CorsPolicy;
+  /** The server-wide cap on requests handled at once, shared with HTTP. */
+  requests?: RequestLimiter;
   logger?: RpcLogger;
+  /** Told of every request answered (see DispatcherOptions.onRequest). */
+  onRequest?: RequestObserver;
 }
 
 export interface WebSocketEndpoint {
@@ -95,6 +105,15 @@ export function attachWebSocket(server: Server, opts: WebSocketEndpointOptions):
         ),
       );
     }
+    // Cross-site WebSocket hijacking: browsers do not apply CORS to WebSocket, so any page the
+    // user visits could open a socket to a node on localhost or the LAN and use it (subscribe,
+    // broadcast) with the browser as a proxy. Browsers always send Origin on an upgrade; CLIs, the
+    // SDK and servers send none and are not refused.
+    const origin = req.headers.origin;
+    if (opts.cors !== undefined && !opts.cors.allows(origin)) {
+      logger?.debug({ origin }, "websocket upgrade refused: origin not allowed");
+      return refuse(socket, 403, opts.cors.refusal(origin!));
+    }
     const ip = req.socket.remoteAddress ?? "unknown";
     const count = perIp.get(ip) ?? 0;
     if (count >= limits.maxConnectionsPerIp) {
@@ -134,6 +153,8 @@ export function attachWebSocket(server: Server, opts: WebSocketEndpointOptions):
         maxPendingRequests: limits.maxPendingRequests,
         closeGraceMs: limits.closeGraceMs,
         remote: ip,
+        ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
+        ...(opts.requests !== undefined ? { requests: opts.requests } : {}),
         ...(logger !== undefined ? { logger } : {}),
       });
       open.set(ws, connection);
@@ -206,7 +227,8 @@ function resolveLimits(given: WebSocketLimits | undefined): Required<WebSocketLi
 function refuse(socket: Duplex, status: number, err: RpcError): void {
   const body = JSON.stringify(failure(null, err));
   const reason =
-    { 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" }[status] ?? "Error";
+    { 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" }[status] ??
+    "Error";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

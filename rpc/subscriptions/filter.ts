@@ -85,6 +85,16 @@ function parseAttribute(value: unknown, param: string): AttributeEquals {
   return { key, value: value.value };
 }
 
+/**
+ * A refused `kind` for the error message. Never JSON.stringify the client's value: a deeply nested
+ * array overflows the stack there (an internal error instead of INVALID_PARAMS).
+ */
+function describeKind(kind: unknown): string {
+  return typeof kind === "string"
+    ? JSON.stringify(kind.slice(0, 40))
+    : `a value of type ${Array.isArray(kind) ? "array" : typeof kind}`;
+}
+
 /** Parses `subscribe` params: {kind, filter?}. Throws INVALID_PARAMS with the reason. */
 export function parseSubscribeParams(raw: unknown): ParsedSubscription {
   if (!isObject(raw)) {
@@ -102,7 +112,7 @@ export function parseSubscribeParams(raw: unknown): ParsedSubscription {
     throw RpcError.invalidParam(
       "kind",
       "BAD_VALUE",
-      `"kind" must be one of ${SUBSCRIPTION_KINDS.join(", ")}, got ${JSON.stringify(raw.kind)?.slice(0, 40)}`,
+      `"kind" must be one of ${SUBSCRIPTION_KINDS.join(", ")}, got ${describeKind(raw.kind)}`,
     );
   }
   const kind = raw.kind as SubscriptionKind;

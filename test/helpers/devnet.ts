@@ -25,7 +25,9 @@ export function createTestDevnet(prefix: string): TestDevnet {
   const p2p = { ...defaultConfig().p2p, laddr: "127.0.0.1:0" };
   // gRPC likewise (its default 9090 is one port for every test file).
   const grpc = { ...defaultConfig().grpc, laddr: "127.0.0.1:0" };
-  const { nodeHomes, accounts } = initDevnet(root, { p2p, grpc });
+  // Metrics likewise (default 26660): in-process nodes read this file, not the test environment.
+  const metrics = { ...defaultConfig().metrics, laddr: "127.0.0.1:0" };
+  const { nodeHomes, accounts } = initDevnet(root, { p2p, grpc, metrics });
   const nodeHome = nodeHomes[0]!;
   const keyring = new Keyring(join(root, "keyring"));
   const keys: Record<string, SigningKey> = {};

@@ -2,7 +2,7 @@
 // each worker with its attestation status.
 import { encodeAddress } from "../../../crypto/address.js";
 import { RpcError } from "../../errors.js";
-import { optionalEnum, readParams, requiredAddress, requiredHeight } from "../params.js";
+import { isPresent, optionalEnum, readParams, requiredAddress, requiredHeight } from "../params.js";
 import type { MethodHandler } from "./context.js";
 import { filterArg, moduleQuery, pageArgs } from "./module-query.js";
 
@@ -20,7 +20,7 @@ export const computeListJobs: MethodHandler<"compute_listJobs"> = async (raw, ct
   const state = optionalEnum(params, "state", JOB_STATES);
   if (state !== undefined) args.push(filterArg("state", state));
   for (const name of ["owner", "worker"] as const) {
-    if (params[name] !== undefined) args.push(filterArg(name, encodeAddress(requiredAddress(params, name))));
+    if (isPresent(params, name)) args.push(filterArg(name, encodeAddress(requiredAddress(params, name))));
   }
   return moduleQuery(ctx, params, `jobs/${args.join("&")}`);
 };
@@ -33,11 +33,11 @@ export const computeGetWorker: MethodHandler<"compute_getWorker"> = async (raw, 
 export const computeListWorkers: MethodHandler<"compute_listWorkers"> = async (raw, ctx) => {
   const params = readParams(raw, ["operator", "status", "attested", "cursor", "limit", "height"]);
   const args = pageArgs(params);
-  if (params.operator !== undefined)
+  if (isPresent(params, "operator"))
     args.push(filterArg("operator", encodeAddress(requiredAddress(params, "operator"))));
   const status = optionalEnum(params, "status", WORKER_STATUSES);
   if (status !== undefined) args.push(filterArg("status", status));
-  if (params.attested !== undefined) {
+  if (isPresent(params, "attested")) {
     if (typeof params.attested !== "boolean")
       throw RpcError.invalidParam("attested", "WRONG_TYPE", '"attested" must be true or false');
     args.push(filterArg("attested", String(params.attested)));

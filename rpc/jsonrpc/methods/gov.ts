@@ -1,6 +1,7 @@
 // gov_*, chain_getParams and attestation_*: proposals, votes, the scheduled upgrade, the
 // parameters they change, and the attestation roots and measurements governance keeps.
-import { readParams, requiredHeight, requiredString } from "../params.js";
+import { RpcError } from "../../errors.js";
+import { isPresent, readParams, requiredHeight, requiredString } from "../params.js";
 import type { MethodHandler } from "./context.js";
 import { filterArg, moduleQuery, pageArgs } from "./module-query.js";
 
@@ -12,7 +13,7 @@ export const govGetProposal: MethodHandler<"gov_getProposal"> = async (raw, ctx)
 export const govListProposals: MethodHandler<"gov_listProposals"> = async (raw, ctx) => {
   const params = readParams(raw, ["status", "cursor", "limit", "height"]);
   const args = pageArgs(params);
-  if (params.status !== undefined) args.push(filterArg("status", requiredString(params, "status")));
+  if (isPresent(params, "status")) args.push(filterArg("status", requiredString(params, "status")));
   return moduleQuery(ctx, params, `proposals/${args.join("&")}`);
 };
 
@@ -42,5 +43,14 @@ export const attestationGetAllowedMeasurements: MethodHandler<"attestation_getAl
   ctx,
 ) => {
   const params = readParams(raw, ["evidenceClass", "height"]);
-  return moduleQuery(ctx, params, `allowed_measurements/${requiredString(params, "evidenceClass")}`);
+  const evidenceClass = requiredString(params, "evidenceClass");
+  // A "/" would end the class in the query path and start list arguments: refuse it here.
+  if (evidenceClass.includes("/")) {
+    throw RpcError.invalidParam(
+      "evidenceClass",
+      "BAD_VALUE",
+      `"evidenceClass" must be an evidence class name (e.g. "dev"), got ${JSON.stringify(evidenceClass.slice(0, 40))}`,
+    );
+  }
+  return moduleQuery(ctx, params, `allowed_measurements/${evidenceClass}`);
 };

@@ -1,6 +1,7 @@
 // The method table: every JSON-RPC method by name (see rpc/types.ts for params and results).
 import { accountGet } from "./account.js";
 import { chainGetBlock, chainGetBlockResults, chainGetCommit, chainStatus } from "./chain.js";
+import { chainGetBlocks } from "./chain-blocks.js";
 import { computeGetJob, computeGetWorker, computeListJobs, computeListWorkers } from "./compute.js";
 import type { MethodTable } from "./context.js";
 import { dataGetDataset, dataGetLicense, dataListDatasets, dataListLicenses } from "./data.js";
@@ -15,6 +16,7 @@ import {
 } from "./gov.js";
 import { modelGet, modelGetLineage, modelList } from "./models.js";
 import { netInfo } from "./net.js";
+import { stakingGetValidator, stakingGetValidatorSet, stakingListValidators } from "./staking.js";
 import { stateGetProof } from "./state.js";
 import { txBroadcast, txGet } from "./tx.js";
 import { txSearch } from "./tx-search.js";
@@ -26,6 +28,7 @@ export type { MethodContext, MethodHandler, MethodTable } from "./context.js";
 export const METHODS: MethodTable = {
   chain_status: chainStatus,
   chain_getBlock: chainGetBlock,
+  chain_getBlocks: chainGetBlocks,
   chain_getBlockResults: chainGetBlockResults,
   chain_getValidators: chainGetValidators,
   chain_getCommit: chainGetCommit,
@@ -54,4 +57,7 @@ export const METHODS: MethodTable = {
   compute_listJobs: computeListJobs,
   compute_getWorker: computeGetWorker,
   compute_listWorkers: computeListWorkers,
+  staking_getValidator: stakingGetValidator,
+  staking_listValidators: stakingListValidators,
+  staking_getValidatorSet: stakingGetValidatorSet,
 };

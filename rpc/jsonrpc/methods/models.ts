@@ -1,14 +1,14 @@
 // model_*: registered model versions and their lineage (execution/modules/models queries).
 import { encodeAddress } from "../../../crypto/address.js";
 import { RpcError } from "../../errors.js";
-import { readParams, requiredAddress, requiredHeight, requiredString } from "../params.js";
+import { isPresent, readParams, requiredAddress, requiredHeight, requiredString } from "../params.js";
 import type { MethodHandler } from "./context.js";
 import { filterArg, moduleQuery, pageArgs } from "./module-query.js";
 
 export const modelGet: MethodHandler<"model_get"> = async (raw, ctx) => {
   const params = readParams(raw, ["id", "name", "version", "height"]);
-  if (params.id !== undefined) {
-    if (params.name !== undefined || params.version !== undefined) {
+  if (isPresent(params, "id")) {
+    if (isPresent(params, "name") || isPresent(params, "version")) {
       throw RpcError.invalidParam("id", "CONFLICT", 'give either "id" or "name" and "version", not both');
     }
     return moduleQuery(ctx, params, `model/${requiredHeight(params, "id")}`);
@@ -21,7 +21,7 @@ export const modelGet: MethodHandler<"model_get"> = async (raw, ctx) => {
 export const modelList: MethodHandler<"model_list"> = async (raw, ctx) => {
   const params = readParams(raw, ["owner", "cursor", "limit", "height"]);
   const args = pageArgs(params);
-  if (params.owner !== undefined)
+  if (isPresent(params, "owner"))
     args.push(filterArg("owner", encodeAddress(requiredAddress(params, "owner"))));
   return moduleQuery(ctx, params, `models/${args.join("&")}`);
 };

@@ -1,6 +1,12 @@
 import { sha256 } from "../../../crypto/hash.js";
 import { type Block, BlockIdFlag, type BlockResults, type kyochi } from "../../../proto/index.js";
-import type { BlockHeaderJson, BlockJson, BlockResultsJson, CommitJson } from "../../types.js";
+import type {
+  BlockHeaderJson,
+  BlockJson,
+  BlockResultsJson,
+  BlockSummaryJson,
+  CommitJson,
+} from "../../types.js";
 import { renderEvents } from "./events.js";
 import { renderTx, renderTxResult } from "./tx.js";
 import { hex, isoTime, protoNumber } from "./values.js";
@@ -60,6 +66,22 @@ export function renderBlock(block: Block, blockHash: Uint8Array): BlockJson {
     header: renderHeader(block.header),
     txs: (block.txs ?? []).map(renderTx),
     lastCommit: renderCommit(block.lastCommit),
+  };
+}
+
+/** What an explorer's block list shows of a block (chain_getBlocks). */
+export function renderBlockSummary(block: Block, blockHash: Uint8Array): BlockSummaryJson {
+  const h = block.header ?? {};
+  const timeMs = protoNumber(h.timeMs);
+  return {
+    height: protoNumber(h.height),
+    hash: hex(blockHash),
+    timeMs,
+    time: isoTime(timeMs),
+    proposerAddress: hex(h.proposerAddress),
+    txCount: (block.txs ?? []).length,
+    appHash: hex(h.appHash),
+    lastBlockHash: hex(h.lastBlockHash),
   };
 }
 
