@@ -9,7 +9,7 @@ import { sha256, toHex } from "../../crypto/hash.js";
 import { type ComputeFixture, startComputeFixture } from "../../execution/modules/compute/worker-fixture.js";
 import type { TestAccount } from "../../execution/test-helpers.js";
 import { ModelFormat } from "../../proto/index.js";
-import { KyochiRpcClient } from "../client/client.js";
+import type { KyochiRpcClient } from "../client/client.js";
 import {
   computeCancelJobMsg,
   computeCommitResultMsg,
@@ -19,8 +19,8 @@ import {
 } from "../client/msgs-compute.js";
 import { dataAddOfferMsg, dataBuyLicenseMsg, dataRegisterMsg } from "../client/msgs-data.js";
 import { modelsRegisterMsg } from "../client/msgs-models.js";
-import { MemoryChain } from "../testing/memory-chain.js";
-import { type JsonRpcServer, startJsonRpcServer } from "./server.js";
+import { serveAppJsonRpc } from "../testing/app-backend.js";
+import type { JsonRpcServer } from "./server.js";
 
 /** Attestations count for this many blocks here, so one can expire during the test. */
 const VALIDITY = 30;
@@ -186,26 +186,7 @@ beforeAll(async () => {
   await ok(f.tx(owner, submit(1)));
   finalHeight = f.chain.height;
 
-  const backend = new MemoryChain();
-  backend.latestHeight = () => f.chain.height;
-  backend.queryApp = async (path, height) => {
-    const r = await f.chain.app.query({ path, height: height ?? 0 });
-    return {
-      code: r.code,
-      codename: r.codename,
-      log: r.log,
-      height: r.height,
-      ...(r.value ? { value: r.value } : {}),
-    };
-  };
-  server = await startJsonRpcServer({
-    backend,
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: 65536,
-    commitTimeoutMs: 1000,
-  });
-  client = new KyochiRpcClient(server.url, { timeoutMs: 5000 });
+  ({ server, client } = await serveAppJsonRpc(f.chain));
 }, 60_000);
 
 afterAll(async () => {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestChain, type TestChain } from "../../execution/test-chain.js";
 import { newAccount, signedMsgs, type TestAccount, testGenesis } from "../../execution/test-helpers.js";
 import { ModelFormat, type Msg } from "../../proto/index.js";
-import { KyochiRpcClient } from "../client/client.js";
+import type { KyochiRpcClient } from "../client/client.js";
 import { dataAddOfferMsg, dataBuyLicenseMsg, dataRegisterMsg } from "../client/msgs-data.js";
 import { govSubmitProposalMsg, govVoteMsg, proposalContent, VOTE_OPTIONS } from "../client/msgs-gov.js";
 import { modelsRegisterMsg } from "../client/msgs-models.js";
-import { MemoryChain } from "../testing/memory-chain.js";
-import { type JsonRpcServer, startJsonRpcServer } from "./server.js";
+import { serveAppJsonRpc } from "../testing/app-backend.js";
+import type { JsonRpcServer } from "./server.js";
 
 const GAS = 300_000;
 let chain: TestChain;
@@ -110,27 +110,7 @@ beforeAll(async () => {
   );
   await ok(tx(validatorOperator, govVoteMsg(1, VOTE_OPTIONS.yes as number)));
 
-  // The RPC's view of the chain: module queries go to the real app; nothing else is asked here.
-  const backend = new MemoryChain();
-  backend.latestHeight = () => chain.height;
-  backend.queryApp = async (path, height) => {
-    const r = await chain.app.query({ path, height: height ?? 0 });
-    return {
-      code: r.code,
-      codename: r.codename,
-      log: r.log,
-      height: r.height,
-      ...(r.value ? { value: r.value } : {}),
-    };
-  };
-  server = await startJsonRpcServer({
-    backend,
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: 65536,
-    commitTimeoutMs: 1000,
-  });
-  client = new KyochiRpcClient(server.url, { timeoutMs: 5000 });
+  ({ server, client } = await serveAppJsonRpc(chain));
 });
 
 afterAll(async () => {

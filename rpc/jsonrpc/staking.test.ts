@@ -17,11 +17,11 @@ import {
   startFixture,
 } from "../../execution/staking-fixture.js";
 import { newAccount } from "../../execution/test-helpers.js";
-import { KyochiRpcClient } from "../client/client.js";
+import type { KyochiRpcClient } from "../client/client.js";
 import { RpcClientError } from "../client/errors.js";
-import { MemoryChain } from "../testing/memory-chain.js";
+import { serveAppJsonRpc } from "../testing/app-backend.js";
 import type { StakingValidatorJson } from "../types.js";
-import { type JsonRpcServer, startJsonRpcServer } from "./server.js";
+import type { JsonRpcServer } from "./server.js";
 
 let f: Fixture;
 /** The genesis validators, then the two created by txs. */
@@ -70,26 +70,7 @@ beforeAll(async () => {
   await f.chain.block({ misbehavior: [doubleSign(v0, 2)] });
   await f.chain.block({});
 
-  const backend = new MemoryChain();
-  backend.latestHeight = () => f.chain.height;
-  backend.queryApp = async (path, height) => {
-    const r = await f.chain.app.query({ path, height: height ?? 0 });
-    return {
-      code: r.code,
-      codename: r.codename,
-      log: r.log,
-      height: r.height,
-      ...(r.value ? { value: r.value } : {}),
-    };
-  };
-  server = await startJsonRpcServer({
-    backend,
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: 65536,
-    commitTimeoutMs: 1000,
-  });
-  client = new KyochiRpcClient(server.url, { timeoutMs: 5000 });
+  ({ server, client } = await serveAppJsonRpc(f.chain));
 });
 
 afterAll(async () => {
