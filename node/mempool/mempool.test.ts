@@ -381,6 +381,32 @@ describe("Mempool update after a block", () => {
     ).toEqual([hashOf(txs[1]!), hashOf(txs[2]!)].sort());
   });
 
+  it("never proposes a committed tx, even while its update still waits for an add in flight", async () => {
+    const app = new TestApp();
+    const pool = makeMempool(app);
+    const [a, b, c] = newKeys(3) as [SigningKey, SigningKey, SigningKey];
+    const txs = [
+      signedTx(a, { nonce: 0, price: 3 }),
+      signedTx(a, { nonce: 1, price: 3 }),
+      signedTx(b, { nonce: 0, price: 1 }),
+    ];
+    for (const tx of txs) await pool.add(tx);
+    // An add whose checkTx is held open: the update waits for it before removing anything.
+    let open!: () => void;
+    app.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const adding = pool.add(signedTx(c, { nonce: 0, price: 2 }));
+    app.commit([txs[0]!]);
+    const updating = pool.update(1, [txs[0]!]);
+    // The next height's proposal is made now, before the update has run.
+    expect(pool.reap(-1, -1).map(hashOf)).toEqual([txs[1]!, txs[2]!].map(hashOf));
+    app.gate = undefined;
+    open();
+    await Promise.all([adding, updating]);
+    expect(pool.size()).toBe(3);
+  });
+
   it("drops a tx that fails the recheck together with its sender's later txs", async () => {
     const app = new TestApp();
     const pool = makeMempool(app);

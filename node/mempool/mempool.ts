@@ -44,6 +44,11 @@ export class Mempool implements TxSource {
   private readonly inflight = new Set<Promise<MempoolAddResult>>();
   private readonly addedListeners = new Set<(tx: Uint8Array, origin: string | undefined) => void>();
   private updating: Promise<void> | undefined;
+  /**
+   * Hashes of txs a committed block holds whose update() has not removed them yet. Proposals skip
+   * them: the next height may start (and reap) while an update still waits for in-flight adds.
+   */
+  private readonly committedPendingRemoval = new Set<string>();
   private totalBytes = 0;
   private seq = 0;
   private lastHeight = 0;
@@ -115,6 +120,8 @@ export class Mempool implements TxSource {
    * rechecks the rest in proposal order. Adds wait until it is done.
    */
   async update(height: number, committedTxs: Uint8Array[]): Promise<void> {
+    const committedHashes = committedTxs.map((tx) => toHex(sha256(tx)));
+    for (const hash of committedHashes) this.committedPendingRemoval.add(hash);
     while (this.updating !== undefined) await this.updating;
     let release!: () => void;
     this.updating = new Promise<void>((resolve) => {
@@ -125,8 +132,9 @@ export class Mempool implements TxSource {
       await Promise.allSettled([...this.inflight]);
       this.lastHeight = height;
       let removed = 0;
-      for (const tx of committedTxs) {
-        const entry = this.byHash.get(toHex(sha256(tx)));
+      for (const hash of committedHashes) {
+        this.committedPendingRemoval.delete(hash);
+        const entry = this.byHash.get(hash);
         if (entry === undefined) continue;
         const queue = this.senders.get(entry.sender);
         this.remove(entry);
@@ -329,6 +337,12 @@ export class Mempool implements TxSource {
     let gas = 0;
     for (let cursor = heap.pop(); cursor !== undefined; cursor = heap.pop()) {
       const entry = cursor.run[cursor.next]!;
+      if (this.committedPendingRemoval.has(entry.hashHex)) {
+        // Already in a block: its sender's next nonce follows it.
+        cursor.next++;
+        if (cursor.next < cursor.run.length) heap.push(cursor);
+        continue;
+      }
       // A tx that does not fit ends its sender's run (its later nonces cannot go without it),
       // but smaller txs of other senders may still fit.
       if (maxBytes >= 0 && bytes + entry.tx.length > maxBytes) continue;
