@@ -265,6 +265,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
           maxMessageBytes: config.grpc.max_message_bytes,
           commitTimeoutMs: config.rpc.broadcast_commit_timeout_ms,
           logger: logger.child({ module: "grpc" }),
+          ...(metrics ? { onRequest: metrics.observeGrpcRequest.bind(metrics) } : {}),
         }).catch(async (err: unknown) => {
           await rpc.close().catch(() => {});
           if (!/EADDRINUSE|address already in use/i.test(String((err as Error).message))) throw err;

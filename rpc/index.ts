@@ -15,8 +15,12 @@ export {
   KyochiRpcClient,
   type KyochiRpcClientOptions,
   RpcClientError,
+  type SendTxOptions,
+  TxWaitTimeoutError,
+  type WaitForTxOptions,
 } from "./client/index.js";
 export { RPC_ERROR_CODES, RpcError, type RpcErrorData, type RpcErrorKind } from "./errors.js";
+export type { GrpcRequestObserver } from "./grpc/define.js";
 export { ERROR_CODE_METADATA, GrpcError, type GrpcErrorCode } from "./grpc/errors.js";
 export { MODULE_SERVICES } from "./grpc/module-services.js";
 export {

@@ -5,6 +5,9 @@
 // strings; bytes are 0x-prefixed lowercase hex; account addresses are bech32 (kyo1...);
 // consensus (validator) addresses are 0x-hex, as in CometBFT.
 import type { TreeProof } from "../state/tree/types.js";
+import type { ModuleResults } from "./module-json.js";
+
+export type * from "./module-json.js";
 
 export interface StatusJson {
   chainId: string;
@@ -346,7 +349,7 @@ export interface NetInfoSource {
   netInfo(): NetInfo;
 }
 
-/** A JSON object as a module query answers it (keys in camelCase), with the height that answered. */
+/** Any JSON object (the module methods' answers have their own types: rpc/module-json.ts). */
 export type JsonObject = { [key: string]: unknown };
 
 /** Params of a list method: a page after `cursor` (from the previous page's nextCursor). */
@@ -386,38 +389,53 @@ export interface RpcMethods {
     params: { key: string; height?: number | string } | { address: string; height?: number | string };
     result: ProofJson;
   };
-  chain_getParams: { params: { height?: number | string }; result: JsonObject };
-  data_getDataset: { params: IdParams; result: JsonObject };
-  data_listDatasets: { params: PageParams & { owner?: string }; result: JsonObject };
-  data_getLicense: { params: IdParams; result: JsonObject };
+  chain_getParams: { params: { height?: number | string }; result: ModuleResults["chain_getParams"] };
+  data_getDataset: { params: IdParams; result: ModuleResults["data_getDataset"] };
+  data_listDatasets: {
+    params: PageParams & { owner?: string };
+    result: ModuleResults["data_listDatasets"];
+  };
+  data_getLicense: { params: IdParams; result: ModuleResults["data_getLicense"] };
   data_listLicenses: {
     params: PageParams & ({ licensee: string } | { datasetId: number | string });
-    result: JsonObject;
+    result: ModuleResults["data_listLicenses"];
   };
   model_get: {
     params: IdParams | { name: string; version: string; height?: number | string };
-    result: JsonObject;
+    result: ModuleResults["model_get"];
   };
-  model_list: { params: PageParams & { owner?: string }; result: JsonObject };
-  model_getLineage: { params: IdParams; result: JsonObject };
-  gov_getProposal: { params: IdParams; result: JsonObject };
-  gov_listProposals: { params: PageParams & { status?: string }; result: JsonObject };
-  gov_getVotes: { params: PageParams & { proposalId: number | string }; result: JsonObject };
-  gov_getUpgradePlan: { params: { height?: number | string }; result: JsonObject };
-  attestation_getTrustedRoots: { params: { height?: number | string }; result: JsonObject };
-  compute_getJob: { params: IdParams; result: JsonObject };
+  model_list: { params: PageParams & { owner?: string }; result: ModuleResults["model_list"] };
+  model_getLineage: { params: IdParams; result: ModuleResults["model_getLineage"] };
+  gov_getProposal: { params: IdParams; result: ModuleResults["gov_getProposal"] };
+  gov_listProposals: {
+    params: PageParams & { status?: string };
+    result: ModuleResults["gov_listProposals"];
+  };
+  gov_getVotes: {
+    params: PageParams & { proposalId: number | string };
+    result: ModuleResults["gov_getVotes"];
+  };
+  gov_getUpgradePlan: { params: { height?: number | string }; result: ModuleResults["gov_getUpgradePlan"] };
+  attestation_getTrustedRoots: {
+    params: { height?: number | string };
+    result: ModuleResults["attestation_getTrustedRoots"];
+  };
+  compute_getJob: { params: IdParams; result: ModuleResults["compute_getJob"] };
   compute_listJobs: {
     params: PageParams & { state?: string; owner?: string; worker?: string };
-    result: JsonObject;
+    result: ModuleResults["compute_listJobs"];
   };
-  compute_getWorker: { params: { address: string; height?: number | string }; result: JsonObject };
+  compute_getWorker: {
+    params: { address: string; height?: number | string };
+    result: ModuleResults["compute_getWorker"];
+  };
   compute_listWorkers: {
     params: PageParams & { operator?: string; status?: string; attested?: boolean };
-    result: JsonObject;
+    result: ModuleResults["compute_listWorkers"];
   };
   attestation_getAllowedMeasurements: {
     params: { evidenceClass: string; height?: number | string };
-    result: JsonObject;
+    result: ModuleResults["attestation_getAllowedMeasurements"];
   };
   staking_getValidator: {
     /** Operator (kyo1...) or consensus address (0x + 40 hex). */

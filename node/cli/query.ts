@@ -3,6 +3,7 @@ import { KyochiRpcClient } from "../../rpc/client/client.js";
 import { NodeError } from "../errors.js";
 import { printJson } from "./output.js";
 import { registerModuleQueryCommands } from "./query-modules.js";
+import { registerTxSearchCommand } from "./query-txs.js";
 
 function height(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -36,6 +37,8 @@ export function registerQueryCommands(program: Command): void {
     .command("tx <hash>")
     .description("a committed tx with its height, result code and events")
     .action(async (hash: string) => printJson(await client().getTx(hash)));
+
+  registerTxSearchCommand(query, client);
 
   query
     .command("status")

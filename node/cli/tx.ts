@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { addressFromPublicKey, decodeAddress, encodeAddress } from "../../crypto/address.js";
-import { toHex } from "../../crypto/hash.js";
 import type { Msg } from "../../proto/index.js";
 import { KyochiRpcClient } from "../../rpc/client/client.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
@@ -44,11 +43,9 @@ async function signAndBroadcast(from: string, messages: Msg[], flags: TxFlags): 
   // Default fee: the chain's minimum gas price (1 base unit per gas on devnets) times the gas limit.
   const fee = flags.fee !== undefined ? amount(flags.fee, "--fee") : BigInt(gasLimit);
   const tx = signTx(key, messages, { chainId, nonce, fee, gasLimit, memo: flags.memo });
-  const result =
-    flags.mode === "commit"
-      ? await client.broadcastTx(tx.bytes, "commit")
-      : await client.broadcastTx(tx.bytes, "sync");
-  printJson({ ...result, hash: `0x${toHex(tx.hash)}`, sender, nonce });
+  // sendTx also checks that the node names the tx by the hash signed here.
+  const result = await client.sendTx(tx, { mode: flags.mode });
+  printJson({ ...result, sender, nonce });
   if ("result" in result && result.result.code !== 0) process.exitCode = 2;
 }
 

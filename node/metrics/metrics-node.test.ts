@@ -1,12 +1,17 @@
 // The metrics endpoint of a real node (consensus, LevelDB, the application, JSON-RPC), started in
 // this process with fast blocks: after a transfer commits, /metrics shows the height, the tx, the
-// RPC requests made (HTTP and WebSocket) and the refusal of a replayed tx; other paths are 404; a node with metrics
+// RPC requests made (HTTP and WebSocket) and the refusal of a replayed tx; gRPC calls by method and
+// status (a stream once it ends); other paths are 404; a node with metrics
 // disabled opens no port, and a taken metrics port stops the start with a clear error.
 import { createServer, type Server } from "node:net";
+import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeAddress } from "../../crypto/address.js";
 import { toHex } from "../../crypto/hash.js";
+import { kyochi } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
+import { failureOf, RawGrpcClient } from "../../rpc/grpc/client-fixture.js";
+import { CHAIN_SERVICE, TX_SERVICE } from "../../rpc/grpc/server.js";
 import { WsTestClient } from "../../rpc/subscriptions/ws-test-client.js";
 import type { AccountJson, StatusJson } from "../../rpc/types.js";
 import { createTestDevnet, type TestDevnet } from "../../test/helpers/devnet.js";
@@ -144,6 +149,69 @@ describe("the metrics endpoint of a running node", () => {
 
     expect(at("kyochi_process_cpu_seconds_total")).toBeGreaterThan(0);
     expect(at("kyochi_node_info", { version: "0.1.0" })).toBe(1);
+  });
+
+  it("counts gRPC calls by method and status name, a stream once it ends", async () => {
+    const client = new RawGrpcClient(node.grpcAddress!);
+    const chainPb = kyochi.chain.v1;
+    const txPb = kyochi.tx.v1;
+    try {
+      for (let i = 0; i < 2; i++)
+        await client.call(
+          `/${CHAIN_SERVICE}/GetStatus`,
+          chainPb.GetStatusRequest,
+          {},
+          chainPb.GetStatusResponse,
+        );
+      const missing = await failureOf(
+        client.call(
+          `/${TX_SERVICE}/GetTx`,
+          txPb.GetTxRequest,
+          { hash: new Uint8Array(32) },
+          txPb.GetTxResponse,
+        ),
+      );
+      expect(missing.code).toBe(grpcStatus.NOT_FOUND);
+      const stream = client.stream(
+        `/${CHAIN_SERVICE}/StreamBlocks`,
+        chainPb.StreamBlocksRequest.encode({ fromHeight: 1 }).finish(),
+      );
+      await new Promise<void>((resolve, reject) => {
+        stream.once("data", () => {
+          stream.cancel();
+          resolve();
+        });
+        stream.on("error", (err: { code: number }) => {
+          if (err.code !== grpcStatus.CANCELLED) reject(err);
+        });
+      });
+    } finally {
+      client.close();
+    }
+    const chainId = ok<StatusJson>(await rpc(node.rpcUrl, "chain_status", {})).chainId;
+    const calls = (samples: Map<string, number>, method: string, code: string) =>
+      samples.get(
+        sampleKey("kyochi_grpc_requests_total", `chain_id="${chainId}",code="${code}",method="${method}"`),
+      );
+    const stream = `/${CHAIN_SERVICE}/StreamBlocks`;
+    let samples = new Map<string, number>();
+    // The stream's end reaches the server after the client has cancelled it.
+    await waitFor(
+      async () => {
+        samples = await scrape(node.metricsUrl!);
+        return calls(samples, stream, "CANCELLED") === 1;
+      },
+      10_000,
+      () => "the cancelled stream in the metrics",
+    );
+    expect(calls(samples, `/${CHAIN_SERVICE}/GetStatus`, "OK")).toBe(2);
+    expect(calls(samples, `/${TX_SERVICE}/GetTx`, "NOT_FOUND")).toBe(1);
+    const durations = (method: string) =>
+      samples.get(
+        sampleKey("kyochi_grpc_request_duration_seconds_count", `chain_id="${chainId}",method="${method}"`),
+      );
+    expect(durations(`/${CHAIN_SERVICE}/GetStatus`)).toBe(2);
+    expect(durations(stream)).toBe(1);
   });
 
   it("answers 404 on other paths and 405 for other methods", async () => {

@@ -56,6 +56,8 @@ export class NodeMetrics {
   private readonly p2pReceived: Counter<"kind">;
   private readonly rpcRequests: Counter<"method" | "result">;
   private readonly rpcDuration: Histogram<"method">;
+  private readonly grpcRequests: Counter<"method" | "code">;
+  private readonly grpcDuration: Histogram<"method">;
   private readonly stateCommit: Histogram;
   private readonly blockExecution: Histogram;
   /** The last block seen, to measure the interval to the next by header times. */
@@ -190,6 +192,19 @@ export class NodeMetrics {
       buckets: DURATION_BUCKETS,
       registers,
     });
+    this.grpcRequests = new Counter({
+      name: name("grpc_requests_total"),
+      help: 'gRPC calls of the kyochi services, by method ("/package.Service/Method") and status code name; streams once they end.',
+      labelNames: ["method", "code"],
+      registers,
+    });
+    this.grpcDuration = new Histogram({
+      name: name("grpc_request_duration_seconds"),
+      help: "Time to answer a gRPC call (a stream: from its start to its end), by method.",
+      labelNames: ["method"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
     this.stateCommit = new Histogram({
       name: name("state_commit_duration_seconds"),
       help: "Time the application takes to commit a block's state (tree update and batch).",
@@ -256,6 +271,12 @@ export class NodeMetrics {
   observeRpcRequest(method: string, code: number, seconds: number): void {
     this.rpcRequests.inc({ method, result: code === 0 ? "ok" : String(code) });
     this.rpcDuration.observe({ method }, seconds);
+  }
+
+  /** `method` "/package.Service/Method", `code` the gRPC status name (OK, NOT_FOUND...). */
+  observeGrpcRequest(method: string, code: string, seconds: number): void {
+    this.grpcRequests.inc({ method, code });
+    this.grpcDuration.observe({ method }, seconds);
   }
 
   observeStateCommit(seconds: number): void {

@@ -8,10 +8,10 @@ import type {
   BlockResultsJson,
   BlocksJson,
   BroadcastCommitJson,
+  BroadcastMode,
   BroadcastSyncJson,
   CommitJson,
   GetBlocksParams,
-  JsonObject,
   NetInfo,
   PageParams,
   ProofJson,
@@ -22,9 +22,13 @@ import type {
   StakingValidatorsJson,
   StatusJson,
   TxRecordJson,
+  TxSearchJson,
+  TxSearchParams,
+  TxSimulateJson,
   ValidatorsJson,
 } from "../types.js";
-import { RpcClientError } from "./errors.js";
+import { RpcClientError, TxWaitTimeoutError } from "./errors.js";
+import type { SignedTx } from "./tx-builder.js";
 
 export const DEFAULT_RPC_URL = "http://127.0.0.1:26657";
 
@@ -36,6 +40,29 @@ export interface KyochiRpcClientOptions {
 }
 
 type Bytes = Uint8Array | string;
+
+/** The result type of method M. */
+type Result<M extends RpcMethodName> = Promise<RpcMethods[M]["result"]>;
+
+/** How waitForTx polls. */
+export interface WaitForTxOptions {
+  /** Longest wait for the tx to be in a committed block (default 60 s). */
+  timeoutMs?: number;
+  /** Pause between two tx_get calls (default 500 ms; about half the block time is plenty). */
+  pollMs?: number;
+}
+
+/** How sendTx submits: "sync" answers after checkTx, "commit" after a block included the tx. */
+export interface SendTxOptions {
+  mode?: BroadcastMode;
+  /** Commit mode: the node's longest wait (at most its configured commit timeout). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_WAIT_MS = 60_000;
+const DEFAULT_POLL_MS = 500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function withHeight<T extends object>(params: T, height: number | undefined): T & { height?: number } {
   return height === undefined ? params : { ...params, height };
@@ -125,8 +152,83 @@ export class KyochiRpcClient {
     return this.call("tx_broadcast", params, wait);
   }
 
+  /**
+   * Broadcasts a signed tx (as signTx returns it) and checks that the node names it by the hash
+   * signed here. "sync" (default) resolves once it passed checkTx; "commit" once a block included
+   * it, with how it executed (the node waits: broadcastTx's commit mode).
+   */
+  sendTx(tx: SignedTx, opts?: { mode?: "sync" }): Promise<BroadcastSyncJson>;
+  sendTx(tx: SignedTx, opts: { mode: "commit"; timeoutMs?: number }): Promise<BroadcastCommitJson>;
+  sendTx(tx: SignedTx, opts?: SendTxOptions): Promise<BroadcastSyncJson | BroadcastCommitJson>;
+  async sendTx(tx: SignedTx, opts: SendTxOptions = {}): Promise<BroadcastSyncJson | BroadcastCommitJson> {
+    const answer =
+      opts.mode === "commit"
+        ? await this.broadcastTx(tx.bytes, "commit", opts.timeoutMs)
+        : await this.broadcastTx(tx.bytes, "sync");
+    const expected = `0x${toHex(tx.hash)}`;
+    if (answer.hash !== expected) {
+      throw RpcClientError.clientSide(
+        "BAD_RESPONSE",
+        `${this.url} names the tx ${answer.hash}, but its hash is ${expected}`,
+        { hash: expected, answered: answer.hash },
+      );
+    }
+    return answer;
+  }
+
   getTx(hash: Bytes): Promise<TxRecordJson> {
     return this.call("tx_get", { hash: toHexParam(hash) });
+  }
+
+  /**
+   * The committed record of a tx, once a block includes it: polls tx_get every `pollMs` while the
+   * node answers NOT_FOUND. For a tx broadcast in sync mode, by another client, or when a wait
+   * longer than the node's commit timeout is wanted. Throws TxWaitTimeoutError after `timeoutMs`;
+   * any other error of the node (or of the connection) at once.
+   */
+  async waitForTx(hash: Bytes, opts: WaitForTxOptions = {}): Promise<TxRecordJson> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_MS;
+    const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+    const hashHex = toHexParam(hash);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TxWaitTimeoutError(hashHex, timeoutMs);
+      // One call never outlasts the wait: when the wait's end cuts it short, the wait is over.
+      const callMs = Math.min(this.timeoutMs, left);
+      try {
+        return await this.call("tx_get", { hash: hashHex }, callMs);
+      } catch (err) {
+        if (!(err instanceof RpcClientError)) throw err;
+        if (err.kyochiCode === "TIMEOUT" && callMs === left) throw new TxWaitTimeoutError(hashHex, timeoutMs);
+        if (err.kyochiCode !== "NOT_FOUND") throw err;
+      }
+      await sleep(Math.max(0, Math.min(pollMs, deadline - Date.now())));
+    }
+  }
+
+  /** What the tx would do as the next block's first tx (gas, result code, events); nothing is committed. */
+  simulateTx(tx: Bytes): Promise<TxSimulateJson> {
+    return this.call("tx_simulate", { tx: toHexParam(tx) });
+  }
+
+  /**
+   * One page of committed txs matching every criterion given (sender, recipient, event attribute),
+   * in (height, index) order; pass the answer's `nextCursor` as `cursor` for the next page.
+   */
+  searchTxs(query: TxSearchParams): Promise<TxSearchJson> {
+    return this.call("tx_search", query);
+  }
+
+  /** Every tx matching `query`, following the pages (`cursor` in `query` is where to start). */
+  async *iterateTxs(query: TxSearchParams): AsyncGenerator<TxRecordJson> {
+    let cursor = query.cursor;
+    for (;;) {
+      const page = await this.searchTxs(cursor === undefined ? query : { ...query, cursor });
+      yield* page.txs;
+      if (page.nextCursor === null) return;
+      cursor = page.nextCursor;
+    }
   }
 
   /** `address` is bech32 (kyo1...). */
@@ -140,84 +242,91 @@ export class KyochiRpcClient {
     return this.call("state_getProof", height === undefined ? base : { ...base, height });
   }
 
-  // ---- data, models, governance (answers are the modules' JSON in camelCase) ----
+  // ---- data, models, governance (answers are the modules' views in camelCase: rpc/module-json.ts) ----
 
-  getDataset(id: number, height?: number): Promise<JsonObject> {
+  getDataset(id: number, height?: number): Result<"data_getDataset"> {
     return this.call("data_getDataset", withHeight({ id }, height));
   }
 
-  listDatasets(opts: PageParams & { owner?: string } = {}): Promise<JsonObject> {
+  listDatasets(opts: PageParams & { owner?: string } = {}): Result<"data_listDatasets"> {
     return this.call("data_listDatasets", opts);
   }
 
-  getLicense(id: number, height?: number): Promise<JsonObject> {
+  getLicense(id: number, height?: number): Result<"data_getLicense"> {
     return this.call("data_getLicense", withHeight({ id }, height));
   }
 
-  listLicenses(opts: PageParams & ({ licensee: string } | { datasetId: number })): Promise<JsonObject> {
+  listLicenses(
+    opts: PageParams & ({ licensee: string } | { datasetId: number }),
+  ): Result<"data_listLicenses"> {
     return this.call("data_listLicenses", opts);
   }
 
   /** A model version by id, or by name and version. */
-  getModel(target: number | { name: string; version: string }, height?: number): Promise<JsonObject> {
+  getModel(target: number | { name: string; version: string }, height?: number): Result<"model_get"> {
     return this.call("model_get", withHeight(typeof target === "number" ? { id: target } : target, height));
   }
 
-  listModels(opts: PageParams & { owner?: string } = {}): Promise<JsonObject> {
+  listModels(opts: PageParams & { owner?: string } = {}): Result<"model_list"> {
     return this.call("model_list", opts);
   }
 
-  getModelLineage(id: number, height?: number): Promise<JsonObject> {
+  getModelLineage(id: number, height?: number): Result<"model_getLineage"> {
     return this.call("model_getLineage", withHeight({ id }, height));
   }
 
-  getProposal(id: number, height?: number): Promise<JsonObject> {
+  getProposal(id: number, height?: number): Result<"gov_getProposal"> {
     return this.call("gov_getProposal", withHeight({ id }, height));
   }
 
-  listProposals(opts: PageParams & { status?: string } = {}): Promise<JsonObject> {
+  listProposals(opts: PageParams & { status?: string } = {}): Result<"gov_listProposals"> {
     return this.call("gov_listProposals", opts);
   }
 
-  getVotes(proposalId: number, opts: PageParams = {}): Promise<JsonObject> {
+  getVotes(proposalId: number, opts: PageParams = {}): Result<"gov_getVotes"> {
     return this.call("gov_getVotes", { ...opts, proposalId });
   }
 
-  getUpgradePlan(height?: number): Promise<JsonObject> {
+  getUpgradePlan(height?: number): Result<"gov_getUpgradePlan"> {
     return this.call("gov_getUpgradePlan", withHeight({}, height));
   }
 
   /** Every module's parameters. */
-  getParams(height?: number): Promise<JsonObject> {
+  getParams(height?: number): Result<"chain_getParams"> {
     return this.call("chain_getParams", withHeight({}, height));
   }
 
-  getTrustedRoots(height?: number): Promise<JsonObject> {
+  getTrustedRoots(height?: number): Result<"attestation_getTrustedRoots"> {
     return this.call("attestation_getTrustedRoots", withHeight({}, height));
   }
 
-  getAllowedMeasurements(evidenceClass: string, height?: number): Promise<JsonObject> {
+  getAllowedMeasurements(
+    evidenceClass: string,
+    height?: number,
+  ): Result<"attestation_getAllowedMeasurements"> {
     return this.call("attestation_getAllowedMeasurements", withHeight({ evidenceClass }, height));
   }
 
   // ---- compute (jobs and workers, each worker with its attestation status) ----
 
-  getJob(id: number, height?: number): Promise<JsonObject> {
+  getJob(id: number, height?: number): Result<"compute_getJob"> {
     return this.call("compute_getJob", withHeight({ id }, height));
   }
 
   /** Jobs, filtered by state (pending|commit|reveal|settled|failed|cancelled), owner or worker. */
-  listJobs(opts: PageParams & { state?: string; owner?: string; worker?: string } = {}): Promise<JsonObject> {
+  listJobs(
+    opts: PageParams & { state?: string; owner?: string; worker?: string } = {},
+  ): Result<"compute_listJobs"> {
     return this.call("compute_listJobs", opts);
   }
 
-  getWorker(address: string, height?: number): Promise<JsonObject> {
+  getWorker(address: string, height?: number): Result<"compute_getWorker"> {
     return this.call("compute_getWorker", withHeight({ address }, height));
   }
 
   listWorkers(
     opts: PageParams & { operator?: string; status?: string; attested?: boolean } = {},
-  ): Promise<JsonObject> {
+  ): Result<"compute_listWorkers"> {
     return this.call("compute_listWorkers", opts);
   }
 

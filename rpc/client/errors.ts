@@ -7,7 +7,9 @@ export type ClientSideCode =
   /** No answer within the client's timeout. */
   | "TIMEOUT"
   /** The answer was not a JSON-RPC response. */
-  | "BAD_RESPONSE";
+  | "BAD_RESPONSE"
+  /** waitForTx: the tx was not in a committed block within the wait (TxWaitTimeoutError). */
+  | "TX_WAIT_TIMEOUT";
 
 /**
  * A failed call. For an error the server sent, `code` is the JSON-RPC number and `data.code` the
@@ -39,5 +41,26 @@ export class RpcClientError extends Error {
     details: Record<string, unknown> = {},
   ): RpcClientError {
     return new RpcClientError(0, message, { code, ...details });
+  }
+}
+
+/**
+ * waitForTx gave up: no committed block held the tx within `timeoutMs`. The tx may still be
+ * included later (or may have been dropped from the mempool): ask tx_get again, or resend it.
+ */
+export class TxWaitTimeoutError extends RpcClientError {
+  /** The tx hash, 0x-hex. */
+  readonly hash: string;
+  readonly timeoutMs: number;
+
+  constructor(hash: string, timeoutMs: number) {
+    super(0, `tx ${hash} was not committed within ${timeoutMs} ms`, {
+      code: "TX_WAIT_TIMEOUT",
+      hash,
+      timeoutMs,
+    });
+    this.name = "TxWaitTimeoutError";
+    this.hash = hash;
+    this.timeoutMs = timeoutMs;
   }
 }

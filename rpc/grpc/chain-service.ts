@@ -1,14 +1,18 @@
 // kyochi.chain.v1.ChainService: the node's status, blocks (by height or hash), block results,
 // commits, validator sets and state proofs, as the project's protobuf messages; StreamBlocks is
 // in block-stream.ts.
+import { fromHex } from "../../crypto/hash.js";
 import { kyochi } from "../../proto/index.js";
 import type { ValidatorEntry } from "../backend.js";
+import { chainGetBlocks } from "../jsonrpc/methods/chain-blocks.js";
 import type { RpcLogger } from "../logger.js";
+import type { BlockSummaryJson } from "../types.js";
 import { streamBlocks } from "./block-stream.js";
 import type { GrpcContext } from "./context.js";
 import { type DefinedService, defineService, serverStream, unary } from "./define.js";
 import { GrpcError } from "./errors.js";
 import { committedHeight, optionalCommittedHeight, pruned } from "./heights.js";
+import { paramsOf } from "./request-params.js";
 
 const pb = kyochi.chain.v1;
 export const CHAIN_SERVICE = "kyochi.chain.v1.ChainService";
@@ -64,6 +68,16 @@ export function chainService(ctx: GrpcContext, logger?: RpcLogger): DefinedServi
         const stored = await backend.getBlock(height);
         if (stored === undefined) throw pruned("the block", height);
         return pb.GetBlockResponse.create({ height, blockHash: stored.blockHash, block: stored.block });
+      }),
+
+      // chain_getBlocks checks the params (heights, order, limit, cursor) and reads the page; its
+      // summaries are answered with bytes where the JSON has hex.
+      GetBlocks: unary(pb.GetBlocksRequest, pb.GetBlocksResponse, async (req) => {
+        const page = await chainGetBlocks(paramsOf(pb.GetBlocksRequest, req), ctx);
+        return pb.GetBlocksResponse.create({
+          blocks: page.blocks.map(blockSummaryMessage),
+          ...(page.nextCursor !== null ? { nextCursor: page.nextCursor } : {}),
+        });
       }),
 
       GetBlockResults: unary(pb.GetBlockResultsRequest, pb.GetBlockResultsResponse, async (req) => {
@@ -122,7 +136,21 @@ export function chainService(ctx: GrpcContext, logger?: RpcLogger): DefinedServi
       ),
     },
     logger,
+    ctx.onRequest,
   );
+}
+
+/** Every field of the JSON summary but `time` (the ISO form of time_ms). */
+function blockSummaryMessage(s: BlockSummaryJson): kyochi.chain.v1.BlockSummary {
+  return pb.BlockSummary.create({
+    height: s.height,
+    blockHash: fromHex(s.hash),
+    timeMs: s.timeMs,
+    proposerAddress: fromHex(s.proposerAddress),
+    txCount: s.txCount,
+    appHash: fromHex(s.appHash),
+    lastBlockHash: fromHex(s.lastBlockHash),
+  });
 }
 
 function validatorMessage(v: ValidatorEntry): kyochi.chain.v1.Validator {

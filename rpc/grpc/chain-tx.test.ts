@@ -2,10 +2,7 @@
 // decodes with the static classes: answers, every error status (with its stable code), malformed
 // and oversized requests (the server keeps serving), and the health service.
 
-import type { GrpcObject, ServiceClientConstructor } from "@grpc/grpc-js";
-import { credentials as grpcCredentials, loadPackageDefinition, status } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { protoPath as healthProtoPath } from "grpc-health-check";
+import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressFromPublicKey } from "../../crypto/address.js";
 import { sha256, toHex } from "../../crypto/hash.js";
@@ -13,11 +10,13 @@ import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
 import { accountKey } from "../../execution/modules/accounts/index.js";
 import { Account, KeyType, kyochi, Tx } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../client/tx-builder.js";
+import { chainGetBlocks } from "../jsonrpc/methods/chain-blocks.js";
 import type { RpcLogger } from "../logger.js";
 import { MemoryChain } from "../testing/memory-chain.js";
 import { failureOf, RawGrpcClient } from "./client-fixture.js";
 import { describedMethods } from "./descriptor.js";
 import { CHAIN_SERVICE, type GrpcServer, startGrpcServer, TX_SERVICE } from "./server.js";
+import { healthCheck } from "./stock-clients.js";
 
 const CHAIN_ID = "kyochi-grpc-test";
 const MAX_MESSAGE = 64 * 1024;
@@ -127,6 +126,58 @@ describe("ChainService", () => {
     expect(byHash.height).toBe(1);
     expect(toHex(byHash.blockHash)).toBe(toHex(byHeight.blockHash));
     expect((await getBlock({})).height).toBe(2);
+  });
+
+  it("GetBlocks pages block summaries as chain_getBlocks does, hashes as bytes", async () => {
+    const getBlocks = (request: kyochi.chain.v1.IGetBlocksRequest) =>
+      chainCall("GetBlocks", chainPb.GetBlocksRequest, request, chainPb.GetBlocksResponse);
+    const all = await getBlocks({});
+    expect(all.blocks.map((b) => b.height)).toEqual([2, 1]);
+    expect(all.nextCursor).toBeNull();
+    // Every field of the JSON-RPC twin's summaries, the same values (`time` is time_ms in ISO form).
+    const json = await chainGetBlocks({}, { backend: chain, commitTimeoutMs: 1000 });
+    expect(Object.keys(json.blocks[0]!).sort()).toEqual(
+      ["appHash", "hash", "height", "lastBlockHash", "proposerAddress", "time", "timeMs", "txCount"].sort(),
+    );
+    expect(
+      all.blocks.map((b) => ({
+        height: b.height,
+        hash: `0x${hexOf(b.blockHash)}`,
+        timeMs: b.timeMs,
+        time: new Date(Number(b.timeMs)).toISOString(),
+        proposerAddress: `0x${hexOf(b.proposerAddress)}`,
+        txCount: b.txCount,
+        appHash: `0x${hexOf(b.appHash)}`,
+        lastBlockHash: `0x${hexOf(b.lastBlockHash)}`,
+      })),
+    ).toEqual(json.blocks);
+    expect(all.blocks[0]!.txCount).toBe(0);
+    expect(all.blocks[1]!.txCount).toBe(1);
+    expect(hexOf(all.blocks[0]!.blockHash)).toBe(hexOf((await chain.getBlock(2))!.blockHash));
+    expect(hexOf(all.blocks[0]!.lastBlockHash)).toBe(hexOf(all.blocks[1]!.blockHash));
+
+    // One block a page, oldest first, by the cursor; the last page has none.
+    const first = await getBlocks({ order: "asc", limit: 1 });
+    expect(first.blocks.map((b) => b.height)).toEqual([1]);
+    expect(first.nextCursor).toBe("2");
+    const second = await getBlocks({ order: "asc", limit: 1, cursor: first.nextCursor! });
+    expect(second.blocks.map((b) => b.height)).toEqual([2]);
+    expect(second.nextCursor).toBeNull();
+    expect((await getBlocks({ minHeight: 2, maxHeight: 99 })).blocks.map((b) => b.height)).toEqual([2]);
+
+    for (const [request, says] of [
+      [{ minHeight: 2, maxHeight: 1 }, /"maxHeight" \(1\) is below "minHeight" \(2\)/],
+      [{ limit: 101 }, /"limit"/],
+      [{ order: "up" }, /"order"/],
+      [{ cursor: "abc" }, /"cursor" must be a nextCursor/],
+    ] as const) {
+      const f = await failureOf(getBlocks(request));
+      expect(f, JSON.stringify(request)).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        stable: "INVALID_PARAMS",
+      });
+      expect(f.details).toMatch(says);
+    }
   });
 
   it("GetBlock refuses a future height, a bad or unknown hash, and both at once", async () => {
@@ -404,23 +455,9 @@ describe("bad input and failures", () => {
 
 describe("health", () => {
   it("grpc.health.v1.Health reports SERVING for the server and each service", async () => {
-    const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
-      grpc: { health: { v1: GrpcObject & { Health: ServiceClientConstructor } } };
-    };
-    const health = new pkg.grpc.health.v1.Health(server.address, grpcCredentials.createInsecure());
-    const check = (service: string) =>
-      new Promise<{ status: string }>((resolve, reject) => {
-        health.Check({ service }, (err: Error | null, res: { status: string }) =>
-          err ? reject(err) : resolve(res),
-        );
-      });
-    try {
-      expect((await check("")).status).toBe("SERVING");
-      expect((await check(CHAIN_SERVICE)).status).toBe("SERVING");
-      expect((await failureOf(check("no.such.Service"))).code).toBe(status.NOT_FOUND);
-    } finally {
-      health.close();
-    }
+    expect(await healthCheck(server.address, "")).toBe("SERVING");
+    expect(await healthCheck(server.address, CHAIN_SERVICE)).toBe("SERVING");
+    expect((await failureOf(healthCheck(server.address, "no.such.Service"))).code).toBe(status.NOT_FOUND);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { RpcBackend } from "../backend.js";
 import type { MethodContext } from "../jsonrpc/methods/index.js";
 import type { RpcLogger } from "../logger.js";
+import type { GrpcRequestObserver } from "./define.js";
 
 export interface GrpcContext extends MethodContext {
   backend: RpcBackend;
@@ -10,4 +11,6 @@ export interface GrpcContext extends MethodContext {
   logger?: RpcLogger;
   /** Resolves when the server is closing: open streams end instead of waiting for blocks. */
   closing: Promise<void>;
+  /** Hears of every call once answered (see GrpcRequestObserver). */
+  onRequest?: GrpcRequestObserver;
 }

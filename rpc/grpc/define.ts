@@ -5,15 +5,17 @@
 //
 // Requests are decoded here, not by grpc-js: bytes that do not decode become an INVALID_ARGUMENT
 // answer naming the message type, instead of grpc-js's generic INTERNAL "Error deserializing".
-import type {
-  MethodDefinition,
-  ServerUnaryCall,
-  ServerWritableStream,
-  ServiceDefinition,
-  StatusObject,
-  sendUnaryData,
-  UntypedHandleCall,
-  UntypedServiceImplementation,
+// Every call is also reported, once answered, to an optional observer (the node's metrics).
+import {
+  type MethodDefinition,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type StatusObject,
+  type sendUnaryData,
+  status,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { AnyDefinition } from "@grpc/proto-loader";
 import type { RpcLogger } from "../logger.js";
@@ -28,6 +30,40 @@ export interface MessageCodec<T> {
   getTypeUrl(prefix?: string): string;
 }
 
+/**
+ * Told of every call of a kyochi method once it is answered (a stream: once it ends, by the
+ * server, an error or the client's cancel): the path ("/package.Service/Method"), the gRPC
+ * status name (OK, NOT_FOUND, CANCELLED...) and the seconds it took. A plain callback: the node
+ * feeds its metrics with it. Unknown methods never reach a handler (grpc-js answers them).
+ */
+export type GrpcRequestObserver = (method: string, code: string, seconds: number) => void;
+
+/** What a method's handler reports to, set once the service is defined. */
+interface HandlerHooks {
+  path: string;
+  logger: RpcLogger | undefined;
+  onRequest: GrpcRequestObserver | undefined;
+}
+
+/** Starts timing a call; the returned function reports its status once (later calls are ignored). */
+function track(hooks: HandlerHooks): (code: status | undefined) => void {
+  const { onRequest } = hooks;
+  if (onRequest === undefined) return () => {};
+  const started = performance.now();
+  let reported = false;
+  return (code) => {
+    if (reported) return;
+    reported = true;
+    const name = status[code ?? status.UNKNOWN] ?? String(code);
+    try {
+      onRequest(hooks.path, name, (performance.now() - started) / 1000);
+    } catch (err) {
+      // An observer's bug must not cost the client its answer.
+      hooks.logger?.error({ err, method: hooks.path }, "grpc request observer failed");
+    }
+  };
+}
+
 /** A request whose bytes did not decode; handlers never see it. */
 class MalformedRequest {
   constructor(readonly reason: string) {}
@@ -39,8 +75,8 @@ interface MethodSpec {
   responseType: string;
   deserialize(bytes: Buffer): unknown;
   serialize(value: unknown): Buffer;
-  /** Builds grpc-js's handler; `path` and `logger` are only known once the service is defined. */
-  handler(path: string, logger: RpcLogger | undefined): UntypedHandleCall;
+  /** Builds grpc-js's handler; its path, logger and observer are only known once the service is defined. */
+  handler(hooks: HandlerHooks): UntypedHandleCall;
 }
 
 function typeName(codec: MessageCodec<unknown>): string {
@@ -80,13 +116,24 @@ export function unary<Req, Res>(
   return {
     ...codecs(req, res),
     responseStream: false,
-    handler: (path, logger) =>
+    handler: (hooks) =>
       ((call: ServerUnaryCall<Req | MalformedRequest, Res>, callback: sendUnaryData<Res>) => {
+        const finish = track(hooks);
         const bad = malformed(call.request);
-        if (bad !== undefined) return callback(bad);
+        if (bad !== undefined) {
+          finish(bad.code);
+          return callback(bad);
+        }
         impl(call.request as Req, call as ServerUnaryCall<Req, Res>).then(
-          (response) => callback(null, response),
-          (err: unknown) => callback(toServiceError(err, path, logger)),
+          (response) => {
+            finish(status.OK);
+            callback(null, response);
+          },
+          (err: unknown) => {
+            const failed = toServiceError(err, hooks.path, hooks.logger);
+            finish(failed.code);
+            callback(failed);
+          },
         );
       }) satisfies UntypedHandleCall,
   };
@@ -104,22 +151,28 @@ export function serverStream<Req, Res>(
   return {
     ...codecs(req, res),
     responseStream: true,
-    handler: (path, logger) =>
+    handler: (hooks) =>
       ((call: ServerWritableStream<Req | MalformedRequest, Res>) => {
+        const finish = track(hooks);
         const bad = malformed(call.request);
         if (bad !== undefined) {
+          finish(bad.code);
           // grpc-js ends a server stream with a status on an "error" event.
           call.emit("error", Object.assign(new Error(bad.details), bad));
           return;
         }
+        const gone = () => call.cancelled || call.destroyed;
         impl(call.request as Req, call as ServerWritableStream<Req, Res>).then(
           () => {
-            if (!call.cancelled && !call.destroyed) call.end();
+            if (gone()) return finish(status.CANCELLED);
+            finish(status.OK);
+            call.end();
           },
           (err: unknown) => {
-            if (call.cancelled || call.destroyed) return;
-            const status = toServiceError(err, path, logger);
-            call.emit("error", Object.assign(new Error(status.details), status));
+            if (gone()) return finish(status.CANCELLED);
+            const failed = toServiceError(err, hooks.path, hooks.logger);
+            finish(failed.code);
+            call.emit("error", Object.assign(new Error(failed.details), failed));
           },
         );
       }) satisfies UntypedHandleCall,
@@ -140,12 +193,13 @@ export interface DefinedService {
 /**
  * The grpc-js definition and implementation of service `name` (full name, e.g.
  * "kyochi.chain.v1.ChainService"). Throws GrpcError DESCRIPTOR_MISMATCH when `methods` and the
- * descriptor disagree in any method, type or streaming flag.
+ * descriptor disagree in any method, type or streaming flag. `onRequest` hears of every call.
  */
 export function defineService(
   name: string,
   methods: Record<string, MethodSpec>,
   logger?: RpcLogger,
+  onRequest?: GrpcRequestObserver,
 ): DefinedService {
   const described = describedMethods(name);
   const pkg = kyochiPackageDefinition();
@@ -175,7 +229,7 @@ export function defineService(
       responseDeserialize: (bytes: Buffer) => bytes,
       ...(d.originalName !== undefined ? { originalName: d.originalName } : {}),
     };
-    implementation[method] = spec.handler(d.path, logger);
+    implementation[method] = spec.handler({ path: d.path, logger, onRequest });
   }
   return { name, definition: definition as ServiceDefinition, implementation };
 }

@@ -19,6 +19,7 @@ import type { GrpcContext } from "./context.js";
 import { type DefinedService, defineService, type MessageCodec, unary } from "./define.js";
 import { GrpcError } from "./errors.js";
 import { optionalCommittedHeight } from "./heights.js";
+import { type RequestCodec as ParamsCodec, paramsOf } from "./request-params.js";
 
 const QueryRequest = kyochi.query.v1.QueryRequest;
 const QueryResponse = kyochi.query.v1.QueryResponse;
@@ -26,26 +27,12 @@ const QueryResponse = kyochi.query.v1.QueryResponse;
 const MAX_PATH_LENGTH = 1024;
 
 /** A typed request message: the static class, with its toObject (fields in camelCase). */
-interface RequestCodec<T> extends MessageCodec<T> {
-  toObject(message: T): Record<string, unknown>;
-}
+interface RequestCodec<T> extends MessageCodec<T>, ParamsCodec<T> {}
 
 /** A typed response message: the static class, with its fromObject. */
 interface ResponseCodec<T> extends MessageCodec<T> {
   // The generated signature takes `{ [k: string]: any }`: a JSON-RPC result is such an object.
   fromObject(object: Record<string, unknown>): T;
-}
-
-/**
- * The JSON-RPC params of a request: its fields, without the proto3 defaults a client may send
- * for "unset" (0, ""); `optional` fields (e.g. attested) keep false.
- */
-function paramsOf<T>(codec: RequestCodec<T>, request: T): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(codec.toObject(request))) {
-    if (value !== 0 && value !== "") out[key] = value;
-  }
-  return out;
 }
 
 /**
@@ -164,6 +151,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("bank", ["accounts", "bank"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.staking,
@@ -186,6 +174,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("staking", ["staking", "slashing", "distribution"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.compute,
@@ -197,6 +186,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("compute", ["compute"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.attestation,
@@ -214,6 +204,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("attestation", ["attestation"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.models,
@@ -224,6 +215,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("models", ["models"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.data,
@@ -235,6 +227,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("data", ["data"]),
       },
       logger,
+      ctx.onRequest,
     ),
     defineService(
       MODULE_SERVICES.gov,
@@ -248,6 +241,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("gov", ["gov"], ["params"]),
       },
       logger,
+      ctx.onRequest,
     ),
   ];
 }

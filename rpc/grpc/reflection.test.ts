@@ -1,60 +1,18 @@
 // A stock client that knows nothing of Kyochi: it loads only the standard reflection.proto, asks
 // the server which services it has, fetches ChainService's file descriptors by reflection,
 // builds a client from them and calls GetStatus. This is what grpcurl does.
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import {
-  type ClientDuplexStream,
-  credentials,
-  type GrpcObject,
-  loadPackageDefinition,
-  type ServiceClientConstructor,
-} from "@grpc/grpc-js";
-import { fromJSON, loadSync } from "@grpc/proto-loader";
+import { credentials, loadPackageDefinition } from "@grpc/grpc-js";
+import { fromJSON } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import descriptor from "protobufjs/ext/descriptor.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryChain } from "../testing/memory-chain.js";
 import { describedServiceNames } from "./descriptor.js";
 import { type GrpcServer, startGrpcServer } from "./server.js";
-
-interface ReflectionResponse {
-  listServicesResponse?: { service: { name: string }[] };
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
-
-type Reflection = ClientDuplexStream<Record<string, string>, ReflectionResponse>;
-
-const require = createRequire(import.meta.url);
-// The reflection schema as published with the gRPC reflection package, nothing of ours.
-const REFLECTION_PROTO = join(
-  dirname(require.resolve("@grpc/reflection")),
-  "..",
-  "proto",
-  "grpc",
-  "reflection",
-  "v1",
-  "reflection.proto",
-);
+import { reflectionClient, serviceClient } from "./stock-clients.js";
 
 let chain: MemoryChain;
 let server: GrpcServer;
-
-function serviceClient(pkg: GrpcObject, path: string): ServiceClientConstructor {
-  let node: unknown = pkg;
-  for (const part of path.split(".")) node = (node as Record<string, unknown>)[part];
-  return node as ServiceClientConstructor;
-}
-
-/** One request on a reflection stream, its one answer. */
-function ask(stream: Reflection, request: Record<string, string>): Promise<ReflectionResponse> {
-  return new Promise((resolve, reject) => {
-    stream.once("data", resolve);
-    stream.once("error", reject);
-    stream.write(request);
-  });
-}
 
 beforeAll(async () => {
   chain = new MemoryChain({ chainId: "kyochi-reflection" });
@@ -68,13 +26,9 @@ afterAll(async () => {
 
 describe("server reflection", () => {
   it("lists every service and describes ChainService well enough to call it", async () => {
-    const reflectionPkg = loadPackageDefinition(loadSync(REFLECTION_PROTO));
-    const Reflection = serviceClient(reflectionPkg, "grpc.reflection.v1.ServerReflection");
-    const reflection = new Reflection(server.address, credentials.createInsecure());
-    const stream = (reflection as unknown as { ServerReflectionInfo(): Reflection }).ServerReflectionInfo();
+    const reflection = reflectionClient(server.address);
     try {
-      const listed = await ask(stream, { listServices: "*" });
-      const names = listed.listServicesResponse!.service.map((s) => s.name);
+      const names = await reflection.listServices();
       expect(names).toEqual(
         expect.arrayContaining([
           "kyochi.chain.v1.ChainService",
@@ -93,7 +47,7 @@ describe("server reflection", () => {
       expect([...server.services].sort()).toEqual(describedServiceNames());
       expect(names).toEqual(expect.arrayContaining(describedServiceNames()));
 
-      const files = await ask(stream, { fileContainingSymbol: "kyochi.chain.v1.ChainService" });
+      const files = await reflection.ask({ fileContainingSymbol: "kyochi.chain.v1.ChainService" });
       const protos = files.fileDescriptorResponse!.fileDescriptorProto.map((b) =>
         descriptor.FileDescriptorProto.decode(b),
       );
@@ -118,7 +72,6 @@ describe("server reflection", () => {
         chainClient.close();
       }
     } finally {
-      stream.end();
       reflection.close();
     }
   });

@@ -9,7 +9,7 @@ import type { RpcBackend } from "../backend.js";
 import type { RpcLogger } from "../logger.js";
 import { CHAIN_SERVICE, chainService } from "./chain-service.js";
 import type { GrpcContext } from "./context.js";
-import type { DefinedService } from "./define.js";
+import type { DefinedService, GrpcRequestObserver } from "./define.js";
 import { kyochiPackageDefinition } from "./descriptor.js";
 import { moduleServices } from "./module-services.js";
 import { TX_SERVICE, txService } from "./tx-service.js";
@@ -31,6 +31,12 @@ export interface GrpcServerOptions {
   /** Default and longest wait of Broadcast in COMMIT mode (default 10 s). */
   commitTimeoutMs?: number;
   logger?: RpcLogger;
+  /**
+   * Told of every call of a kyochi service once answered (streams once they end): the path
+   * ("/package.Service/Method"), the gRPC status name and the seconds it took. Reflection and
+   * health calls are not reported.
+   */
+  onRequest?: GrpcRequestObserver;
 }
 
 export interface GrpcServer {
@@ -63,6 +69,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     commitTimeoutMs: opts.commitTimeoutMs ?? 10_000,
     closing,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
   };
   const services = kyochiServices(ctx, opts.logger);
 

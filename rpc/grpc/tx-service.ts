@@ -9,6 +9,7 @@ import type { RpcLogger } from "../logger.js";
 import type { GrpcContext } from "./context.js";
 import { type DefinedService, defineService, unary } from "./define.js";
 import { GrpcError } from "./errors.js";
+import { paramsOf } from "./request-params.js";
 
 const pb = kyochi.tx.v1;
 export const TX_SERVICE = "kyochi.tx.v1.TxService";
@@ -84,10 +85,7 @@ export function txService(ctx: GrpcContext, logger?: RpcLogger): DefinedService 
       // The JSON-RPC tx_search checks the params (addresses, event, heights, cursor, limit, order)
       // and finds the page; each tx is then answered as GetTx answers it.
       Search: unary(pb.SearchRequest, pb.SearchResponse, async (req) => {
-        const params: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(pb.SearchRequest.toObject(req))) {
-          if (value !== 0 && value !== "") params[key] = value;
-        }
+        const params = paramsOf(pb.SearchRequest, req);
         // Its fields in full: an attribute value may be "" (which protobuf leaves out).
         if (req.event) params.event = { type: req.event.type, key: req.event.key, value: req.event.value };
         const found = await txSearch(params, ctx);
@@ -106,5 +104,6 @@ export function txService(ctx: GrpcContext, logger?: RpcLogger): DefinedService 
       }),
     },
     logger,
+    ctx.onRequest,
   );
 }

@@ -4,27 +4,15 @@
 // calls each method and checks what it answers against what it put there. The set of methods
 // called must equal the method table, so a method added without a call here fails this test.
 // WebSocket subscribe/unsubscribe, and a JSON-RPC batch from a plain HTTP client (node:http, not
-// the SDK), complete the surface. gRPC coverage lives with the gRPC services' own tests.
+// the SDK), complete the surface. Every gRPC method is called likewise in api-grpc-coverage.test.ts.
 
-import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { addressFromPublicKey, decodeAddress, encodeAddress } from "../../crypto/address.js";
-import { sha256, toHex } from "../../crypto/hash.js";
-import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
-import { Keyring } from "../../node/keyring.js";
-import { KeyType, ModelFormat, type Msg } from "../../proto/index.js";
-import { computeRegisterWorkerMsg, computeSubmitJobMsg } from "../../rpc/client/msgs-compute.js";
-import { dataAddOfferMsg, dataBuyLicenseMsg, dataRegisterMsg } from "../../rpc/client/msgs-data.js";
-import {
-  govSubmitProposalMsg,
-  govVoteMsg,
-  proposalContent,
-  VOTE_OPTIONS,
-} from "../../rpc/client/msgs-gov.js";
-import { modelsRegisterMsg } from "../../rpc/client/msgs-models.js";
+import { decodeAddress } from "../../crypto/address.js";
+import { toHex } from "../../crypto/hash.js";
+import type { SigningKey } from "../../crypto/keys.js";
+import type { Msg } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
 import { METHODS } from "../../rpc/jsonrpc/methods/index.js";
 import type {
@@ -49,11 +37,11 @@ import type {
   TxSimulateJson,
   ValidatorsJson,
 } from "../../rpc/types.js";
-import { createTestDevnet, FAST_BLOCKS, type TestDevnet } from "../helpers/devnet.js";
-import { type NodeProcess, removeDir, rpc, startNode, stopNode } from "../helpers/process-node.js";
+import { API_CHAIN_GAS, type ApiChain, addressOf as address, startApiChain } from "../helpers/api-chain.js";
+import type { TestDevnet } from "../helpers/devnet.js";
+import { type NodeProcess, rpc } from "../helpers/process-node.js";
 
-const GAS = 1_000_000;
-const MIN_DEPOSIT = 10_000_000n;
+let chain: ApiChain;
 let net: TestDevnet;
 let node: NodeProcess;
 let chainId: string;
@@ -70,114 +58,23 @@ async function call<M extends RpcMethodName>(
   return res.result as RpcMethods[M]["result"];
 }
 
-const address = (key: SigningKey) => encodeAddress(addressFromPublicKey(key.type, key.publicKey));
-
 async function signed(key: SigningKey, msgs: Msg[]): Promise<Uint8Array> {
   const { nonce } = await call("account_get", { address: address(key) });
-  return signTx(key, msgs, { chainId, nonce, fee: BigInt(GAS), gasLimit: GAS }).bytes;
-}
-
-async function send(key: SigningKey, msgs: Msg[]): Promise<BroadcastCommitJson> {
-  const tx = await signed(key, msgs);
-  const answer = (await call("tx_broadcast", {
-    tx: `0x${toHex(tx)}`,
-    mode: "commit",
-    timeoutMs: 20_000,
-  })) as BroadcastCommitJson;
-  expect(answer.result.codename, answer.result.log).toBe("OK");
-  return answer;
+  return signTx(key, msgs, { chainId, nonce, fee: BigInt(API_CHAIN_GAS), gasLimit: API_CHAIN_GAS }).bytes;
 }
 
 let transfer: BroadcastCommitJson;
 let workerAddress: string;
-let keys: { alice: SigningKey; bob: SigningKey; carol: SigningKey; validator: SigningKey };
+let keys: ApiChain["keys"];
 
+// The node and its data on chain (test/helpers/api-chain.ts; the gRPC coverage test uses the same).
 beforeAll(async () => {
-  net = createTestDevnet("api-coverage");
-  // A voting period longer than the test, so the proposal is still in voting when read.
-  const genesisPath = join(net.nodeHome, "config", "genesis.json");
-  const genesis = JSON.parse(readFileSync(genesisPath, "utf8"));
-  genesis.app_state.params.gov.voting_blocks = 100_000;
-  writeFileSync(genesisPath, JSON.stringify(genesis));
-  node = await startNode(net.nodeHome, FAST_BLOCKS);
-  chainId = (await call("chain_status", {})).chainId;
-  keys = {
-    alice: net.keys.alice!,
-    bob: net.keys.bob!,
-    carol: net.keys.carol!,
-    validator: new Keyring(join(net.nodeHome, "keyring")).get("validator"),
-  };
-  const { alice, bob, carol, validator } = keys;
-
-  // alice: a transfer to bob, a dataset with a license offer, a text proposal (voting at once).
-  transfer = await send(alice, [
-    bankSendMsg(decodeAddress(net.addresses.bob!), 4242n),
-    dataRegisterMsg({
-      name: "coverage-corpus",
-      contentRoot: sha256(new TextEncoder().encode("coverage-corpus")),
-      sizeBytes: 4096,
-      locationUri: "s3://datasets/coverage-corpus",
-      format: "parquet",
-    }),
-    dataAddOfferMsg(1, {
-      price: 500n,
-      durationBlocks: 0,
-      commercialUse: true,
-      trainingAllowed: true,
-      royaltyBps: 1000,
-      maxLicenses: 0,
-    }),
-    govSubmitProposalMsg({
-      title: "Coverage",
-      summary: "a text proposal",
-      content: proposalContent.text(),
-      initialDeposit: MIN_DEPOSIT,
-    }),
-  ]);
-  // bob buys the license and registers a model trained under it; the validator votes.
-  await Promise.all([
-    send(bob, [
-      dataBuyLicenseMsg(1, 1),
-      modelsRegisterMsg({
-        name: "coverage-model",
-        version: "1",
-        weightsHash: sha256(new TextEncoder().encode("weights")),
-        sizeBytes: 1024,
-        format: ModelFormat.MODEL_FORMAT_ONNX,
-        locationUri: "s3://models/coverage-model",
-        cardHash: sha256(new TextEncoder().encode("card")),
-        inferenceFee: 1000n,
-        licenseIds: [1],
-      }),
-    ]),
-    send(validator, [govVoteMsg(1, VOTE_OPTIONS.yes!)]),
-  ]);
-  // carol registers a worker (a fresh key) and submits a job for the model.
-  const worker = generateSigningKey(KeyType.KEY_TYPE_ED25519);
-  workerAddress = address(worker);
-  await send(carol, [
-    computeRegisterWorkerMsg({
-      keyType: worker.type,
-      publicKey: worker.publicKey,
-      stake: 1_000_000n,
-      capabilities: { gpuModel: "test-gpu", gpuMemoryMib: 8192, runtimes: ["onnx"], maxConcurrentJobs: 1 },
-      price: 100n,
-    }),
-    computeSubmitJobMsg({
-      modelId: 1,
-      inputHash: sha256(new TextEncoder().encode("input")),
-      inputUri: "https://example.org/input.bin",
-      replication: 1,
-      maxPrice: 100n,
-      escrow: 2000n,
-      deadlineBlocks: 500,
-    }),
-  ]);
+  chain = await startApiChain("api-coverage");
+  ({ net, node, chainId, transfer, workerAddress, keys } = chain);
 }, 60_000);
 
 afterAll(async () => {
-  if (node) await stopNode(node);
-  if (net) removeDir(net.root);
+  await chain?.stop();
 });
 
 describe("every JSON-RPC method on a running node", () => {

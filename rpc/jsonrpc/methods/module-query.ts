@@ -18,22 +18,26 @@ function isNotFound(codename: string): boolean {
 /**
  * Runs `path` at the request's optional `height` param; resolves to the answer in camelCase with
  * the height that answered: the answer's fields at the top, or the answer under `under` when given
- * (for answers that may be null).
+ * (for answers that may be null). `Result` is the method's declared result (rpc/module-json.ts):
+ * the module's JSON is taken to be its view, which rpc/client/module-results.test.ts checks.
  */
-export async function moduleQuery(
+export async function moduleQuery<Result extends object = JsonObject>(
   ctx: MethodContext,
   params: Params,
   path: string,
   under?: string,
-): Promise<JsonObject> {
+): Promise<Result> {
   const height = optionalHeight(params, "height");
   if (height !== undefined) assertCommitted(ctx, height);
   const answer = await ctx.backend.queryApp(path, height);
   if (answer.code !== 0) throw queryFailure(answer);
   const text = answer.value === undefined ? "null" : new TextDecoder().decode(answer.value);
   const value = camelize(JSON.parse(text) as unknown);
-  if (under !== undefined) return { height: answer.height, [under]: value };
-  return { height: answer.height, ...(isObject(value) ? value : { value }) };
+  const result =
+    under !== undefined
+      ? { height: answer.height, [under]: value }
+      : { height: answer.height, ...(isObject(value) ? value : { value }) };
+  return result as Result;
 }
 
 /** A failed module query's answer in the RPC error vocabulary (also used by the gRPC services). */
