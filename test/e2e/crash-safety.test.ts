@@ -137,9 +137,10 @@ describe(`crash safety (seed ${SEED})`, () => {
     // account's nonce equals the number of its txs in the chain.
     const top = await latestHeight(url);
     const nonces = new Map<string, Set<number>>();
+    const hashesBySigner = new Map<string, string[]>();
     for (let h = 1; h <= top; h++) {
       const b = (await rpc(url, "chain_getBlock", { height: h })).result as {
-        txs: { raw?: string; signer?: string; body?: { nonce: number } }[];
+        txs: { hash: string; signer?: string; body?: { nonce: number } }[];
       };
       for (const t of b.txs) {
         const signer = t.signer!;
@@ -148,11 +149,31 @@ describe(`crash safety (seed ${SEED})`, () => {
         expect(set.has(nonce), `${signer} nonce ${nonce} twice`).toBe(false);
         set.add(nonce);
         nonces.set(signer, set);
+        hashesBySigner.set(signer, [...(hashesBySigner.get(signer) ?? []), t.hash]);
       }
     }
     for (const name of senders) {
       const a = (await rpc(url, "account_get", { address: net.addresses[name] })).result as { nonce: number };
       expect(nonces.get(net.addresses[name]!)?.size ?? 0).toBe(a.nonce);
+    }
+
+    // The explorer indexes went down with their blocks and came back with them: searching by
+    // sender finds exactly the txs the chain holds for that signer, in chain order.
+    for (const name of senders) {
+      const found: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (
+          await rpc(url, "tx_search", {
+            sender: net.addresses[name],
+            limit: 100,
+            ...(cursor !== null ? { cursor } : {}),
+          })
+        ).result as { txs: { hash: string }[]; nextCursor: string | null };
+        found.push(...page.txs.map((t) => t.hash));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      expect(found, `tx_search by ${name}`).toEqual(hashesBySigner.get(net.addresses[name]!) ?? []);
     }
 
     // The signer never signed two different blocks for one height.
