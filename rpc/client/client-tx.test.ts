@@ -8,9 +8,10 @@ import { toHex } from "../../crypto/hash.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
 import { KeyType } from "../../proto/index.js";
 import { type JsonRpcServer, startJsonRpcServer } from "../jsonrpc/server.js";
+import { clientFailure } from "../testing/client-failure.js";
 import { MEMORY_CHAIN_TX_GAS, MemoryChain } from "../testing/memory-chain.js";
 import { KyochiRpcClient } from "./client.js";
-import { RpcClientError, TxWaitTimeoutError } from "./errors.js";
+import { TxWaitTimeoutError } from "./errors.js";
 import { bankSendMsg, type SignedTx, signTx } from "./tx-builder.js";
 
 const CHAIN_ID = "kyochi-client-tx-test";
@@ -33,16 +34,6 @@ const countingFetch: typeof fetch = async (input, init) => {
 
 function transfer(to: Uint8Array, amount: bigint, n = nonce++): SignedTx {
   return signTx(alice, [bankSendMsg(to, amount)], { chainId: CHAIN_ID, nonce: n, fee: FEE, gasLimit: 1000 });
-}
-
-async function failure(promise: Promise<unknown>): Promise<RpcClientError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcClientError) return err;
-    throw err;
-  }
-  throw new Error("expected an RpcClientError");
 }
 
 /** Resolves once the client has sent `method` `times` times in all. */
@@ -91,18 +82,18 @@ describe("sendTx and waitForTx", () => {
 
   it("gives up with a TxWaitTimeoutError naming the hash when no block includes the tx", async () => {
     const never = transfer(bob, 1n, 10_000);
-    const err = await failure(client.waitForTx(never.hash, { timeoutMs: 150, pollMs: 20 }));
+    const err = await clientFailure(client.waitForTx(never.hash, { timeoutMs: 150, pollMs: 20 }));
     expect(err).toBeInstanceOf(TxWaitTimeoutError);
     expect(err.kyochiCode).toBe("TX_WAIT_TIMEOUT");
     expect(err.data).toMatchObject({ hash: `0x${toHex(never.hash)}`, timeoutMs: 150 });
   });
 
   it("stops at once on an error other than NOT_FOUND", async () => {
-    const badHash = await failure(client.waitForTx("0x1234", { timeoutMs: 60_000 }));
+    const badHash = await clientFailure(client.waitForTx("0x1234", { timeoutMs: 60_000 }));
     expect(badHash.kyochiCode).toBe("INVALID_PARAMS");
     const closed = await startJsonRpcServer({ backend: chain, port: 0, maxBodyBytes: 1024 });
     await closed.close();
-    const unreachable = await failure(
+    const unreachable = await clientFailure(
       new KyochiRpcClient(closed.url).waitForTx(new Uint8Array(32), { timeoutMs: 60_000 }),
     );
     expect(unreachable.kyochiCode).toBe("CONNECTION_FAILED");
@@ -140,7 +131,7 @@ describe("sendTx and waitForTx", () => {
           }),
         ),
     });
-    const err = await failure(liar.sendTx(tx));
+    const err = await clientFailure(liar.sendTx(tx));
     expect(err.kyochiCode).toBe("BAD_RESPONSE");
     expect(err.data).toMatchObject({ hash: `0x${toHex(tx.hash)}` });
   });
@@ -211,7 +202,7 @@ describe("searchTxs and iterateTxs", () => {
   });
 
   it("refuses a search without a selector", async () => {
-    const err = await failure(client.searchTxs({}));
+    const err = await clientFailure(client.searchTxs({}));
     expect(err.kyochiCode).toBe("INVALID_PARAMS");
   });
 });

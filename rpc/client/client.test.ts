@@ -6,9 +6,9 @@ import { toHex } from "../../crypto/hash.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
 import { KeyType } from "../../proto/index.js";
 import { type JsonRpcServer, startJsonRpcServer } from "../jsonrpc/server.js";
+import { clientFailure } from "../testing/client-failure.js";
 import { MemoryChain } from "../testing/memory-chain.js";
 import { KyochiRpcClient } from "./client.js";
-import { RpcClientError } from "./errors.js";
 import { bankSendMsg, signTx } from "./tx-builder.js";
 
 const CHAIN_ID = "kyochi-client-test";
@@ -17,16 +17,6 @@ let chain: MemoryChain;
 let client: KyochiRpcClient;
 let alice: SigningKey;
 const bob = new Uint8Array(20).fill(0xb0);
-
-async function failure(promise: Promise<unknown>): Promise<RpcClientError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcClientError) return err;
-    throw err;
-  }
-  throw new Error("expected an RpcClientError");
-}
 
 beforeAll(async () => {
   alice = generateSigningKey(KeyType.KEY_TYPE_ED25519);
@@ -98,19 +88,19 @@ describe("KyochiRpcClient", () => {
   });
 
   it("throws RpcClientError with the JSON-RPC code and the stable Kyochi code", async () => {
-    const notFound = await failure(client.getTx(new Uint8Array(32)));
+    const notFound = await clientFailure(client.getTx(new Uint8Array(32)));
     expect(notFound.code).toBe(-32000);
     expect(notFound.kyochiCode).toBe("NOT_FOUND");
 
-    const badParams = await failure(client.getAccount("kyo1bad"));
+    const badParams = await clientFailure(client.getAccount("kyo1bad"));
     expect(badParams.code).toBe(-32602);
     expect(badParams.data).toMatchObject({ code: "INVALID_PARAMS", param: "address", reason: "BAD_ADDRESS" });
 
-    const tooLarge = await failure(client.broadcastTx(new Uint8Array(5000)));
+    const tooLarge = await clientFailure(client.broadcastTx(new Uint8Array(5000)));
     expect(tooLarge.httpStatus).toBe(413);
     expect(tooLarge.kyochiCode).toBe("REQUEST_TOO_LARGE");
 
-    const rejected = await failure(client.broadcastTx(Uint8Array.of(1, 2, 3)));
+    const rejected = await clientFailure(client.broadcastTx(Uint8Array.of(1, 2, 3)));
     expect(rejected.code).toBe(-32002);
     expect(rejected.kyochiCode).toBe("TX_MALFORMED");
   });
@@ -119,7 +109,7 @@ describe("KyochiRpcClient", () => {
     const closed = await startJsonRpcServer({ backend: chain, port: 0, maxBodyBytes: 1024 });
     const url = closed.url;
     await closed.close();
-    const refused = await failure(new KyochiRpcClient(url).status());
+    const refused = await clientFailure(new KyochiRpcClient(url).status());
     expect(refused.code).toBe(0);
     expect(refused.kyochiCode).toBe("CONNECTION_FAILED");
     expect(refused.message).toContain(url);
@@ -130,7 +120,7 @@ describe("KyochiRpcClient", () => {
     await new Promise<void>((resolve) => html.listen(0, "127.0.0.1", resolve));
     try {
       const port = (html.address() as AddressInfo).port;
-      const bad = await failure(new KyochiRpcClient(`http://127.0.0.1:${port}`).status());
+      const bad = await clientFailure(new KyochiRpcClient(`http://127.0.0.1:${port}`).status());
       expect(bad.kyochiCode).toBe("BAD_RESPONSE");
       expect(bad.httpStatus).toBe(502);
     } finally {

@@ -1,11 +1,11 @@
 // The guard against silently dropped fields: every typed module method, called over a real gRPC
 // connection, answers a message whose toObject equals the result of its JSON-RPC twin for the same
 // params, against two real applications on LevelDB filled with signed txs so that the answers have
-// every kind of field set: validators (one unbonding), workers (hardware-attested, dev, never
-// attested and unbonding), jobs (settled, pending, cancelled, assigned), a dataset with an offer and
-// a license, a model and a derivative citing it, and governance proposals of every content type
-// (passed, rejected, in their deposit and voting periods) with votes of every option and a
-// scheduled upgrade.
+// every kind of field set (rpc/testing/populated-chains.ts): validators (one unbonding), workers
+// (hardware-attested, dev, never attested and unbonding), jobs (settled, pending, cancelled,
+// assigned), a dataset with an offer and a license, a model and a derivative citing it, and
+// governance proposals of every content type (passed, rejected, in their deposit and voting
+// periods) with votes of every option and a scheduled upgrade.
 //
 // Two checks per call (rpc/grpc/typed-fixture.ts): misfits() fails on any key of the JSON result
 // that the response message has no field for, whatever its value (fromObject would drop it
@@ -13,31 +13,11 @@
 // proto3 cannot tell from unset (null, "", 0, false, empty), must be deep-equal, which also
 // catches a value of the wrong type.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateDevRootCa } from "../../crypto/attestation/dev-evidence.js";
-import { resultCommitment } from "../../crypto/compute-commitment.js";
-import { sha256 } from "../../crypto/hash.js";
-import { type ComputeFixture, startComputeFixture } from "../../execution/modules/compute/worker-fixture.js";
-import {
-  content,
-  type GovFixture,
-  startGovFixture,
-  submitMsg,
-  voteMsg,
-} from "../../execution/modules/gov/gov-fixture.js";
-import { stakingUnbond } from "../../execution/staking-fixture.js";
 import type { TestAccount } from "../../execution/test-helpers.js";
-import { kyochi, ModelFormat } from "../../proto/index.js";
-import {
-  computeCancelJobMsg,
-  computeCommitResultMsg,
-  computeRevealResultMsg,
-  computeSubmitJobMsg,
-  computeUnbondWorkerMsg,
-} from "../client/msgs-compute.js";
-import { dataAddOfferMsg, dataBuyLicenseMsg, dataRegisterMsg } from "../client/msgs-data.js";
-import { modelsRegisterMsg } from "../client/msgs-models.js";
+import { kyochi } from "../../proto/index.js";
 import { METHODS } from "../jsonrpc/methods/index.js";
 import { camelize } from "../jsonrpc/methods/module-query.js";
+import { type PopulatedChains, populateChains } from "../testing/populated-chains.js";
 import type { RpcMethodName } from "../types.js";
 import { describedMethods } from "./descriptor.js";
 import { MODULE_SERVICES } from "./module-services.js";
@@ -69,15 +49,11 @@ function codec(service: Service, name: string): Codec {
 }
 
 const compared = new Set<string>();
-const OUTPUT = new TextEncoder().encode("canonical output tensors");
-const MAX_PRICE = 1000n;
-const MODEL_FEE = 100n;
 
-let c: ComputeFixture;
-let g: GovFixture;
+let chains: PopulatedChains;
 let onCompute: ServedChain;
 let onGov: ServedChain;
-const w = {} as Record<"a" | "b" | "c" | "trusted" | "idle", TestAccount>;
+let w: PopulatedChains["compute"]["workers"];
 let owner: TestAccount;
 let modelOwner: TestAccount;
 
@@ -122,198 +98,17 @@ async function agree(
   return viaJson;
 }
 
-async function ok(f: { run(...txs: Uint8Array[]): Promise<{ codes: string[] }> }, ...txs: Uint8Array[]) {
-  const { codes } = await f.run(...txs);
-  expect(codes).toEqual(txs.map(() => "OK"));
-}
-
-const submitJob = (replication: number, minGpuMemoryMib = 0) =>
-  computeSubmitJobMsg({
-    modelId: 1,
-    inputHash: sha256(new TextEncoder().encode("input")),
-    inputUri: "data:,input",
-    replication,
-    maxPrice: MAX_PRICE,
-    escrow: BigInt(replication) * MAX_PRICE + MODEL_FEE,
-    deadlineBlocks: 200,
-    minGpuMemoryMib,
-  });
-
-async function fillCompute(): Promise<void> {
-  c = await startComputeFixture({ operators: 5 });
-  const [op0, op1, op2, op3, op4] = c.operators as [
-    TestAccount,
-    TestAccount,
-    TestAccount,
-    TestAccount,
-    TestAccount,
-  ];
-  owner = op3;
-  modelOwner = op4;
-  w.a = await c.registerWorker(op0);
-  w.b = await c.registerWorker(op1);
-  w.c = await c.registerWorker(op2);
-  w.trusted = await c.registerWorker(op0);
-  w.idle = await c.registerWorker(op1);
-  for (const x of [w.a, w.b, w.c]) await c.attestWorker(x, { evidenceClass: "dev" });
-  await c.attestWorker(w.trusted, { evidenceClass: "nvidia-cc" });
-  await ok(c, c.tx(op1, computeUnbondWorkerMsg(w.idle.address)));
-  // A validator with stake on its way out.
-  const v0 = c.validators[0]!;
-  await ok(c, c.tx(v0.operator, stakingUnbond(1_000_000n)));
-
-  await ok(
-    c,
-    c.tx(
-      modelOwner,
-      dataRegisterMsg({
-        name: "corpus",
-        contentRoot: new Uint8Array(32).fill(7),
-        sizeBytes: 4096,
-        locationUri: "s3://bucket/corpus",
-        format: "parquet",
-        descriptionHash: new Uint8Array(32).fill(9),
-      }),
-    ),
-  );
-  await ok(
-    c,
-    c.tx(
-      modelOwner,
-      dataAddOfferMsg(1, {
-        price: 5n,
-        durationBlocks: 1000,
-        commercialUse: true,
-        trainingAllowed: true,
-        royaltyBps: 1000,
-        maxLicenses: 10,
-      }),
-    ),
-  );
-  await ok(c, c.tx(modelOwner, dataBuyLicenseMsg(1, 1)));
-  const model = {
-    weightsHash: new Uint8Array(32).fill(1),
-    sizeBytes: 4096,
-    format: ModelFormat.MODEL_FORMAT_ONNX,
-    cardHash: new Uint8Array(32).fill(2),
-    inferenceFee: MODEL_FEE,
-  };
-  await ok(
-    c,
-    c.tx(
-      modelOwner,
-      modelsRegisterMsg({
-        ...model,
-        name: "tiny-mlp",
-        version: "1",
-        locationUri: "ipfs://tiny-mlp",
-        licenseIds: [1],
-        allowDerivatives: true,
-        derivativeRoyaltyBps: 500,
-      }),
-    ),
-  );
-  await ok(
-    c,
-    c.tx(
-      modelOwner,
-      modelsRegisterMsg({
-        ...model,
-        name: "tiny-mlp-tuned",
-        version: "2",
-        locationUri: "ipfs://tiny-mlp-tuned",
-        licenseIds: [],
-        parentId: 1,
-      }),
-    ),
-  );
-
-  // Job 1 (r = 3): assigned to the trusted worker and one dev worker of each other operator,
-  // committed, revealed, settled. Job 2 pending (no worker has that much memory), job 3
-  // cancelled, job 4 assigned and waiting for its commit.
-  await ok(c, c.tx(owner, submitJob(3)));
-  const resultHash = sha256(OUTPUT);
-  const salt = (x: TestAccount) => sha256(x.address).subarray(0, 16);
-  const committers = [w.trusted, w.b, w.c];
-  await ok(
-    c,
-    ...committers.map((x) =>
-      c.tx(
-        x,
-        computeCommitResultMsg(
-          1,
-          resultCommitment({ jobId: 1, round: 0, resultHash, salt: salt(x), worker: x.address }),
-        ),
-      ),
-    ),
-  );
-  await ok(
-    c,
-    ...committers.map((x) =>
-      c.tx(x, computeRevealResultMsg({ jobId: 1, resultHash, salt: salt(x), output: OUTPUT })),
-    ),
-  );
-  await ok(c, c.tx(modelOwner, submitJob(1, 1_000_000)));
-  await ok(c, c.tx(owner, submitJob(1, 1_000_000)));
-  await ok(c, c.tx(owner, computeCancelJobMsg(3)));
-  await ok(c, c.tx(owner, submitJob(1)));
-}
-
-async function fillGov(): Promise<void> {
-  const kept = generateDevRootCa({ timeMs: 1_700_000_000_000, commonName: "Kept Root" });
-  const added = generateDevRootCa({ timeMs: 1_700_000_000_000, commonName: "Added Root" });
-  g = await startGovFixture({
-    attestation: {
-      trusted_roots: [{ evidence_class: "dev", label: "kept", certificate_pem: kept.certificatePem }],
-      allowed_measurements: [],
-    },
-  });
-  const voteEnd = g.chain.height + 10;
-  // Proposals 1-6, one block: every content type, enough deposit to vote at once.
-  await ok(
-    g,
-    g.tx(g.alice, submitMsg(content.upgrade("v2", 1000, "https://example.org/v2"), 1000n, "upgrade")),
-    g.tx(g.alice, submitMsg(content.params(voteEnd + 50, [["staking", "max_validators", 50]]), 1000n)),
-    g.tx(g.alice, submitMsg(content.addRoot(added.certificateDer, "dev", "added"), 1000n)),
-    g.tx(g.alice, submitMsg(content.measurement("dev", 3, new Uint8Array(48).fill(3), true), 1000n)),
-    g.tx(g.alice, submitMsg(content.text(), 1000n)),
-    g.tx(g.alice, submitMsg(content.cancelUpgrade(), 1000n)),
-  );
-  const [v0, v1, v2, v3] = g.validators as [
-    (typeof g.validators)[0],
-    (typeof g.validators)[0],
-    (typeof g.validators)[0],
-    (typeof g.validators)[0],
-  ];
-  // Proposal 1 passes; proposal 2 gets one vote of each option (and is rejected).
-  await ok(
-    g,
-    g.tx(v0.operator, voteMsg(1, "yes"), voteMsg(2, "yes")),
-    g.tx(v1.operator, voteMsg(1, "yes"), voteMsg(2, "no")),
-    g.tx(v2.operator, voteMsg(1, "yes"), voteMsg(2, "abstain")),
-    g.tx(v3.operator, voteMsg(1, "yes"), voteMsg(2, "veto")),
-  );
-  await g.chain.advanceTo(voteEnd);
-  // Proposal 7 waits for deposits; proposal 8 is being voted on (a live tally).
-  await ok(
-    g,
-    g.tx(g.bob, submitMsg(content.removeRoot(sha256(kept.certificateDer)), 10n, "remove")),
-    g.tx(g.bob, submitMsg(content.text(), 1000n, "live")),
-  );
-  await ok(g, g.tx(v0.operator, voteMsg(8, "no")));
-}
-
 beforeAll(async () => {
-  await Promise.all([fillCompute(), fillGov()]);
-  onCompute = await serveChain(c.chain);
-  onGov = await serveChain(g.chain);
+  chains = await populateChains();
+  ({ workers: w, jobOwner: owner, modelOwner } = chains.compute);
+  onCompute = await serveChain(chains.compute.fixture.chain);
+  onGov = await serveChain(chains.gov.chain);
 }, 120_000);
 
 afterAll(async () => {
   await onCompute?.close();
   await onGov?.close();
-  await c?.chain.close();
-  await g?.chain.close();
+  await chains?.close();
 });
 
 describe("typed answers equal the JSON-RPC results", () => {

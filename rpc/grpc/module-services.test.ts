@@ -10,7 +10,7 @@ import { newAccount, signedMsgs, type TestAccount, testGenesis } from "../../exe
 import { Account, kyochi, ModelFormat, type Msg } from "../../proto/index.js";
 import { dataRegisterMsg } from "../client/msgs-data.js";
 import { modelsRegisterMsg } from "../client/msgs-models.js";
-import { MemoryChain } from "../testing/memory-chain.js";
+import { appBackend } from "../testing/app-backend.js";
 import { failureOf, RawGrpcClient } from "./client-fixture.js";
 import { describedMethods } from "./descriptor.js";
 import { MODULE_SERVICES } from "./module-services.js";
@@ -94,27 +94,7 @@ beforeAll(async () => {
       licenseIds: [],
     }),
   );
-  // The RPC's view of the chain: module queries and accounts go to the real app.
-  const backend = new MemoryChain();
-  backend.latestHeight = () => chain.height;
-  backend.queryApp = async (path, height) => {
-    const r = await chain.app.query({ path, height: height ?? 0 });
-    return {
-      code: r.code,
-      codename: r.codename,
-      log: r.log,
-      height: r.height,
-      ...(r.value ? { value: r.value } : {}),
-    };
-  };
-  backend.getAccount = async (address, height) => {
-    const a = await chain.app.getAccount(address, height);
-    return {
-      height: a.height,
-      ...(a.exists ? { account: { nonce: a.nonce, balance: BigInt(a.balance) } } : {}),
-    };
-  };
-  server = await startGrpcServer({ backend, port: 0 });
+  server = await startGrpcServer({ backend: appBackend(chain), port: 0 });
   client = new RawGrpcClient(server.address);
 });
 

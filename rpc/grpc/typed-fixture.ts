@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import type { TestChain } from "../../execution/test-chain.js";
 import type { MethodContext } from "../jsonrpc/methods/index.js";
-import { MemoryChain } from "../testing/memory-chain.js";
+import { appBackend } from "../testing/app-backend.js";
 import { RawGrpcClient } from "./client-fixture.js";
 import { type GrpcServer, startGrpcServer } from "./server.js";
 
@@ -17,27 +17,9 @@ export interface ServedChain {
   close(): Promise<void>;
 }
 
-/** A gRPC server whose backend answers module queries and accounts from `chain`'s application. */
+/** A gRPC server over `appBackend(chain)`: module queries and accounts from `chain`'s application. */
 export async function serveChain(chain: TestChain): Promise<ServedChain> {
-  const backend = new MemoryChain();
-  backend.latestHeight = () => chain.height;
-  backend.queryApp = async (path, height) => {
-    const r = await chain.app.query({ path, height: height ?? 0 });
-    return {
-      code: r.code,
-      codename: r.codename,
-      log: r.log,
-      height: r.height,
-      ...(r.value ? { value: r.value } : {}),
-    };
-  };
-  backend.getAccount = async (address, height) => {
-    const a = await chain.app.getAccount(address, height);
-    return {
-      height: a.height,
-      ...(a.exists ? { account: { nonce: a.nonce, balance: BigInt(a.balance) } } : {}),
-    };
-  };
+  const backend = appBackend(chain);
   const server = await startGrpcServer({ backend, port: 0 });
   const client = new RawGrpcClient(server.address);
   return {
