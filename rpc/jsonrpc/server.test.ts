@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressFromPublicKey, encodeAddress } from "../../crypto/address.js";
 import { sha256, toHex } from "../../crypto/hash.js";
@@ -188,6 +189,44 @@ describe("JSON-RPC protocol", () => {
     expect(JSON.parse(streamed.body).error.data.code).toBe("REQUEST_TOO_LARGE");
 
     // The server is fine afterwards.
+    expect((await result<{ chainId: string }>("chain_status")).chainId).toBe(CHAIN_ID);
+  });
+
+  it("answers fetch's whole oversized upload with the 413, not a broken pipe", async () => {
+    // fetch writes the whole body before it reads the answer: the server must read (and drop) the
+    // rest of a refused body for the 413 to reach it. 4 MiB is 256x the limit.
+    const body = `"${"y".repeat(4 * 1024 * 1024)}"`;
+    for (let i = 0; i < 5; i++) {
+      const reply = await post(body);
+      expect(reply.status).toBe(413);
+      expect((reply.json as ErrorReply).error.data.code).toBe("REQUEST_TOO_LARGE");
+    }
+  });
+
+  it("stops reading a refused upload after 16 MiB: the socket is cut, the server keeps serving", async () => {
+    const { port } = new URL(server.url);
+    const total = 256 * 1024 * 1024;
+    const written = await new Promise<number>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let sent = 0;
+      socket.on("data", () => {}); // the 413; the socket stays open on our side
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(sent));
+      const chunk = Buffer.alloc(64 * 1024, 0x7a);
+      const pump = () => {
+        while (sent < total && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) return void socket.once("drain", pump);
+        }
+      };
+      socket.write(
+        `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`,
+        pump,
+      );
+    });
+    // 16 MiB drained plus what the sockets' buffers held: far from the 256 MiB offered.
+    expect(written).toBeGreaterThan(16 * 1024 * 1024);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
     expect((await result<{ chainId: string }>("chain_status")).chainId).toBe(CHAIN_ID);
   });
 

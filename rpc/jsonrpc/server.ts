@@ -1,6 +1,6 @@
 // JSON-RPC 2.0 over HTTP with node:http. POST / carries requests (one or a batch); GET / answers a
 // short JSON description. The body is read up to `maxBodyBytes` and no further: a larger body gets
-// HTTP 413 with a JSON-RPC error, and the connection is closed. WebSocket upgrades on the same port
+// HTTP 413 with a JSON-RPC error, the rest is drained (up to a bound) and the connection closed. WebSocket upgrades on the same port
 // (to / or /websocket) carry the same methods plus subscriptions (ws-server.ts).
 // Limits before any work: connections per IP and in all (connection-limits.ts), browser origins
 // (cors.ts; OPTIONS answers preflights), then requests handled at once across HTTP and WebSocket
@@ -306,11 +306,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+/**
+ * The 413 goes out at once, but its response is ended only when the refused body has been read and
+ * thrown away: Node closes a `Connection: close` socket as soon as the response ends, and a client
+ * that writes its whole body before reading the answer (fetch does) would get a broken pipe instead
+ * of the 413. The answer carries its Content-Length, so a client can read it whole before the end.
+ * Beyond DRAIN_MAX_BYTES, or after DRAIN_MS, the socket is cut: nobody makes us read without end.
+ */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 5_000;
+
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  res.setHeader("Connection", "close");
-  sendJson(
-    res,
-    413,
+  const text = JSON.stringify(
     failure(
       null,
       new RpcError("REQUEST_TOO_LARGE", `request body is larger than the limit of ${limit} bytes`, {
@@ -318,8 +325,29 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number
       }),
     ),
   );
-  // Close once the answer is out; a client still sending gets a reset rather than our bandwidth.
-  closeAfter(req, res);
+  res.writeHead(413, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    Connection: "close",
+  });
+  if (req.complete) {
+    res.end(text);
+    return;
+  }
+  res.write(text);
+  const socket = req.socket;
+  const cut = setTimeout(() => socket.destroy(), DRAIN_MS);
+  cut.unref();
+  let drained = 0;
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) socket.destroy();
+  });
+  req.once("end", () => {
+    clearTimeout(cut);
+    res.end();
+  });
+  req.resume();
 }
 
 /** The first request on a socket over rpc.max_connections_per_ip: 429, then the socket closes. */
