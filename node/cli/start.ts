@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { configKeys, loadConfig, type NodeConfig } from "../config.js";
 import { defaultHome, homePaths } from "../home.js";
 import { createLogger, type Logger } from "../logger.js";
-import { type RunningNode, startNode } from "../node.js";
+import type { RunningNode } from "../node.js";
 import { watchParent } from "./parent-watchdog.js";
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -50,6 +50,9 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    // Loaded here, not at the top: the node pulls in libp2p, gRPC and the rest (about a second),
+    // which every other kyochi command (keys, tx, query) would otherwise pay at each start.
+    const { startNode } = await import("../node.js");
     node = await startNode(home, config, logger);
     if (firstSignalAt !== undefined) void node.stop();
     const running = node;
