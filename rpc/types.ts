@@ -417,7 +417,7 @@ export interface RpcMethods {
   };
   gov_getUpgradePlan: { params: { height?: number | string }; result: ModuleResults["gov_getUpgradePlan"] };
   attestation_getTrustedRoots: {
-    params: { height?: number | string };
+    params: PageParams & { evidenceClass?: string };
     result: ModuleResults["attestation_getTrustedRoots"];
   };
   compute_getJob: { params: IdParams; result: ModuleResults["compute_getJob"] };
@@ -434,7 +434,7 @@ export interface RpcMethods {
     result: ModuleResults["compute_listWorkers"];
   };
   attestation_getAllowedMeasurements: {
-    params: { evidenceClass: string; height?: number | string };
+    params: PageParams & { evidenceClass: string };
     result: ModuleResults["attestation_getAllowedMeasurements"];
   };
   staking_getValidator: {

@@ -49,9 +49,19 @@ describe("kyochi query for the AI modules", () => {
     [["gov", "upgrade-plan"], "gov_getUpgradePlan", {}],
     [["attestation", "roots"], "attestation_getTrustedRoots", {}],
     [
+      ["attestation", "roots", "--evidence-class", "dev", "--cursor", "4", "--limit", "2"],
+      "attestation_getTrustedRoots",
+      { cursor: 4, limit: 2, evidenceClass: "dev" },
+    ],
+    [
       ["attestation", "measurements", "nvidia-cc"],
       "attestation_getAllowedMeasurements",
       { evidenceClass: "nvidia-cc" },
+    ],
+    [
+      ["attestation", "measurements", "dev", "--cursor", "3", "--limit", "1", "--height", "9"],
+      "attestation_getAllowedMeasurements",
+      { cursor: 3, limit: 1, height: 9, evidenceClass: "dev" },
     ],
     [["params"], "chain_getParams", {}],
   ])("query %j calls %s", async (args, method, params) => {
@@ -68,6 +78,8 @@ describe("kyochi query for the AI modules", () => {
     [["data", "licenses", "--licensee", ADDRESS, "--dataset", "1"]],
     [["data", "datasets", "--limit", "-1"]],
     [["gov", "votes", "x"]],
+    [["attestation", "roots", "--limit", "0"]],
+    [["attestation", "measurements", "dev", "--cursor", "x"]],
   ])("refuses %j before sending anything", async (args) => {
     await expect(run(args)).rejects.toBeInstanceOf(NodeError);
   });

@@ -125,14 +125,26 @@ export function registerModuleQueryCommands(query: Command, client: () => Kyochi
     .action(async () => printJson(await client().getUpgradePlan()));
 
   const attestation = query.command("attestation").description("trusted roots and allowed measurements");
-  attestation
-    .command("roots")
-    .description("the certificate authorities attestation evidence may chain to")
-    .action(async () => printJson(await client().getTrustedRoots()));
-  attestation
-    .command("measurements <evidence-class>")
-    .description("the allowed (golden) measurement values of an evidence class (nvidia-cc, dev)")
-    .action(async (evidenceClass: string) => printJson(await client().getAllowedMeasurements(evidenceClass)));
+  withPaging(
+    attestation
+      .command("roots")
+      .description("the certificate authorities attestation evidence may chain to")
+      .option("--evidence-class <class>", "only this class's (nvidia-cc, dev); a page may come back short"),
+  ).action(async (o: PageFlags & { evidenceClass?: string }) =>
+    printJson(
+      await client().getTrustedRoots({
+        ...page(o),
+        ...(o.evidenceClass ? { evidenceClass: o.evidenceClass } : {}),
+      }),
+    ),
+  );
+  withPaging(
+    attestation
+      .command("measurements <evidence-class>")
+      .description("the allowed (golden) measurement values of an evidence class (nvidia-cc, dev)"),
+  ).action(async (evidenceClass: string, o: PageFlags) =>
+    printJson(await client().getAllowedMeasurements(evidenceClass, page(o))),
+  );
 
   const compute = query.command("compute").description("inference jobs and GPU workers");
   compute

@@ -296,15 +296,24 @@ export class KyochiRpcClient {
     return this.call("chain_getParams", withHeight({}, height));
   }
 
-  getTrustedRoots(height?: number): Result<"attestation_getTrustedRoots"> {
-    return this.call("attestation_getTrustedRoots", withHeight({}, height));
+  /**
+   * Trusted roots, a page at a time, optionally of one evidence class (filtered within the page:
+   * a page may be short or empty while nextCursor goes on). A number is the height, as before
+   * paging existed.
+   */
+  getTrustedRoots(
+    opts: (PageParams & { evidenceClass?: string }) | number = {},
+  ): Result<"attestation_getTrustedRoots"> {
+    return this.call("attestation_getTrustedRoots", typeof opts === "number" ? { height: opts } : opts);
   }
 
+  /** An evidence class's allowed measurements, a page at a time (a number is the height). */
   getAllowedMeasurements(
     evidenceClass: string,
-    height?: number,
+    opts: PageParams | number = {},
   ): Result<"attestation_getAllowedMeasurements"> {
-    return this.call("attestation_getAllowedMeasurements", withHeight({ evidenceClass }, height));
+    const page = typeof opts === "number" ? { height: opts } : opts;
+    return this.call("attestation_getAllowedMeasurements", { ...page, evidenceClass });
   }
 
   // ---- compute (jobs and workers, each worker with its attestation status) ----

@@ -172,6 +172,23 @@ describe("typed answers equal the JSON-RPC results", () => {
       { evidenceClass: "dev" },
       "attestation_getAllowedMeasurements",
     );
+    // The fixture's roots are nvidia-cc then dev: the dev filter leaves the first page of one empty.
+    const roots = (request: object) =>
+      agree(onCompute, "attestation", "GetTrustedRoots", request, "attestation_getTrustedRoots");
+    expect(await roots({ evidenceClass: "dev", limit: 1 })).toMatchObject({
+      trustedRoots: [],
+      nextCursor: 1,
+    });
+    const dev = await roots({ evidenceClass: "dev", limit: 1, cursor: 1 });
+    expect((dev.trustedRoots as { evidenceClass: string }[]).map((r) => r.evidenceClass)).toEqual(["dev"]);
+    const second = await agree(
+      onCompute,
+      "attestation",
+      "GetAllowedMeasurements",
+      { evidenceClass: "dev", limit: 1, cursor: 1 },
+      "attestation_getAllowedMeasurements",
+    );
+    expect(second.allowedMeasurements).toHaveLength(1);
   });
 
   it("models: a model and its derivative, by id and by name, lists and lineage", async () => {

@@ -143,13 +143,14 @@ export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
     result: "height, plan (UpgradePlanJson; null when none)",
   },
   attestation_getTrustedRoots: {
-    summary: "The certificate authorities attestation evidence may chain to.",
-    params: "[height]",
+    summary:
+      "The certificate authorities attestation evidence may chain to. evidenceClass filters within each page, so a filtered page may hold fewer than limit roots, or none, while nextCursor goes on: follow it to null.",
+    params: `[evidenceClass nvidia-cc|dev], ${PAGE}`,
     result: "height, trustedRoots (TrustedRootJson[]), nextCursor",
   },
   attestation_getAllowedMeasurements: {
     summary: "The allowed (golden) measurement values of an evidence class.",
-    params: "evidenceClass (nvidia-cc|dev), [height]",
+    params: `evidenceClass (nvidia-cc|dev), ${PAGE}`,
     result: "height, allowedMeasurements (MeasurementJson[]), nextCursor",
   },
   compute_getJob: {

@@ -74,12 +74,16 @@ describe("param validation", () => {
     expect(await queriedPath("model_get", { id: null, name: "m", version: "1" })).toBe("model/m@1");
     expect(await queriedPath("model_list", { owner: null })).toBe("models/");
     expect(await queriedPath("gov_listProposals", { status: null })).toBe("proposals/");
+    expect(await queriedPath("attestation_getTrustedRoots", { evidenceClass: null })).toBe("trusted_roots/");
   });
 
   it("refuses an evidence class that would smuggle list arguments into the query path", async () => {
     expect(await queriedPath("attestation_getAllowedMeasurements", { evidenceClass: "dev" })).toBe(
       "allowed_measurements/dev",
     );
+    expect(
+      await queriedPath("attestation_getAllowedMeasurements", { evidenceClass: "dev", cursor: 2, limit: 3 }),
+    ).toBe("allowed_measurements/dev/cursor=2&limit=3");
     const chain = new RecordingChain();
     await chain.commitBlock();
     expect(

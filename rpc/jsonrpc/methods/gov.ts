@@ -34,15 +34,19 @@ export const chainGetParams: MethodHandler<"chain_getParams"> = async (raw, ctx)
 };
 
 export const attestationGetTrustedRoots: MethodHandler<"attestation_getTrustedRoots"> = async (raw, ctx) => {
-  const params = readParams(raw, ["height"]);
-  return moduleQuery(ctx, params, "trusted_roots");
+  const params = readParams(raw, ["evidenceClass", "cursor", "limit", "height"]);
+  const args = pageArgs(params);
+  // The module filters within the page it read (the list-filter rule): a page may come back short.
+  if (isPresent(params, "evidenceClass"))
+    args.push(filterArg("evidence_class", requiredString(params, "evidenceClass")));
+  return moduleQuery(ctx, params, `trusted_roots/${args.join("&")}`);
 };
 
 export const attestationGetAllowedMeasurements: MethodHandler<"attestation_getAllowedMeasurements"> = async (
   raw,
   ctx,
 ) => {
-  const params = readParams(raw, ["evidenceClass", "height"]);
+  const params = readParams(raw, ["evidenceClass", "cursor", "limit", "height"]);
   const evidenceClass = requiredString(params, "evidenceClass");
   // A "/" would end the class in the query path and start list arguments: refuse it here.
   if (evidenceClass.includes("/")) {
@@ -52,5 +56,7 @@ export const attestationGetAllowedMeasurements: MethodHandler<"attestation_getAl
       `"evidenceClass" must be an evidence class name (e.g. "dev"), got ${JSON.stringify(evidenceClass.slice(0, 40))}`,
     );
   }
-  return moduleQuery(ctx, params, `allowed_measurements/${evidenceClass}`);
+  const args = pageArgs(params);
+  const page = args.length > 0 ? `/${args.join("&")}` : "";
+  return moduleQuery(ctx, params, `allowed_measurements/${evidenceClass}${page}`);
 };
