@@ -1,5 +1,5 @@
-// The JSON-RPC limit and CORS keys of the node config: defaults, file, KYOCHI_RPC_* environment
-// variables and --rpc.* flags, and the errors that name a bad value.
+// The JSON-RPC limit and CORS keys and the gRPC limit keys of the node config: defaults, file,
+// KYOCHI_RPC_* / KYOCHI_GRPC_* environment variables and flags, and the errors that name a bad value.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,5 +106,40 @@ describe("rpc limits and CORS config", () => {
     expect(
       configError(() => loadConfig(undefined, {}, { "rpc.cors_allowed_headers": "bad header" })).message,
     ).toMatch(/rpc\.cors_allowed_headers.*bad header/);
+  });
+});
+
+describe("grpc limits config", () => {
+  it("caps calls, streams and streams per connection by default, and reads each key", () => {
+    expect(loadConfig(undefined).grpc).toMatchObject({
+      max_concurrent_requests: 256,
+      max_streams: 100,
+      max_streams_per_connection: 100,
+    });
+    const toml = renderConfigToml(defaultConfig());
+    for (const key of ["max_streams", "max_streams_per_connection"]) expect(toml).toContain(key);
+    const path = file("[grpc]\nmax_concurrent_requests = 16\n");
+    const loaded = loadConfig(
+      path,
+      { KYOCHI_GRPC_MAX_STREAMS: "5" },
+      { "grpc.max_streams_per_connection": "12" },
+    ).grpc;
+    expect(loaded).toMatchObject({
+      max_concurrent_requests: 16,
+      max_streams: 5,
+      max_streams_per_connection: 12,
+    });
+  });
+
+  it("refuses bad values with errors naming the key", () => {
+    expect(
+      configError(() => loadConfig(undefined, { KYOCHI_GRPC_MAX_CONCURRENT_REQUESTS: "0" })).message,
+    ).toMatch(/grpc\.max_concurrent_requests/);
+    expect(configError(() => loadConfig(undefined, {}, { "grpc.max_streams": "many" })).message).toMatch(
+      /grpc\.max_streams/,
+    );
+    expect(configError(() => loadConfig(file("[grpc]\nmax_streams_per_connection = 1.5\n"))).message).toMatch(
+      /grpc\.max_streams_per_connection/,
+    );
   });
 });

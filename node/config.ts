@@ -62,6 +62,12 @@ export const configSchema = z
         laddr: hostPort,
         /** Largest message received or sent; larger ones are refused with RESOURCE_EXHAUSTED. */
         max_message_bytes: int(1024, 256 * 1024 * 1024),
+        /** Unary calls handled at once; more get RESOURCE_EXHAUSTED SERVER_BUSY at once. */
+        max_concurrent_requests: int(1, 1_000_000),
+        /** StreamBlocks streams open at once; more get RESOURCE_EXHAUSTED TOO_MANY_STREAMS. */
+        max_streams: int(1, 1_000_000),
+        /** HTTP/2 streams (calls in progress) on one connection; the client holds back more. */
+        max_streams_per_connection: int(1, 1_000_000),
       })
       .strict(),
     consensus: z
@@ -143,7 +149,14 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       cors_allowed_origins: "",
       cors_allowed_headers: "",
     },
-    grpc: { enabled: true, laddr: "127.0.0.1:9090", max_message_bytes: 4 * 1024 * 1024 },
+    grpc: {
+      enabled: true,
+      laddr: "127.0.0.1:9090",
+      max_message_bytes: 4 * 1024 * 1024,
+      max_concurrent_requests: 256,
+      max_streams: 100,
+      max_streams_per_connection: 100,
+    },
     consensus: {
       timeout_commit_ms: 1000,
       timeout_propose_ms: 3000,

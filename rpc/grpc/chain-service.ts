@@ -136,7 +136,7 @@ export function chainService(ctx: GrpcContext, logger?: RpcLogger): DefinedServi
       ),
     },
     logger,
-    ctx.onRequest,
+    ctx,
   );
 }
 

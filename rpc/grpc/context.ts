@@ -2,6 +2,7 @@
 import type { RpcBackend } from "../backend.js";
 import type { MethodContext } from "../jsonrpc/methods/index.js";
 import type { RpcLogger } from "../logger.js";
+import type { CallLimits } from "./call-limits.js";
 import type { GrpcRequestObserver } from "./define.js";
 
 export interface GrpcContext extends MethodContext {
@@ -13,4 +14,6 @@ export interface GrpcContext extends MethodContext {
   closing: Promise<void>;
   /** Hears of every call once answered (see GrpcRequestObserver). */
   onRequest?: GrpcRequestObserver;
+  /** The caps on unary calls and on streams in progress (none: unlimited). */
+  limits?: CallLimits;
 }

@@ -5,7 +5,8 @@
 //
 // Requests are decoded here, not by grpc-js: bytes that do not decode become an INVALID_ARGUMENT
 // answer naming the message type, instead of grpc-js's generic INTERNAL "Error deserializing".
-// Every call is also reported, once answered, to an optional observer (the node's metrics).
+// Every call is also reported, once answered, to an optional observer (the node's metrics), and
+// passes the server's cap on calls (unary) or streams in progress first (call-limits.ts).
 import {
   type MethodDefinition,
   type ServerUnaryCall,
@@ -19,6 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import type { AnyDefinition } from "@grpc/proto-loader";
 import type { RpcLogger } from "../logger.js";
+import type { CallGate, CallLimits } from "./call-limits.js";
 import { describedMethods, kyochiPackageDefinition } from "./descriptor.js";
 import { GrpcError, toServiceError } from "./errors.js";
 
@@ -43,6 +45,20 @@ interface HandlerHooks {
   path: string;
   logger: RpcLogger | undefined;
   onRequest: GrpcRequestObserver | undefined;
+  /** The cap this method's calls pass (none: unlimited). */
+  gate: CallGate | undefined;
+}
+
+/** What every method of a service is wired to (the GrpcContext has both). */
+export interface ServiceHooks {
+  onRequest?: GrpcRequestObserver | undefined;
+  limits?: CallLimits | undefined;
+}
+
+/** Takes a slot of the method's gate; the refusal to answer with when none is free. */
+function admit(hooks: HandlerHooks): Partial<StatusObject> | undefined {
+  if (hooks.gate === undefined || hooks.gate.tryAcquire()) return undefined;
+  return toServiceError(hooks.gate.refusal(), hooks.path);
 }
 
 /** Starts timing a call; the returned function reports its status once (later calls are ignored). */
@@ -119,17 +135,19 @@ export function unary<Req, Res>(
     handler: (hooks) =>
       ((call: ServerUnaryCall<Req | MalformedRequest, Res>, callback: sendUnaryData<Res>) => {
         const finish = track(hooks);
-        const bad = malformed(call.request);
+        const bad = malformed(call.request) ?? admit(hooks);
         if (bad !== undefined) {
           finish(bad.code);
           return callback(bad);
         }
         impl(call.request as Req, call as ServerUnaryCall<Req, Res>).then(
           (response) => {
+            hooks.gate?.release();
             finish(status.OK);
             callback(null, response);
           },
           (err: unknown) => {
+            hooks.gate?.release();
             const failed = toServiceError(err, hooks.path, hooks.logger);
             finish(failed.code);
             callback(failed);
@@ -154,7 +172,7 @@ export function serverStream<Req, Res>(
     handler: (hooks) =>
       ((call: ServerWritableStream<Req | MalformedRequest, Res>) => {
         const finish = track(hooks);
-        const bad = malformed(call.request);
+        const bad = malformed(call.request) ?? admit(hooks);
         if (bad !== undefined) {
           finish(bad.code);
           // grpc-js ends a server stream with a status on an "error" event.
@@ -162,13 +180,16 @@ export function serverStream<Req, Res>(
           return;
         }
         const gone = () => call.cancelled || call.destroyed;
+        // The slot is held until the stream ends, whoever ends it (impl returns on a cancel too).
         impl(call.request as Req, call as ServerWritableStream<Req, Res>).then(
           () => {
+            hooks.gate?.release();
             if (gone()) return finish(status.CANCELLED);
             finish(status.OK);
             call.end();
           },
           (err: unknown) => {
+            hooks.gate?.release();
             if (gone()) return finish(status.CANCELLED);
             const failed = toServiceError(err, hooks.path, hooks.logger);
             finish(failed.code);
@@ -193,14 +214,16 @@ export interface DefinedService {
 /**
  * The grpc-js definition and implementation of service `name` (full name, e.g.
  * "kyochi.chain.v1.ChainService"). Throws GrpcError DESCRIPTOR_MISMATCH when `methods` and the
- * descriptor disagree in any method, type or streaming flag. `onRequest` hears of every call.
+ * descriptor disagree in any method, type or streaming flag. `hooks.onRequest` hears of every
+ * call; `hooks.limits` caps the calls (unary methods) and streams in progress.
  */
 export function defineService(
   name: string,
   methods: Record<string, MethodSpec>,
   logger?: RpcLogger,
-  onRequest?: GrpcRequestObserver,
+  hooks: ServiceHooks = {},
 ): DefinedService {
+  const { onRequest, limits } = hooks;
   const described = describedMethods(name);
   const pkg = kyochiPackageDefinition();
   const mismatch = (why: string) => new GrpcError("DESCRIPTOR_MISMATCH", `${name}: ${why}`);
@@ -229,7 +252,8 @@ export function defineService(
       responseDeserialize: (bytes: Buffer) => bytes,
       ...(d.originalName !== undefined ? { originalName: d.originalName } : {}),
     };
-    implementation[method] = spec.handler({ path: d.path, logger, onRequest });
+    const gate = spec.responseStream ? limits?.stream : limits?.unary;
+    implementation[method] = spec.handler({ path: d.path, logger, onRequest, gate });
   }
   return { name, definition: definition as ServiceDefinition, implementation };
 }

@@ -17,6 +17,8 @@ export type GrpcErrorCode =
   | "NOT_FOUND"
   | "PATH_NOT_IN_MODULE"
   | "STREAM_TOO_SLOW"
+  | "SERVER_BUSY"
+  | "TOO_MANY_STREAMS"
   | "SHUTTING_DOWN";
 
 /** Metadata key holding the stable string code of a failed call. */
@@ -41,6 +43,8 @@ const STATUS_OF_GRPC_CODE: Record<GrpcErrorCode, status> = {
   NOT_FOUND: status.NOT_FOUND,
   PATH_NOT_IN_MODULE: status.INVALID_ARGUMENT,
   STREAM_TOO_SLOW: status.RESOURCE_EXHAUSTED,
+  SERVER_BUSY: status.RESOURCE_EXHAUSTED,
+  TOO_MANY_STREAMS: status.RESOURCE_EXHAUSTED,
   SHUTTING_DOWN: status.UNAVAILABLE,
 };
 

@@ -151,7 +151,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("bank", ["accounts", "bank"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.staking,
@@ -174,7 +174,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("staking", ["staking", "slashing", "distribution"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.compute,
@@ -186,7 +186,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("compute", ["compute"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.attestation,
@@ -204,7 +204,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("attestation", ["attestation"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.models,
@@ -215,7 +215,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("models", ["models"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.data,
@@ -227,7 +227,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("data", ["data"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
     defineService(
       MODULE_SERVICES.gov,
@@ -241,7 +241,7 @@ export function moduleServices(ctx: GrpcContext, logger?: RpcLogger): DefinedSer
         Query: raw("gov", ["gov"], ["params"]),
       },
       logger,
-      ctx.onRequest,
+      ctx,
     ),
   ];
 }

@@ -7,6 +7,12 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { RpcBackend } from "../backend.js";
 import type { RpcLogger } from "../logger.js";
+import {
+  callLimits,
+  DEFAULT_GRPC_MAX_CONCURRENT_REQUESTS,
+  DEFAULT_GRPC_MAX_STREAMS,
+  DEFAULT_GRPC_MAX_STREAMS_PER_CONNECTION,
+} from "./call-limits.js";
 import { CHAIN_SERVICE, chainService } from "./chain-service.js";
 import type { GrpcContext } from "./context.js";
 import type { DefinedService, GrpcRequestObserver } from "./define.js";
@@ -28,6 +34,12 @@ export interface GrpcServerOptions {
   port?: number;
   /** Largest message received or sent, in bytes (default 4 MiB): larger ones are RESOURCE_EXHAUSTED. */
   maxMessageBytes?: number;
+  /** Unary calls of kyochi methods handled at once (default 256); more: RESOURCE_EXHAUSTED SERVER_BUSY. */
+  maxConcurrentRequests?: number;
+  /** Streams (StreamBlocks) open at once (default 100); more: RESOURCE_EXHAUSTED TOO_MANY_STREAMS. */
+  maxStreams?: number;
+  /** HTTP/2 streams (calls of any method) at once on one connection (default 100); the client waits for more. */
+  maxStreamsPerConnection?: number;
   /** Default and longest wait of Broadcast in COMMIT mode (default 10 s). */
   commitTimeoutMs?: number;
   logger?: RpcLogger;
@@ -60,6 +72,16 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_GRPC_MAX_MESSAGE_BYTES;
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes <= 0)
     throw new RangeError(`maxMessageBytes must be a positive integer, got ${maxMessageBytes}`);
+  const perConnection = opts.maxStreamsPerConnection ?? DEFAULT_GRPC_MAX_STREAMS_PER_CONNECTION;
+  if (!Number.isSafeInteger(perConnection) || perConnection <= 0 || perConnection > 2 ** 31 - 1)
+    throw new RangeError(`maxStreamsPerConnection must be an integer in 1..2^31-1, got ${perConnection}`);
+  const limits = callLimits(
+    {
+      maxConcurrentRequests: opts.maxConcurrentRequests ?? DEFAULT_GRPC_MAX_CONCURRENT_REQUESTS,
+      maxStreams: opts.maxStreams ?? DEFAULT_GRPC_MAX_STREAMS,
+    },
+    opts.logger,
+  );
   let startClosing = () => {};
   const closing = new Promise<void>((resolve) => {
     startClosing = resolve;
@@ -68,6 +90,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     backend: opts.backend,
     commitTimeoutMs: opts.commitTimeoutMs ?? 10_000,
     closing,
+    limits,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
     ...(opts.onRequest !== undefined ? { onRequest: opts.onRequest } : {}),
   };
@@ -76,6 +99,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const server = new Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": maxMessageBytes,
+    // The HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS the server announces: a client holds further
+    // calls on that connection until one ends (or opens another connection).
+    "grpc.max_concurrent_streams": perConnection,
   });
   for (const s of services) server.addService(s.definition, s.implementation);
   new ReflectionService(kyochiPackageDefinition(), {

@@ -104,6 +104,6 @@ export function txService(ctx: GrpcContext, logger?: RpcLogger): DefinedService 
       }),
     },
     logger,
-    ctx.onRequest,
+    ctx,
   );
 }

@@ -40,6 +40,10 @@ export class RefusalLog {
   }
 }
 
+/**
+ * A count of work in progress with a cap; nothing waits for a slot. The gRPC server keeps two (its
+ * unary calls and its streams: rpc/grpc/call-limits.ts), named by `setting` in its log lines.
+ */
 export class RequestLimiter {
   private active = 0;
   private readonly refusals: RefusalLog;
@@ -47,14 +51,12 @@ export class RequestLimiter {
   constructor(
     readonly max: number,
     logger?: RpcLogger,
+    setting = "rpc.max_concurrent_requests",
   ) {
     if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RangeError(`maxConcurrentRequests must be a positive integer, got ${max}`);
+      throw new RangeError(`${setting} must be a positive integer, got ${max}`);
     }
-    this.refusals = new RefusalLog(
-      "rpc requests refused: too many in progress (rpc.max_concurrent_requests)",
-      logger,
-    );
+    this.refusals = new RefusalLog(`requests refused: too many in progress (${setting})`, logger);
   }
 
   /** Requests being handled now. */
