@@ -5,13 +5,16 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
   type ClientDuplexStream,
+  type ClientReadableStream,
   credentials,
   type GrpcObject,
   loadPackageDefinition,
   type ServiceClientConstructor,
 } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { fromJSON, loadSync } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
+import protobuf from "protobufjs";
+import descriptor from "protobufjs/ext/descriptor.js";
 
 export interface ReflectionResponse {
   listServicesResponse?: { service: { name: string }[] };
@@ -72,14 +75,21 @@ export function reflectionClient(address: string): ReflectionClient {
   };
 }
 
-/** grpc.health.v1.Health/Check of `service` ("" for the server) at `address`: its status name. */
-export async function healthCheck(address: string, service: string): Promise<string> {
+interface HealthClient {
+  Check(req: { service: string }, cb: (err: Error | null, res: { status: string }) => void): void;
+  Watch(req: { service: string }): ClientReadableStream<{ status: string }>;
+  close(): void;
+}
+
+function healthClient(address: string): HealthClient {
   const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
   const Health = serviceClient(pkg, "grpc.health.v1.Health");
-  const health = new Health(address, credentials.createInsecure()) as unknown as {
-    Check(req: { service: string }, cb: (err: Error | null, res: { status: string }) => void): void;
-    close(): void;
-  };
+  return new Health(address, credentials.createInsecure()) as unknown as HealthClient;
+}
+
+/** grpc.health.v1.Health/Check of `service` ("" for the server) at `address`: its status name. */
+export async function healthCheck(address: string, service: string): Promise<string> {
+  const health = healthClient(address);
   try {
     return await new Promise<string>((resolve, reject) => {
       health.Check({ service }, (err, res) => (err ? reject(err) : resolve(res.status)));
@@ -87,4 +97,60 @@ export async function healthCheck(address: string, service: string): Promise<str
   } finally {
     health.close();
   }
+}
+
+/** The first status grpc.health.v1.Health/Watch of `service` sends (the current one); then it cancels. */
+export async function healthWatchFirst(address: string, service: string): Promise<string> {
+  const health = healthClient(address);
+  const watch = health.Watch({ service });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      watch.once("data", (res: { status: string }) => resolve(res.status));
+      watch.once("error", reject);
+    });
+  } finally {
+    watch.on("error", () => {}); // the cancel below ends it with CANCELLED
+    watch.cancel();
+    health.close();
+  }
+}
+
+/** A client built from reflection alone: unary methods called by name with plain objects. */
+export interface ReflectedClient {
+  unary(method: string, request: object): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+/**
+ * A client of `serviceName` built only from the file descriptors the server's reflection sends
+ * (the service's file and its imports), as grpcurl builds one: no schema of ours is used.
+ */
+export async function reflectedClient(
+  reflection: ReflectionClient,
+  address: string,
+  serviceName: string,
+): Promise<ReflectedClient> {
+  const files = await reflection.ask({ fileContainingSymbol: serviceName });
+  const protos = (files.fileDescriptorResponse?.fileDescriptorProto ?? []).map((b) =>
+    descriptor.FileDescriptorProto.decode(b),
+  );
+  const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(
+    descriptor.FileDescriptorSet.create({ file: protos }),
+  );
+  const Service = serviceClient(
+    loadPackageDefinition(fromJSON(root.toJSON(), { longs: Number })),
+    serviceName,
+  );
+  const client = new Service(address, credentials.createInsecure());
+  type Unary = (req: object, cb: (err: Error | null, res: Record<string, unknown>) => void) => void;
+  return {
+    unary(method, request) {
+      const fn = (client as unknown as Record<string, Unary | undefined>)[method];
+      if (fn === undefined) return Promise.reject(new Error(`reflection described no method ${method}`));
+      return new Promise((resolve, reject) => {
+        fn.call(client, request, (err, res) => (err ? reject(err) : resolve(res)));
+      });
+    },
+    close: () => client.close(),
+  };
 }

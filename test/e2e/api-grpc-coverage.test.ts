@@ -4,7 +4,8 @@
 // (test/helpers/api-chain.ts, shared with the JSON-RPC coverage test), and each answer is checked
 // against what was put there. The methods called must be exactly those of the services in our
 // descriptor (proto/gen/kyochi.json), so a gRPC method added without a call here fails this test;
-// grpc.health.v1.Health and server reflection (as a stock client sees them) complete the surface.
+// grpc.health.v1.Health (Check and Watch) and server reflection (as a stock client sees them, down
+// to a call built from reflection alone) complete the surface.
 import { type ClientReadableStream, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressFromPublicKey, decodeAddress, encodeAddress } from "../../crypto/address.js";
@@ -17,10 +18,16 @@ import { RawGrpcClient } from "../../rpc/grpc/client-fixture.js";
 import { describedMethods, describedServiceNames } from "../../rpc/grpc/descriptor.js";
 import { MODULE_SERVICES } from "../../rpc/grpc/module-services.js";
 import { CHAIN_SERVICE, TX_SERVICE } from "../../rpc/grpc/server.js";
-import { healthCheck, reflectionClient } from "../../rpc/grpc/stock-clients.js";
+import {
+  healthCheck,
+  healthWatchFirst,
+  reflectedClient,
+  reflectionClient,
+} from "../../rpc/grpc/stock-clients.js";
 import { type ApiChain, signedTx, startApiChain } from "../helpers/api-chain.js";
 
 const HEALTH_CHECK = "grpc.health.v1.Health/Check";
+const HEALTH_WATCH = "grpc.health.v1.Health/Watch";
 const REFLECTION = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
 const chainPb = kyochi.chain.v1;
 const txPb = kyochi.tx.v1;
@@ -446,9 +453,18 @@ describe("every gRPC method on a running node", () => {
     for (const name of describedServiceNames())
       expect(await healthCheck(chain.grpcAddress, name), name).toBe("SERVING");
     called.add(HEALTH_CHECK);
+    expect(await healthWatchFirst(chain.grpcAddress, "")).toBe("SERVING");
+    called.add(HEALTH_WATCH);
     const reflection = reflectionClient(chain.grpcAddress);
     try {
       expect(await reflection.listServices()).toEqual(expect.arrayContaining(describedServiceNames()));
+      // A method the stock client knows only from what reflection described, called on the node.
+      const learned = await reflectedClient(reflection, chain.grpcAddress, CHAIN_SERVICE);
+      try {
+        expect(await learned.unary("GetStatus", {})).toMatchObject({ chainId: chain.chainId });
+      } finally {
+        learned.close();
+      }
     } finally {
       reflection.close();
     }
@@ -459,6 +475,6 @@ describe("every gRPC method on a running node", () => {
     const expected = describedServiceNames().flatMap((service) =>
       Object.keys(describedMethods(service)).map((method) => `${service}/${method}`),
     );
-    expect([...called].sort()).toEqual([...expected, HEALTH_CHECK, REFLECTION].sort());
+    expect([...called].sort()).toEqual([...expected, HEALTH_CHECK, HEALTH_WATCH, REFLECTION].sort());
   });
 });
