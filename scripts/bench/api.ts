@@ -4,15 +4,16 @@
 // fixed JSON body of chain_status's size to the same client, as the ceiling; then the WebSocket
 // fan-out of each block to 200 `blocks` subscribers: delivery delay and the node's CPU.
 //
-// Every client runs in this process and shares the machine's cores with the node, as a co-located
-// client would. Responses are parsed (JSON) or decoded (protobuf) on receipt, so both APIs pay the
-// same client-side cost. chain_getBlock / GetBlock walk the heights stored when the phase starts.
+// The request load comes from KYOCHI_BENCH_API_CLIENTS separate processes (api-load-client.ts), so
+// the client side is not one event loop that saturates before the server does; they share the
+// machine's cores with the node, as co-located clients would. Responses are parsed (JSON) or
+// decoded (protobuf) on receipt, so both APIs pay the same client-side cost. chain_getBlock / GetBlock walk the heights stored when the phase starts.
 // Delivery delay is measured two ways: from the block header's time (the proposer's clock, the same
 // machine's clock here; it includes the consensus round after the proposal) and from the first
 // subscriber's receipt of that height (the spread of one fan-out).
 //
 // Env: KYOCHI_BENCH_API_SECONDS (seconds per request phase, default 5), KYOCHI_BENCH_API_CONCURRENCY
-// (requests in flight, default 64), KYOCHI_BENCH_WS_SUBSCRIBERS (default 200), KYOCHI_BENCH_WS_BLOCKS
+// (requests in flight in all, default 64), KYOCHI_BENCH_API_CLIENTS (client processes, default 2), KYOCHI_BENCH_WS_SUBSCRIBERS (default 200), KYOCHI_BENCH_WS_BLOCKS
 // (blocks observed in the fan-out, and with no subscribers as the CPU baseline, default 20),
 // KYOCHI_BENCH_BLOCK_MS (timeout_commit, default 1000), KYOCHI_BENCH_QUICK=1 (2 s phases, 5 blocks).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -22,21 +23,23 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import WebSocket from "ws";
 import { initDevnet } from "../../node/init.js";
-import { kyochi } from "../../proto/index.js";
-import { CHAIN_SERVICE } from "../../rpc/grpc/chain-service.js";
+import type { LoadReport, LoadSpec } from "./api-load-client.js";
 import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const SECONDS = Number(process.env.KYOCHI_BENCH_API_SECONDS ?? (QUICK ? 2 : 5));
 const CONCURRENCY = Number(process.env.KYOCHI_BENCH_API_CONCURRENCY ?? 64);
+const CLIENTS = Number(process.env.KYOCHI_BENCH_API_CLIENTS ?? 2);
 const SUBSCRIBERS = Number(process.env.KYOCHI_BENCH_WS_SUBSCRIBERS ?? 200);
 const WS_BLOCKS = Number(process.env.KYOCHI_BENCH_WS_BLOCKS ?? (QUICK ? 5 : 20));
 const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const CLI = resolve(import.meta.dirname, "..", "..", "node", "cli", "main.js");
-const chainPb = kyochi.chain.v1;
+const LOAD_CLIENT = resolve(import.meta.dirname, "api-load-client.js");
+/** Time for the client processes to start, load their modules and warm up before the clock. */
+const CLIENT_START_MS = 3_000;
+const CLIENT_WARMUP_MS = 1_000;
 
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -84,9 +87,9 @@ function spawnKept(
   return { child, output };
 }
 
-// ---- keep-alive HTTP client, shared by JSON-RPC and the bare server ----
+// ---- this process's own calls (status polling) ----
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 function post(url: URL, body: string): Promise<{ status: number; text: string }> {
   return new Promise((ok, fail) => {
@@ -121,86 +124,57 @@ interface LoadResult {
   serverCpu: number;
 }
 
-/** `CONCURRENCY` workers calling `one(i)` back to back for `SECONDS`; one(i) throws on a bad answer. */
-async function load(one: (i: number) => Promise<void>, serverPid: number | undefined): Promise<LoadResult> {
-  // A warm-up opens the connections / HTTP/2 streams and warms the client's JIT before the clock.
-  const warmEnd = performance.now() + 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, w) => {
-      while (performance.now() < warmEnd) await one(w).catch(() => undefined);
-    }),
+function runClient(spec: LoadSpec): Promise<LoadReport> {
+  const child = spawn(process.execPath, [LOAD_CLIENT, JSON.stringify(spec)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on("data", (d: Buffer) => out.push(d));
+  child.stderr.on("data", (d: Buffer) => err.push(d));
+  return new Promise((ok, fail) => {
+    child.on("error", fail);
+    child.on("exit", (code) => {
+      if (code !== 0) return fail(new Error(`bench: load client exited ${code}: ${Buffer.concat(err)}`));
+      ok(JSON.parse(Buffer.concat(out).toString("utf8")) as LoadReport);
+    });
+  });
+}
+
+/**
+ * CONCURRENCY requests in flight, split over CLIENTS processes, against one target for SECONDS;
+ * the server's CPU is read over the same window.
+ */
+async function load(
+  spec: Omit<LoadSpec, "concurrency" | "seconds" | "startAt" | "warmupMs">,
+  serverPid: number | undefined,
+): Promise<LoadResult> {
+  const startAt = Date.now() + CLIENT_START_MS + CLIENT_WARMUP_MS;
+  const reports = Promise.all(
+    Array.from({ length: CLIENTS }, (_, c) =>
+      runClient({
+        ...spec,
+        concurrency: Math.floor(CONCURRENCY / CLIENTS) + (c < CONCURRENCY % CLIENTS ? 1 : 0),
+        seconds: SECONDS,
+        startAt,
+        warmupMs: CLIENT_WARMUP_MS,
+      }),
+    ),
   );
-  const latencies: number[] = [];
-  let failed = 0;
-  let seq = 0;
+  await sleep(startAt - Date.now());
   const cpu0 = cpuSeconds(serverPid);
-  const start = performance.now();
-  const end = start + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        try {
-          await one(seq++);
-          latencies.push(performance.now() - t);
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const wall = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
+  await sleep(SECONDS * 1000);
+  const serverCpu = (cpuSeconds(serverPid) - cpu0) / SECONDS;
+  const all = await reports;
+  const latencies = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
   return {
     ok: latencies.length,
-    failed,
-    rate: latencies.length / wall,
+    failed: all.reduce((n, r) => n + r.failed, 0),
+    rate: latencies.length / SECONDS,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    serverCpu: (cpuSeconds(serverPid) - cpu0) / wall,
+    serverCpu,
   };
-}
-
-function jsonRpc(url: URL, method: string, params: (i: number) => unknown): (i: number) => Promise<void> {
-  return async (i) => {
-    const res = await post(url, JSON.stringify({ jsonrpc: "2.0", id: i, method, params: params(i) }));
-    const answer = JSON.parse(res.text) as { result?: unknown; error?: unknown };
-    if (res.status !== 200 || answer.result === undefined) throw new Error(`bad answer: ${res.text}`);
-  };
-}
-
-interface Codec<T> {
-  encode(message: T): { finish(): Uint8Array };
-}
-interface Decoder<T> {
-  decode(bytes: Uint8Array): T;
-}
-const identity = (b: Buffer) => b;
-
-function grpcCall<Req, Res>(
-  client: Client,
-  method: string,
-  req: Codec<Req>,
-  request: (i: number) => Req,
-  res: Decoder<Res>,
-): (i: number) => Promise<void> {
-  const path = `/${CHAIN_SERVICE}/${method}`;
-  return (i) =>
-    new Promise((ok, fail) => {
-      client.makeUnaryRequest(
-        path,
-        identity,
-        identity,
-        Buffer.from(req.encode(request(i)).finish()),
-        new Metadata(),
-        {},
-        (err, bytes) => {
-          if (err || !bytes) return fail(err ?? new Error("empty answer"));
-          res.decode(bytes);
-          ok();
-        },
-      );
-    });
 }
 
 // The ceiling: a separate Node process with a plain http server and one fixed JSON body.
@@ -332,7 +306,6 @@ async function idleCpu(pid: number | undefined, height: () => Promise<number>): 
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "kyochi-bench-api-"));
   const children: ChildProcess[] = [];
-  let grpc: Client | undefined;
   try {
     const ports = { rpc: await freePort(), p2p: await freePort(), grpc: await freePort() };
     const { nodeHomes } = initDevnet(join(root, "devnet"), {}, { validators: 1, ports: [ports] });
@@ -384,7 +357,8 @@ export async function run(): Promise<void> {
     await waitFor(async () => bare.output.join("").includes("listening"), 10_000, "the bare server");
 
     console.log(
-      `api: 1 validator, ${BLOCK_MS} ms blocks, ${CONCURRENCY} requests in flight, ${SECONDS} s per phase, ` +
+      `api: 1 validator, ${BLOCK_MS} ms blocks, ${CONCURRENCY} requests in flight from ${CLIENTS} client ` +
+        `processes, ${SECONDS} s per phase, ` +
         `node ${process.version}`,
     );
     const heightsAt = async () => Math.max(1, await height());
@@ -401,62 +375,32 @@ export async function run(): Promise<void> {
       });
     };
 
-    let top = await heightsAt();
-    await phase(
-      "JSON-RPC",
-      "chain_status",
-      await load(
-        jsonRpc(rpcUrl, "chain_status", () => ({})),
-        pid,
-      ),
-    );
-    top = await heightsAt();
+    const http = (address: URL, method: string, top: number) =>
+      ({ target: "http", address: address.href, method, top }) as const;
+    const grpcAddress = `127.0.0.1:${ports.grpc}`;
+    await phase("JSON-RPC", "chain_status", await load(http(rpcUrl, "chain_status", 1), pid));
     await phase(
       "JSON-RPC",
       "chain_getBlock",
-      await load(
-        jsonRpc(rpcUrl, "chain_getBlock", (i) => ({ height: 1 + (i % top) })),
-        pid,
-      ),
+      await load(http(rpcUrl, "chain_getBlock", await heightsAt()), pid),
     );
-
-    // The ceiling runs after the JSON-RPC phases (a warm client), and heads the table.
+    // The ceiling runs after the JSON-RPC phases, and heads the table.
     await phase(
       "bare http (ceiling)",
       "fixed JSON body",
-      await load(async () => {
-        const res = await post(bareUrl, '{"jsonrpc":"2.0","id":1,"method":"chain_status"}');
-        if (res.status !== 200) throw new Error("bad answer");
-        JSON.parse(res.text);
-      }, bare.child.pid),
+      await load(http(bareUrl, "chain_status", 1), bare.child.pid),
     );
     bare.child.kill("SIGKILL");
     rows.unshift(rows.pop()!);
-
-    grpc = new Client(`127.0.0.1:${ports.grpc}`, credentials.createInsecure());
-    const client = grpc;
     await phase(
       "gRPC",
       "GetStatus",
-      await load(
-        grpcCall(client, "GetStatus", chainPb.GetStatusRequest, () => ({}), chainPb.GetStatusResponse),
-        pid,
-      ),
+      await load({ target: "grpc", address: grpcAddress, method: "GetStatus", top: 1 }, pid),
     );
-    top = await heightsAt();
     await phase(
       "gRPC",
       "GetBlock",
-      await load(
-        grpcCall(
-          client,
-          "GetBlock",
-          chainPb.GetBlockRequest,
-          (i) => ({ height: 1 + (i % top) }),
-          chainPb.GetBlockResponse,
-        ),
-        pid,
-      ),
+      await load({ target: "grpc", address: grpcAddress, method: "GetBlock", top: await heightsAt() }, pid),
     );
     console.table(rows);
 
@@ -486,7 +430,6 @@ export async function run(): Promise<void> {
       { measure: "node CPU per block fanned out (ms)", value: fmt((f.cpu - idle) * BLOCK_MS, 1) },
     ]);
   } finally {
-    grpc?.close();
     agent.destroy();
     for (const c of children) c.kill("SIGKILL");
     await sleep(200);
