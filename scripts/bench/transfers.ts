@@ -32,6 +32,7 @@ import { BlockStore } from "../../state/block-store.js";
 import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { openStateTree, type TreeUpdate } from "../../state/tree/index.js";
 import { TxIndex } from "../../state/tx-index.js";
+import { mainThreadCpuMicros } from "./thread-cpu.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const ACCOUNTS = Number(process.env.KYOCHI_BENCH_ACCOUNTS ?? (QUICK ? 20_000 : 1_000_000));
@@ -264,6 +265,7 @@ export async function run(): Promise<void> {
       const t: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
       let s = performance.now();
       let cpu = cpuMicros();
+      let mainCpu = mainThreadCpuMicros() ?? 0;
       for (const r of blocks.sequential) {
         const v = performance.now();
         await verify(r);
@@ -272,6 +274,7 @@ export async function run(): Promise<void> {
       }
       const seqMs = ms(s);
       const seqCpu = cpuMicros() - cpu;
+      const seqMainCpu = (mainThreadCpuMicros() ?? 0) - mainCpu;
       const n = blocks.sequential.length;
       const txs = n * size;
       overall.sequential.txs += txs;
@@ -287,6 +290,7 @@ export async function run(): Promise<void> {
         "total ms/block": fmt(seqMs / n, 1),
         "tx/s": fmt((txs * 1000) / seqMs),
         "CPU µs/tx": fmt(seqCpu / txs, 1),
+        "main thread µs/tx": fmt(seqMainCpu / txs, 1),
       });
 
       // pipelined: verify block i+1 while block i executes and commits
@@ -294,6 +298,7 @@ export async function run(): Promise<void> {
       const p: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
       s = performance.now();
       cpu = cpuMicros();
+      mainCpu = mainThreadCpuMicros() ?? 0;
       let verifying = verify(blocks.pipelined[0]!);
       for (let i = 0; i < blocks.pipelined.length; i++) {
         await verifying;
@@ -308,6 +313,7 @@ export async function run(): Promise<void> {
       await verifying;
       const pipeMs = ms(s);
       const pipeCpu = cpuMicros() - cpu;
+      const pipeMainCpu = (mainThreadCpuMicros() ?? 0) - mainCpu;
       if (profiler && PROFILE_FILE) {
         const { profile } = await profiler.post("Profiler.stop");
         writeFileSync(
@@ -330,6 +336,7 @@ export async function run(): Promise<void> {
         "total ms/block": fmt(pipeMs / n, 1),
         "tx/s": fmt((txs * 1000) / pipeMs),
         "CPU µs/tx": fmt(pipeCpu / txs, 1),
+        "main thread µs/tx": fmt(pipeMainCpu / txs, 1),
       });
     }
     console.table(rows);
