@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultConfig, loadConfig, renderConfigToml } from "./config.js";
+import { defaultConfig, loadConfig, parseIndexedEvents, renderConfigToml } from "./config.js";
 import { NodeError } from "./errors.js";
 
 const dirs: string[] = [];
@@ -47,5 +47,22 @@ describe("node config", () => {
     expect(() => loadConfig(file('[mempool]\nmax_txs = "many"\n'))).toThrow(/mempool\.max_txs/);
     expect(() => loadConfig(undefined, {}, { "rpc.nope": "1" })).toThrow(NodeError);
     expect(() => loadConfig(file("this is = = not toml"))).toThrow(/CONFIG|config/);
+  });
+
+  it("reads the explorer index settings: off, every attribute, or a list of type.key", () => {
+    expect(parseIndexedEvents(loadConfig(undefined).state.search_index_events)).toBeUndefined();
+    const off = loadConfig(undefined, { KYOCHI_STATE_SEARCH_INDEX: "false" });
+    expect(off.state.search_index).toBe(false);
+    const some = loadConfig(
+      undefined,
+      {},
+      { "state.search_index_events": "transfer.recipient, compute.job_id" },
+    );
+    expect(parseIndexedEvents(some.state.search_index_events)).toEqual(
+      new Set(["transfer.recipient", "compute.job_id"]),
+    );
+    expect(() => loadConfig(undefined, {}, { "state.search_index_events": "transfer" })).toThrow(
+      /state\.search_index_events: "transfer" is not an event attribute as type\.key/,
+    );
   });
 });

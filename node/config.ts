@@ -92,6 +92,10 @@ export const configSchema = z
       .object({
         /** Versions of the state tree kept provable; 0 keeps every version. */
         keep_recent: int(0),
+        /** The explorer indexes behind tx_search (by sender, recipient, event attribute). */
+        search_index: z.boolean(),
+        /** Comma-separated "type.key" event attributes indexed for tx_search; empty: every one. */
+        search_index_events: commaList(parseIndexedEvents),
       })
       .strict(),
     p2p: z
@@ -166,7 +170,7 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       create_empty_blocks: true,
     },
     mempool: { max_txs: 50_000, max_bytes: 256 * 1024 * 1024, max_tx_bytes: 65_536, max_per_sender: 256 },
-    state: { keep_recent: 0 },
+    state: { keep_recent: 0, search_index: true, search_index_events: "" },
     p2p: {
       laddr: "0.0.0.0:26656",
       external_address: "",
@@ -239,6 +243,23 @@ export function configKeys(): { path: string; example: unknown }[] {
   };
   walk(defaultConfig() as unknown as Record<string, unknown>, []);
   return out;
+}
+
+/**
+ * state.search_index_events as a set of "type.key" names, or undefined for every attribute (the
+ * empty list). Throws on an entry that is not a type and a key joined by one dot.
+ */
+export function parseIndexedEvents(text: string): ReadonlySet<string> | undefined {
+  const entries = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  if (entries.length === 0) return undefined;
+  for (const entry of entries) {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(entry))
+      throw new Error(`"${entry}" is not an event attribute as type.key (e.g. transfer.recipient)`);
+  }
+  return new Set(entries);
 }
 
 export function parseHostPort(laddr: string): { host: string; port: number } {

@@ -20,7 +20,7 @@ import { KyochiDb } from "../state/db.js";
 import { openStateTree } from "../state/tree/index.js";
 import { TxIndex } from "../state/tx-index.js";
 import { TxSearchIndex } from "../state/tx-search-index.js";
-import { type NodeConfig, parseHostPort } from "./config.js";
+import { type NodeConfig, parseHostPort, parseIndexedEvents } from "./config.js";
 import { NodeError } from "./errors.js";
 import { homePaths } from "./home.js";
 import { readKeyFile } from "./key-file.js";
@@ -70,7 +70,12 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
     const tree = await openStateTree(db);
     const blockStore = await BlockStore.open(db);
     const txIndex = new TxIndex(db);
-    const searchIndex = new TxSearchIndex(db);
+    // Validators usually run without the explorer indexes (they cost about as much CPU as the
+    // rest of a transfer's commit); RPC nodes serving explorers keep them.
+    const indexedEvents = parseIndexedEvents(config.state.search_index_events);
+    const searchIndex = config.state.search_index
+      ? new TxSearchIndex(db, indexedEvents ? { events: indexedEvents } : {})
+      : undefined;
     const app = await KyochiApp.create({
       db,
       tree,

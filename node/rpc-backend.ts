@@ -17,10 +17,12 @@ import {
   type TxSearchQuery,
   type ValidatorEntry,
 } from "../rpc/backend.js";
+import { RpcError } from "../rpc/errors.js";
 import type { CommitFeed } from "../rpc/subscriptions/commit-feed.js";
 import type { TxCommitWaiter } from "../rpc/tx-commit-waiter.js";
 import type { NetInfo, NetInfoSource } from "../rpc/types.js";
 import type { BlockStore } from "../state/block-store.js";
+import { StateError } from "../state/errors.js";
 import type { TxIndex } from "../state/tx-index.js";
 import type { TxSearchIndex, TxSelector } from "../state/tx-search-index.js";
 import { broadcastToMempool } from "./mempool/broadcast.js";
@@ -43,8 +45,8 @@ export interface RpcBackendParts {
   app: KyochiApp;
   blockStore: BlockStore;
   txIndex: TxIndex;
-  /** Explorer indexes for searchTxs (the app writes them with each block). */
-  searchIndex: TxSearchIndex;
+  /** Explorer indexes for searchTxs (the app writes them with each block); absent: turned off. */
+  searchIndex?: TxSearchIndex;
   mempool: Mempool;
   waiter: TxCommitWaiter;
   /** Committed blocks as consensus reports them (the node emits into it on each commit). */
@@ -149,22 +151,36 @@ export function createRpcBackend(p: RpcBackendParts): RpcBackend {
 }
 
 async function searchTxs(
-  index: TxSearchIndex,
+  index: TxSearchIndex | undefined,
   txIndex: TxIndex,
   query: TxSearchQuery,
 ): Promise<TxSearchPage> {
+  if (index === undefined) {
+    throw new RpcError(
+      "UNAVAILABLE",
+      "tx search is turned off on this node (state.search_index = false)",
+      {},
+      "TX_SEARCH_DISABLED",
+    );
+  }
   const selectors: TxSelector[] = [];
   if (query.sender) selectors.push({ kind: "sender", address: query.sender });
   if (query.recipient) selectors.push({ kind: "recipient", address: query.recipient });
   if (query.event) selectors.push({ kind: "event", ...query.event });
-  const found = await index.search({
-    selectors,
-    fromHeight: query.fromHeight ?? 0,
-    toHeight: query.toHeight ?? Number.MAX_SAFE_INTEGER,
-    ...(query.cursor ? { after: query.cursor } : {}),
-    limit: query.limit,
-    order: query.order,
-  });
+  const found = await index
+    .search({
+      selectors,
+      fromHeight: query.fromHeight ?? 0,
+      toHeight: query.toHeight ?? Number.MAX_SAFE_INTEGER,
+      ...(query.cursor ? { after: query.cursor } : {}),
+      limit: query.limit,
+      order: query.order,
+    })
+    .catch((err: unknown) => {
+      if (err instanceof StateError && err.code === "EVENT_NOT_INDEXED")
+        throw new RpcError("UNAVAILABLE", err.message, {}, "EVENT_NOT_INDEXED");
+      throw err;
+    });
   const txs = await Promise.all(
     found.hits.map(async (hit) => {
       const record = await txIndex.get(hit.hash);

@@ -249,3 +249,45 @@ describe("tx_simulate", () => {
     expect(missing.error?.data).toMatchObject({ code: "INVALID_PARAMS", param: "tx" });
   });
 });
+
+describe("tx_search on a node without the explorer indexes", () => {
+  it("answers TX_SEARCH_DISABLED (-32005), not an empty page", async () => {
+    const backend = createRpcBackend({
+      chainId: TEST_CHAIN_ID,
+      nodeVersion: "test",
+      genesisTimeMs: 0,
+      validatorAddress: new Uint8Array(20),
+      app,
+      blockStore: await BlockStore.open(db),
+      txIndex: new TxIndex(db),
+      mempool: new Mempool({
+        checkTx: (tx, mode) => app.checkTx(tx, mode),
+        nextNonce: async () => 0,
+        maxTxs: 1,
+        maxBytes: 1 << 20,
+        maxTxBytes: 1 << 16,
+        maxPerSender: 1,
+      }),
+      waiter: new TxCommitWaiter(),
+      commits: new CommitFeed(),
+    });
+    const bare = await startJsonRpcServer({ backend, port: 0, maxBodyBytes: 1 << 20 });
+    try {
+      const res = await fetch(bare.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tx_search",
+          params: { sender: alice.bech32 },
+        }),
+      });
+      const reply = (await res.json()) as { error?: { code: number; data: { code: string } } };
+      expect(reply.error?.code).toBe(-32005);
+      expect(reply.error?.data.code).toBe("TX_SEARCH_DISABLED");
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -19,7 +19,9 @@ export type StateErrorCode =
   /** the database is held by another process (LevelDB's lock): a node already runs on this home */
   | "DB_LOCKED"
   /** the database could not be opened for another reason (permissions, damage) */
-  | "DB_OPEN_FAILED";
+  | "DB_OPEN_FAILED"
+  /** a tx search by an event attribute this node does not index (its configuration) */
+  | "EVENT_NOT_INDEXED";
 
 /** One error class for state/, with a stable string code (Lodestar style). */
 export class StateError extends CodedError<StateErrorCode> {}

@@ -219,4 +219,27 @@ describe("TxSearchIndex", () => {
     ).toThrow(/20 bytes/);
     await expect(index.search({ selectors: [], ...all, limit: 1, order: "asc" })).rejects.toThrow(/selector/);
   });
+
+  it("writes only the configured event attributes, and refuses a search by any other", async () => {
+    const index = new TxSearchIndex(db, { events: new Set(["tx.memo"]) });
+    const batch = new WriteBatch();
+    index.put(batch, { height: 1, index: 0 }, hashOf({ height: 1, index: 0 }), send(ALICE, BOB, "rent"));
+    // sender, recipient (named twice, written once) and tx.memo: transfer.amount is left out.
+    expect(batch.size).toBe(3);
+    await db.write(batch);
+    const search = (s: TxSelector) => walk(index, { selectors: [s], ...all, limit: 10, order: "asc" });
+    expect(await search({ kind: "event", type: "tx", key: "memo", value: "rent" })).toEqual(["1:0"]);
+    expect(await search({ kind: "recipient", address: BOB })).toEqual(["1:0"]);
+    // Not indexed here: an error that says so, never an empty page that reads as "no such tx".
+    const refused = index.search({
+      selectors: [
+        { kind: "sender", address: ALICE },
+        { kind: "event", type: "transfer", key: "amount", value: "5" },
+      ],
+      ...all,
+      limit: 10,
+      order: "asc",
+    });
+    await expect(refused).rejects.toMatchObject({ code: "EVENT_NOT_INDEXED" });
+  });
 });

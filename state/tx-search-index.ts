@@ -72,34 +72,80 @@ export interface TxSearchHits {
   next?: TxPosition;
 }
 
-export class TxSearchIndex {
-  constructor(private readonly db: KyochiDb) {}
+export interface TxSearchIndexOptions {
+  /**
+   * The event attributes indexed, as "type.key" (e.g. "transfer.recipient"); absent: every one.
+   * A search by an attribute outside the set is refused (EVENT_NOT_INDEXED), never answered empty.
+   */
+  events?: ReadonlySet<string>;
+}
 
-  /** Adds the entries of the tx at `position` to `batch`. */
+export class TxSearchIndex {
+  private readonly events: ReadonlySet<string> | undefined;
+
+  constructor(
+    private readonly db: KyochiDb,
+    options: TxSearchIndexOptions = {},
+  ) {
+    this.events = options.events;
+  }
+
+  /** Whether entries of this event attribute are written (and so can be searched). */
+  indexes(type: string, key: string): boolean {
+    return this.events === undefined || this.events.has(`${type}.${key}`);
+  }
+
+  /**
+   * Adds the entries of the tx at `position` to `batch`. This runs for every tx a block commits
+   * (about eight entries per transfer), so the tx's keys share one allocation (each small
+   * ArrayBuffer costs more than the bytes it holds) and digests hash from a reused scratch buffer.
+   */
   put(batch: WriteBatch, position: TxPosition, hash: Uint8Array, entries: TxSearchEntries): void {
     checkAddress(entries.sender, "sender");
-    const suffix = positionSuffix(position);
-    batch.put(prefixed(Prefix.TxBySender, entries.sender, suffix), hash);
+    checkPosition(position);
+    const prefixes: number[] = [Prefix.TxBySender];
+    const selectors: Uint8Array[] = [entries.sender];
     const seen = new Set<string>();
     for (const recipient of entries.recipients) {
       checkAddress(recipient, "recipient");
-      const id = `r${Buffer.from(recipient).toString("hex")}`;
+      const id = Buffer.from(recipient.buffer, recipient.byteOffset, recipient.length).toString("latin1");
       if (seen.has(id)) continue;
       seen.add(id);
-      batch.put(prefixed(Prefix.TxByRecipient, recipient, suffix), hash);
+      prefixes.push(Prefix.TxByRecipient);
+      selectors.push(recipient);
     }
     for (const attribute of entries.attributes) {
-      const digest = eventDigest(attribute);
-      const id = `e${Buffer.from(digest).toString("hex")}`;
+      if (this.events !== undefined && !this.events.has(`${attribute.type}.${attribute.key}`)) continue;
+      // Length-prefixed, so no two different (type, key, value) triples share an id.
+      const id = `${attribute.type.length}:${attribute.type}${attribute.key.length}:${attribute.key}${attribute.value}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      batch.put(prefixed(Prefix.TxByEvent, digest, suffix), hash);
+      prefixes.push(Prefix.TxByEvent);
+      selectors.push(eventDigest(attribute));
+    }
+    let total = 0;
+    for (const selector of selectors) total += 1 + selector.length + POSITION_BYTES;
+    const keys = Buffer.allocUnsafeSlow(total);
+    let off = 0;
+    for (let i = 0; i < selectors.length; i++) {
+      const selector = selectors[i] as Uint8Array;
+      const end = writeEntryKey(keys, off, prefixes[i] as number, selector, position);
+      batch.put(keys.subarray(off, end), hash);
+      off = end;
     }
   }
 
   async search(req: TxSearchRequest): Promise<TxSearchHits> {
     const [walked, ...others] = req.selectors;
     if (walked === undefined) throw new StateError("INVALID_ARGUMENT", "a tx search needs a selector");
+    for (const selector of req.selectors) {
+      if (selector.kind === "event" && !this.indexes(selector.type, selector.key)) {
+        throw new StateError(
+          "EVENT_NOT_INDEXED",
+          `event attribute ${selector.type}.${selector.key} is not indexed on this node (state.search_index_events)`,
+        );
+      }
+    }
     if (!Number.isSafeInteger(req.limit) || req.limit < 1)
       throw new StateError("INVALID_ARGUMENT", `limit must be a positive integer, got ${req.limit}`);
     const from = Math.max(0, req.fromHeight);
@@ -168,20 +214,45 @@ function selectorKey(selector: TxSelector): Uint8Array {
   }
 }
 
-const utf8 = new TextEncoder();
+/** Reused for every digest's preimage; grows to the largest attribute seen. */
+let scratch = Buffer.allocUnsafe(1024);
 
 /** sha256(len(type) type len(key) key value): one fixed-width selector per attribute. */
 export function eventDigest(a: EventAttributeSelector): Uint8Array {
-  const type = utf8.encode(a.type);
-  const key = utf8.encode(a.key);
-  return sha256(u32be(type.length), type, u32be(key.length), key, utf8.encode(a.value));
+  const typeLength = Buffer.byteLength(a.type, "utf8");
+  const keyLength = Buffer.byteLength(a.key, "utf8");
+  const length = 8 + typeLength + keyLength + Buffer.byteLength(a.value, "utf8");
+  if (length > scratch.length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
+  let off = scratch.writeUInt32BE(typeLength, 0);
+  off += scratch.write(a.type, off, "utf8");
+  off = scratch.writeUInt32BE(keyLength, off);
+  off += scratch.write(a.key, off, "utf8");
+  off += scratch.write(a.value, off, "utf8");
+  return sha256(scratch.subarray(0, off));
+}
+
+/** Writes prefix | selector | height (u64 BE) | index (u32 BE) at `off`; returns the end. */
+function writeEntryKey(
+  out: Buffer,
+  off: number,
+  prefix: number,
+  selector: Uint8Array,
+  p: TxPosition,
+): number {
+  out[off] = prefix;
+  out.set(selector, off + 1);
+  const at = off + 1 + selector.length;
+  // Heights are safe integers (below 2^53): high and low 32 bits.
+  out.writeUInt32BE(Math.floor(p.height / 2 ** 32), at);
+  out.writeUInt32BE(p.height >>> 0, at + 4);
+  return out.writeUInt32BE(p.index, at + 8);
 }
 
 function withSuffix(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
   return Buffer.concat([key, ...parts]);
 }
 
-function positionSuffix(p: TxPosition): Uint8Array {
+function checkPosition(p: TxPosition): void {
   if (
     !Number.isSafeInteger(p.height) ||
     p.height < 0 ||
@@ -191,6 +262,10 @@ function positionSuffix(p: TxPosition): Uint8Array {
   ) {
     throw new StateError("INVALID_ARGUMENT", `bad tx position ${p.height}:${p.index}`);
   }
+}
+
+function positionSuffix(p: TxPosition): Uint8Array {
+  checkPosition(p);
   const out = new Uint8Array(POSITION_BYTES);
   out.set(u64be(p.height), 0);
   out.set(u32be(p.index), 8);

@@ -28,6 +28,8 @@ export function txSearchEntries(tx: DecodedTx, result: TxResult): TxSearchEntrie
       const key = attr.key ?? "";
       const value = attr.value ?? "";
       attributes.push({ type, key, value });
+      // The signer's own address (fee payer, sender) is most address values: no bech32 decode.
+      if (value === tx.senderBech32) continue;
       const address = addressValue(value);
       if (address !== undefined && !bytesEqual(address, tx.sender)) recipients.push(address);
     }
