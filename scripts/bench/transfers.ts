@@ -1,6 +1,7 @@
 // Signed Ed25519 transfers through the whole pipeline, with a large state: verify on every core
 // (VerifyPool, in processProposal), execute (finalizeBlock: preload, ante, bank, fee payout, tree
-// update) and commit (app.commit + the block's LevelDB batch written with fsync).
+// update) and commit (app.commit: results, the tx index and the explorer indexes, then the block's
+// LevelDB batch written with fsync).
 //
 // Two ways of running the blocks are measured:
 //   sequential  each block is verified, executed and committed before the next one starts;
@@ -32,6 +33,7 @@ import { BlockStore } from "../../state/block-store.js";
 import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { openStateTree, type TreeUpdate } from "../../state/tree/index.js";
 import { TxIndex } from "../../state/tx-index.js";
+import { TxSearchIndex } from "../../state/tx-search-index.js";
 import { mainThreadCpuMicros } from "./thread-cpu.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
@@ -216,6 +218,11 @@ export async function run(): Promise<void> {
           runs.get(size)?.[mode].push({ txs: makeBlock(size), height: ++height });
       }
     }
+    // Last, full blocks on a node that also writes the explorer indexes (state.search_index).
+    const largest = BLOCK_SIZES[BLOCK_SIZES.length - 1]!;
+    const indexedBlocks: BlockRun[] = [];
+    for (let b = 0; b < BLOCKS_PER_SIZE; b++)
+      indexedBlocks.push({ txs: makeBlock(largest), height: ++height });
     console.log(`signed ${fmt(cursor)} transfers in ${fmt(ms(start) / 1000, 1)} s (not timed below)`);
 
     const ctxOf = (r: BlockRun) => ({
@@ -228,21 +235,47 @@ export async function run(): Promise<void> {
       blockHash: sha256(Uint8Array.of(r.height & 0xff, (r.height >> 8) & 0xff)),
       txs: r.txs,
     });
+    // The app the blocks run on: a validator's first, then one with the explorer indexes (created
+    // from the same database once the validator's blocks are committed; never switched back).
+    let current: Application = asApplication;
     const verify = async (r: BlockRun) => {
-      if (!(await asApplication.processProposal(ctxOf(r))))
-        throw new Error(`bench: block ${r.height} rejected`);
+      if (!(await current.processProposal(ctxOf(r)))) throw new Error(`bench: block ${r.height} rejected`);
     };
     const executeAndCommit = async (r: BlockRun, t: Timing) => {
       let s = performance.now();
-      const res = await app.finalizeBlock(ctxOf(r));
+      const res = await current.finalizeBlock(ctxOf(r));
       t.executeMs += ms(s);
       const failed = res.txResults.filter((x) => x.code !== 0);
       if (failed.length > 0) throw new Error(`bench: ${failed.length} txs failed, first: ${failed[0]?.log}`);
       s = performance.now();
       const batch = new WriteBatch();
-      await app.commit(batch);
+      await current.commit(batch);
       await db.write(batch, true);
       t.commitMs += ms(s);
+    };
+
+    /** Verifies block i+1 (on the pool) while block i executes and commits, as a node does. */
+    const runPipelined = async (blocks: BlockRun[], p: Timing) => {
+      const s = performance.now();
+      const cpu = cpuMicros();
+      const mainCpu = mainThreadCpuMicros() ?? 0;
+      let verifying = verify(blocks[0]!);
+      for (let i = 0; i < blocks.length; i++) {
+        await verifying;
+        const next = blocks[i + 1];
+        verifying = next ? verify(next) : Promise.resolve();
+        // If this block fails, still settle the overlapped verification before reporting.
+        await executeAndCommit(blocks[i]!, p).catch(async (err: unknown) => {
+          await verifying.catch(() => undefined);
+          throw err;
+        });
+      }
+      await verifying;
+      return {
+        wallMs: ms(s),
+        cpu: cpuMicros() - cpu,
+        mainCpu: (mainThreadCpuMicros() ?? 0) - mainCpu,
+      };
     };
 
     let profiler: Session | undefined;
@@ -263,9 +296,9 @@ export async function run(): Promise<void> {
       const blocks = runs.get(size)!;
       // sequential
       const t: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
-      let s = performance.now();
-      let cpu = cpuMicros();
-      let mainCpu = mainThreadCpuMicros() ?? 0;
+      const s = performance.now();
+      const cpu = cpuMicros();
+      const mainCpu = mainThreadCpuMicros() ?? 0;
       for (const r of blocks.sequential) {
         const v = performance.now();
         await verify(r);
@@ -296,24 +329,7 @@ export async function run(): Promise<void> {
       // pipelined: verify block i+1 while block i executes and commits
       await profiler?.post("Profiler.start");
       const p: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
-      s = performance.now();
-      cpu = cpuMicros();
-      mainCpu = mainThreadCpuMicros() ?? 0;
-      let verifying = verify(blocks.pipelined[0]!);
-      for (let i = 0; i < blocks.pipelined.length; i++) {
-        await verifying;
-        const next = blocks.pipelined[i + 1];
-        verifying = next ? verify(next) : Promise.resolve();
-        // If this block fails, still settle the overlapped verification before reporting.
-        await executeAndCommit(blocks.pipelined[i]!, p).catch(async (err: unknown) => {
-          await verifying.catch(() => undefined);
-          throw err;
-        });
-      }
-      await verifying;
-      const pipeMs = ms(s);
-      const pipeCpu = cpuMicros() - cpu;
-      const pipeMainCpu = (mainThreadCpuMicros() ?? 0) - mainCpu;
+      const { wallMs: pipeMs, cpu: pipeCpu, mainCpu: pipeMainCpu } = await runPipelined(blocks.pipelined, p);
       if (profiler && PROFILE_FILE) {
         const { profile } = await profiler.post("Profiler.stop");
         writeFileSync(
@@ -339,6 +355,23 @@ export async function run(): Promise<void> {
         "main thread µs/tx": fmt(pipeMainCpu / txs, 1),
       });
     }
+    // The same full blocks on a node that also writes the explorer indexes behind tx_search.
+    current = await KyochiApp.create({ ...appOptions, searchIndex: new TxSearchIndex(db) });
+    const ip: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
+    const indexed = await runPipelined(indexedBlocks, ip);
+    const indexedTxs = largest * indexedBlocks.length;
+    rows.push({
+      "block size": fmt(largest),
+      mode: "pipelined, explorer indexes",
+      blocks: String(indexedBlocks.length),
+      "verify ms/block": "(overlapped)",
+      "execute ms/block": fmt(ip.executeMs / indexedBlocks.length, 1),
+      "commit ms/block": fmt(ip.commitMs / indexedBlocks.length, 1),
+      "total ms/block": fmt(indexed.wallMs / indexedBlocks.length, 1),
+      "tx/s": fmt((indexedTxs * 1000) / indexed.wallMs),
+      "CPU µs/tx": fmt(indexed.cpu / indexedTxs, 1),
+      "main thread µs/tx": fmt(indexed.mainCpu / indexedTxs, 1),
+    });
     console.table(rows);
 
     const ceil = await ceiling(pool, senders.slice(0, 64));
@@ -378,7 +411,7 @@ export async function run(): Promise<void> {
         value: `${fmt(((cores * 1e6) / fullCpuPerTx / (projectedCeiling / 2)) * 100)} %`,
       },
     ]);
-    const info = await app.info();
+    const info = await current.info();
     console.log(
       `final height ${info.lastHeight}, app hash ${Buffer.from(info.lastAppHash).toString("hex").slice(0, 16)}...`,
     );
