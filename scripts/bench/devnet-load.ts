@@ -12,7 +12,8 @@
 // KYOCHI_BENCH_RATE (offered tx/s at saturation, default 4000), KYOCHI_BENCH_LATENCY_RATE (tx/s
 // of the second phase, default half the finalized rate of the first), KYOCHI_BENCH_BLOCK_MS (timeout_commit, default
 // 1000), KYOCHI_BENCH_QUICK=1 (8 s of load), KYOCHI_BENCH_NODE_PROF_DIR=DIR (V8 CPU profiles of the
-// four nodes, written there when they stop; open them in Chrome DevTools).
+// four nodes, written there when they stop; open them in Chrome DevTools), KYOCHI_BENCH_SEARCH_INDEX=1
+// (the validators also write the explorer indexes behind tx_search; off by default, as validators run).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +36,7 @@ const RATE = Number(process.env.KYOCHI_BENCH_RATE ?? 4000);
 const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const LATENCY_RATE = Number(process.env.KYOCHI_BENCH_LATENCY_RATE ?? 0);
 const PROF_DIR = process.env.KYOCHI_BENCH_NODE_PROF_DIR;
+const SEARCH_INDEX = process.env.KYOCHI_BENCH_SEARCH_INDEX === "1";
 const BATCH = 100;
 const MAX_IN_FLIGHT_BATCHES = 64;
 const CLI = resolve(import.meta.dirname, "..", "..", "node", "cli", "main.js");
@@ -288,6 +290,9 @@ export async function run(): Promise<void> {
       String(Math.max(50_000, RATE * 10)),
       "--rpc.max_batch",
       String(BATCH),
+      // Validators, not explorer nodes: without the tx_search indexes unless asked for.
+      "--state.search_index",
+      String(SEARCH_INDEX),
     ];
     for (let i = 0; i < 4; i++) {
       nodes.push(
