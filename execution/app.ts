@@ -31,6 +31,7 @@ import { Event, type TxResult, type ValidatorUpdate } from "../proto/index.js";
 import type { BlockStore } from "../state/block-store.js";
 import type { KyochiDb } from "../state/db.js";
 import { WriteBatch } from "../state/db.js";
+import { YIELD_EVERY, yieldToEventLoop } from "../state/event-loop.js";
 import type { StateTree, TreeProof } from "../state/tree/types.js";
 import type { TxIndex } from "../state/tx-index.js";
 import type { TxSearchIndex } from "../state/tx-search-index.js";
@@ -39,6 +40,7 @@ import {
   type PreparedTx,
   preloadBlockState,
   prepareTx,
+  prepareTxs,
   verifyPrepared,
 } from "./block-executor.js";
 import { ExecutionError, toExecutionError } from "./errors.js";
@@ -367,7 +369,7 @@ export class KyochiApp {
       req.maxTxBytes > 0 ? Math.min(req.maxTxBytes, params.block.maxBytes) : params.block.maxBytes;
     const maxGas = req.maxGas > 0 ? Math.min(req.maxGas, params.block.maxGas) : params.block.maxGas;
     const ctx = this.checkContext(params);
-    const prepared = req.txs.map((bytes) => prepareTx(bytes, ctx, this.decodedTxs));
+    const prepared = await prepareTxs(req.txs, ctx, this.decodedTxs);
     await verifyPrepared(prepared, this.verifier);
     const state = new BlockState(this.committed);
     await preloadBlockState(state, prepared);
@@ -377,7 +379,8 @@ export class KyochiApp {
     let bytes = 0;
     let gas = 0;
     let dropped = 0;
-    for (const t of prepared) {
+    for (const [i, t] of prepared.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const tx = t.decoded;
       if (!tx || seen.has(t.hashId)) {
         dropped++;
@@ -405,7 +408,7 @@ export class KyochiApp {
   async processProposal(req: ProcessProposalRequest): Promise<boolean> {
     const params = this.requireParams();
     const ctx = this.checkContext(params);
-    const prepared = req.txs.map((bytes) => prepareTx(bytes, ctx, this.decodedTxs));
+    const prepared = await prepareTxs(req.txs, ctx, this.decodedTxs);
     const reject = (reason: string, extra: object = {}) => {
       this.log.warn({ height: req.height, reason, ...extra }, "rejecting proposal");
       return false;
@@ -448,7 +451,7 @@ export class KyochiApp {
     }
     const prepared =
       this.takeProposal(req, params) ??
-      req.txs.map((bytes) => prepareTx(bytes, this.checkContext(params), this.decodedTxs));
+      (await prepareTxs(req.txs, this.checkContext(params), this.decodedTxs));
     await verifyPrepared(prepared, this.verifier);
     const state = new BlockState(this.committed);
     await preloadBlockState(state, prepared);
@@ -497,7 +500,11 @@ export class KyochiApp {
       else batch.del(op.key);
     }
     // Each TxResult is encoded once and its bytes go into both BlockResults and the TxRecord.
-    const resultBytes = p.txResults.map(encodeTxResult);
+    const resultBytes: Uint8Array[] = [];
+    for (const [i, result] of p.txResults.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      resultBytes.push(encodeTxResult(result));
+    }
     this.blockStore.putBlockResultsEncoded(
       batch,
       p.height,
@@ -636,6 +643,7 @@ export class KyochiApp {
   private async indexTxs(batch: WriteBatch, p: PendingBlock, resultBytes: Uint8Array[]): Promise<void> {
     const indexed = new Set<string>();
     for (const [index, t] of p.txs.entries()) {
+      if (index > 0 && index % YIELD_EVERY === 0) await yieldToEventLoop();
       const result = p.txResults[index] as TxResult;
       // A hash is indexed once: a repeat in the same block, or a replay of an already indexed tx
       // (which can only fail, with a nonce too low), must not overwrite the original's record.

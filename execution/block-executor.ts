@@ -4,6 +4,7 @@
 import { sha256 } from "../crypto/hash.js";
 import type { CommitInfo, Misbehavior } from "../proto/application.js";
 import type { Event, TxResult, ValidatorUpdate } from "../proto/index.js";
+import { YIELD_EVERY, yieldToEventLoop } from "../state/event-loop.js";
 import { ExecutionError } from "./errors.js";
 import { MODULES } from "./modules/registry.js";
 import { VALIDATORS_KEY } from "./modules/staking/index.js";
@@ -21,6 +22,20 @@ export interface PreparedTx {
   hashId: string;
   decoded?: DecodedTx;
   error?: ExecutionError;
+}
+
+/** prepareTx for every tx of a block, handing the event loop a turn every YIELD_EVERY txs. */
+export async function prepareTxs(
+  txs: readonly Uint8Array[],
+  ctx: TxCheckContext,
+  cache?: DecodedTxCache,
+): Promise<PreparedTx[]> {
+  const prepared: PreparedTx[] = [];
+  for (const [i, bytes] of txs.entries()) {
+    if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+    prepared.push(prepareTx(bytes, ctx, cache));
+  }
+  return prepared;
 }
 
 export function prepareTx(bytes: Uint8Array, ctx: TxCheckContext, cache?: DecodedTxCache): PreparedTx {
@@ -110,7 +125,8 @@ export async function executeBlock(
   const beginEvents = await beginBlock(state, env);
   const txResults: TxResult[] = [];
   let collectedFees = 0n;
-  for (const t of txs) {
+  for (const [i, t] of txs.entries()) {
+    if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
     if (!t.decoded) {
       txResults.push(failedResult(t.error ?? new ExecutionError("INTERNAL", "tx was not decoded"), 0));
       continue;

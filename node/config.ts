@@ -86,6 +86,8 @@ export const configSchema = z
         max_bytes: int(1024, 4 * 1024 * 1024 * 1024),
         max_tx_bytes: int(128, 16 * 1024 * 1024),
         max_per_sender: int(1, 1_000_000),
+        /** Txs checked at once; more are refused with MEMPOOL_BUSY (load shed, never queued). */
+        max_pending_checks: int(1, 1_000_000),
       })
       .strict(),
     state: z
@@ -169,7 +171,13 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       timeout_delta_ms: 500,
       create_empty_blocks: true,
     },
-    mempool: { max_txs: 50_000, max_bytes: 256 * 1024 * 1024, max_tx_bytes: 65_536, max_per_sender: 256 },
+    mempool: {
+      max_txs: 50_000,
+      max_bytes: 256 * 1024 * 1024,
+      max_tx_bytes: 65_536,
+      max_per_sender: 256,
+      max_pending_checks: 1_000,
+    },
     state: { keep_recent: 0, search_index: true, search_index_events: "" },
     p2p: {
       laddr: "0.0.0.0:26656",

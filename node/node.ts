@@ -125,6 +125,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       maxBytes: config.mempool.max_bytes,
       maxTxBytes: config.mempool.max_tx_bytes,
       maxPerSender: config.mempool.max_per_sender,
+      maxPendingChecks: config.mempool.max_pending_checks,
       logger: logger.child({ module: "mempool" }),
     };
     const mempool: Mempool = metrics

@@ -13,7 +13,9 @@ export type MempoolErrorCode =
   /** The sender already has `maxPerSender` txs waiting. */
   | "MEMPOOL_SENDER_LIMIT"
   /** Same sender and nonce as a waiting tx, without a strictly higher fee per gas. */
-  | "MEMPOOL_REPLACEMENT_UNDERPRICED";
+  | "MEMPOOL_REPLACEMENT_UNDERPRICED"
+  /** `maxPendingChecks` txs are being checked already: retry shortly (load is shed, not queued). */
+  | "MEMPOOL_BUSY";
 
 /** A mempool code, or the application's codename when `rejectedByApp`. */
 export type MempoolRejectionCode = MempoolErrorCode | (string & {});

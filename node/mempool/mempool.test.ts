@@ -219,6 +219,26 @@ describe("Mempool admission", () => {
     expect(pool.has(`0x${hashOf(tx).toUpperCase()}`)).toBe(true);
   });
 
+  it("refuses a tx with MEMPOOL_BUSY, asking nothing, while maxPendingChecks txs are being checked", async () => {
+    const app = new TestApp();
+    const pool = makeMempool(app, { maxPendingChecks: 2 });
+    const [a, b, c] = newKeys(3) as [SigningKey, SigningKey, SigningKey];
+    let open!: () => void;
+    app.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const held = [pool.add(signedTx(a, { nonce: 0, price: 1 })), pool.add(signedTx(b, { nonce: 0, price: 1 }))];
+    const busy = await rejection(pool.add(signedTx(c, { nonce: 0, price: 1 })));
+    expect(busy.code).toBe("MEMPOOL_BUSY");
+    expect(app.calls).toHaveLength(2);
+    open();
+    app.gate = undefined;
+    await Promise.all(held);
+    // Checks done: the refused tx is admitted when offered again.
+    await pool.add(signedTx(c, { nonce: 0, price: 1 }));
+    expect(pool.size()).toBe(3);
+  });
+
   it("refuses a tx above maxTxBytes without asking the application", async () => {
     const app = new TestApp();
     const pool = makeMempool(app, { maxTxBytes: 300 });

@@ -14,6 +14,7 @@
 import type { CheckTxResult } from "../../consensus/application.js";
 import type { TxSource } from "../../consensus/mempool-port.js";
 import { sha256, toHex } from "../../crypto/hash.js";
+import { YIELD_EVERY, yieldToEventLoop } from "../../state/event-loop.js";
 import { BinaryHeap } from "./binary-heap.js";
 import { MempoolError } from "./errors.js";
 import { SenderQueue } from "./sender-queue.js";
@@ -35,6 +36,9 @@ interface RunCursor {
   next: number;
 }
 
+/** Default of MempoolOptions.maxPendingChecks: about a third of a second of checks on one core. */
+export const DEFAULT_MAX_PENDING_CHECKS = 1_000;
+
 export class Mempool implements TxSource {
   private readonly opts: MempoolOptions;
   private readonly byHash = new Map<string, MempoolTx>();
@@ -49,6 +53,9 @@ export class Mempool implements TxSource {
    * them: the next height may start (and reap) while an update still waits for in-flight adds.
    */
   private readonly committedPendingRemoval = new Set<string>();
+  /** Adds started and not finished (waiting for an update, or being checked). */
+  private pendingChecks = 0;
+  private readonly maxPendingChecks: number;
   private totalBytes = 0;
   private seq = 0;
   private lastHeight = 0;
@@ -60,6 +67,12 @@ export class Mempool implements TxSource {
       }
     }
     this.opts = opts;
+    this.maxPendingChecks = opts.maxPendingChecks ?? DEFAULT_MAX_PENDING_CHECKS;
+    if (!Number.isSafeInteger(this.maxPendingChecks) || this.maxPendingChecks <= 0) {
+      throw new RangeError(
+        `mempool maxPendingChecks must be a positive integer, got ${this.maxPendingChecks}`,
+      );
+    }
   }
 
   /** Number of txs waiting. */
@@ -84,18 +97,30 @@ export class Mempool implements TxSource {
   /**
    * Checks `tx` with the application and admits it, or throws MempoolError: MEMPOOL_TX_TOO_LARGE,
    * MEMPOOL_DUPLICATE, the application's codename, MEMPOOL_REPLACEMENT_UNDERPRICED,
-   * MEMPOOL_SENDER_LIMIT or MEMPOOL_FULL. Adds wait while a block's update runs. `origin` is the
-   * peer a gossiped tx came from (undefined for this node's own clients).
+   * MEMPOOL_SENDER_LIMIT, MEMPOOL_FULL or MEMPOOL_BUSY. Adds wait while a block's update runs.
+   * `origin` is the peer a gossiped tx came from (undefined for this node's own clients).
    */
   async add(tx: Uint8Array, origin?: string): Promise<MempoolAddResult> {
-    while (this.updating !== undefined) await this.updating;
-    const admission = this.admit(tx);
-    this.inflight.add(admission);
+    if (this.pendingChecks >= this.maxPendingChecks) {
+      throw new MempoolError(
+        "MEMPOOL_BUSY",
+        `${this.pendingChecks} txs are being checked (limit ${this.maxPendingChecks}); retry shortly`,
+        sha256(tx),
+      );
+    }
+    this.pendingChecks++;
     let added: MempoolAddResult;
     try {
-      added = await admission;
+      while (this.updating !== undefined) await this.updating;
+      const admission = this.admit(tx);
+      this.inflight.add(admission);
+      try {
+        added = await admission;
+      } finally {
+        this.inflight.delete(admission);
+      }
     } finally {
-      this.inflight.delete(admission);
+      this.pendingChecks--;
     }
     for (const cb of this.addedListeners) cb(tx, origin);
     return added;
@@ -400,14 +425,21 @@ export class Mempool implements TxSource {
     const before = this.byHash.size;
     const ready = this.ordered(-1, -1);
     const visited = new Set<MempoolTx>();
+    let checked = 0;
+    // A full pool is thousands of checks: the event loop gets a turn between runs of them.
+    const pace = async () => {
+      if (++checked % YIELD_EVERY === 0) await yieldToEventLoop();
+    };
     for (const entry of ready) {
       visited.add(entry);
       await this.recheckOne(entry);
+      await pace();
     }
     for (const queue of this.sendersInArrivalOrder()) {
       for (const entry of [...queue.all()]) {
         if (visited.has(entry)) continue;
         await this.recheckOne(entry);
+        await pace();
       }
     }
     return before - this.byHash.size;

@@ -27,6 +27,13 @@ export interface MempoolOptions {
   nextNonce?: (sender: string) => Promise<number>;
   /** Re-run checkTx("recheck") on every remaining tx after each block (default true). */
   recheck?: boolean;
+  /**
+   * Most txs being checked at once (waiting for checkTx or for a block's update); beyond it a tx is
+   * refused with MEMPOOL_BUSY at once (default DEFAULT_MAX_PENDING_CHECKS). Admission shares the
+   * node's thread with consensus: an unbounded backlog of checks delays votes and proposals by
+   * seconds under a burst of txs, and rounds then fail.
+   */
+  maxPendingChecks?: number;
   logger?: MempoolLogger;
 }
 
