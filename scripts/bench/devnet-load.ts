@@ -13,9 +13,10 @@
 // of the second phase, default half the finalized rate of the first), KYOCHI_BENCH_BLOCK_MS (timeout_commit, default
 // 1000), KYOCHI_BENCH_QUICK=1 (8 s of load), KYOCHI_BENCH_NODE_PROF_DIR=DIR (V8 CPU profiles of the
 // four nodes, written there when they stop; open them in Chrome DevTools), KYOCHI_BENCH_SEARCH_INDEX=1
-// (the validators also write the explorer indexes behind tx_search; off by default, as validators run).
+// (the validators also write the explorer indexes behind tx_search; off by default, as validators run),
+// KYOCHI_BENCH_NODE_LOG_DIR=DIR (each node's info-level log in DIR/<rpc port>.log: per-block timings).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -37,8 +38,11 @@ const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const LATENCY_RATE = Number(process.env.KYOCHI_BENCH_LATENCY_RATE ?? 0);
 const PROF_DIR = process.env.KYOCHI_BENCH_NODE_PROF_DIR;
 const SEARCH_INDEX = process.env.KYOCHI_BENCH_SEARCH_INDEX === "1";
+const LOG_DIR = process.env.KYOCHI_BENCH_NODE_LOG_DIR;
 const BATCH = 100;
 const MAX_IN_FLIGHT_BATCHES = 64;
+/** A tx refused as busy is offered again this much later. */
+const RETRY_MS = 100;
 const CLI = resolve(import.meta.dirname, "..", "..", "node", "cli", "main.js");
 
 interface SignedHex {
@@ -95,15 +99,18 @@ function startNode(home: string, rpcPort: number, args: string[]): NodeProc {
       "--rpc.laddr",
       `127.0.0.1:${rpcPort}`,
       "--log.level",
-      "warn",
+      LOG_DIR !== undefined ? "info" : "warn",
       ...args,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
+  const logFile = LOG_DIR !== undefined ? join(resolve(LOG_DIR), `${rpcPort}.log`) : undefined;
+  if (logFile !== undefined) mkdirSync(resolve(LOG_DIR!), { recursive: true });
   const keep = (d: Buffer) => {
     output.push(d.toString());
     if (output.length > 200) output.shift();
+    if (logFile !== undefined) appendFileSync(logFile, d);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -141,6 +148,8 @@ interface LoadResult {
   cpu: number[];
   /** Why txs were refused, with counts. */
   reasons: Map<string, number>;
+  /** Sends of txs a node had refused as busy (MEMPOOL_BUSY). */
+  retried: number;
 }
 
 /**
@@ -188,19 +197,36 @@ async function offerLoad(
   let rejected = 0;
   const reasons = new Map<string, number>();
   let batchNo = 0;
-  while (performance.now() < loadEnd && next < txs.length) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    if (next >= due || inFlight >= MAX_IN_FLIGHT_BATCHES) {
+  // Txs a node refused as busy (MEMPOOL_BUSY): sent again after RETRY_MS, as a client would; their
+  // latency still counts from the first send.
+  const retry: { tx: SignedHex; at: number }[] = [];
+  let retried = 0;
+  while (performance.now() < loadEnd && (next < txs.length || retry.length > 0)) {
+    const now = performance.now();
+    const due = Math.floor(((now - start) / 1000) * rate);
+    const retryDue = retry.length > 0 && retry[0]!.at <= now;
+    if ((next >= due && !retryDue) || inFlight >= MAX_IN_FLIGHT_BATCHES) {
       await new Promise((r) => setTimeout(r, 5));
       continue;
     }
-    const batch = txs.slice(next, Math.min(next + BATCH, due));
-    next += batch.length;
+    let batch: SignedHex[];
+    if (retryDue) {
+      batch = retry.splice(0, BATCH).map((r) => r.tx);
+      retried += batch.length;
+    } else {
+      batch = txs.slice(next, Math.min(next + BATCH, due));
+      next += batch.length;
+      const t = performance.now();
+      for (const tx of batch) sentAt.set(tx.hash, t);
+    }
     const url = nodes[batchNo++ % nodes.length]!.rpcUrl;
-    const t = performance.now();
-    for (const tx of batch) sentAt.set(tx.hash, t);
     inFlight++;
-    call<{ result?: { accepted?: boolean; codename?: string }; error?: { message?: string } }[]>(
+    call<
+      {
+        result?: { accepted?: boolean; codename?: string };
+        error?: { message?: string; data?: { code?: string } };
+      }[]
+    >(
       url,
       batch.map((tx, i) => ({
         jsonrpc: "2.0",
@@ -210,12 +236,16 @@ async function offerLoad(
       })),
     )
       .then((answers) => {
-        for (const a of answers) {
-          if (!a.error && a.result?.accepted !== false) continue;
+        answers.forEach((a, i) => {
+          if (!a.error && a.result?.accepted !== false) return;
+          if (a.error?.data?.code === "MEMPOOL_BUSY") {
+            retry.push({ tx: batch[i]!, at: performance.now() + RETRY_MS });
+            return;
+          }
           rejected++;
-          const why = a.result?.codename ?? a.error?.message ?? "error";
+          const why = a.result?.codename ?? a.error?.data?.code ?? a.error?.message ?? "error";
           reasons.set(why, (reasons.get(why) ?? 0) + 1);
-        }
+        });
       })
       .catch((err: unknown) => {
         rejected += batch.length;
@@ -250,6 +280,7 @@ async function offerLoad(
     largestBlock: Math.max(0, ...loaded.map((b) => b.txs)),
     cpu: nodes.map((_, i) => (cpuAfter[i]! - cpuBefore[i]!) / (wallMs / 1000)),
     reasons,
+    retried,
   };
 }
 
@@ -346,6 +377,7 @@ export async function run(): Promise<void> {
         phase: name,
         "offered tx/s": fmt(result.offeredRate),
         refused: fmt(result.rejected),
+        "busy, sent again": fmt(result.retried),
         "finalized tx/s": fmt(result.finalizedRate),
         "largest block": fmt(result.largestBlock),
         "p50 ms": fmt(percentile(lat, 50)),
