@@ -227,7 +227,10 @@ describe("Mempool admission", () => {
     app.gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const held = [pool.add(signedTx(a, { nonce: 0, price: 1 })), pool.add(signedTx(b, { nonce: 0, price: 1 }))];
+    const held = [
+      pool.add(signedTx(a, { nonce: 0, price: 1 })),
+      pool.add(signedTx(b, { nonce: 0, price: 1 })),
+    ];
     const busy = await rejection(pool.add(signedTx(c, { nonce: 0, price: 1 })));
     expect(busy.code).toBe("MEMPOOL_BUSY");
     expect(app.calls).toHaveLength(2);
