@@ -176,7 +176,7 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       max_bytes: 256 * 1024 * 1024,
       max_tx_bytes: 65_536,
       max_per_sender: 256,
-      max_pending_checks: 1_000,
+      max_pending_checks: 10_000,
     },
     state: { keep_recent: 0, search_index: true, search_index_events: "" },
     p2p: {

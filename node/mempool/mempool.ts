@@ -36,8 +36,12 @@ interface RunCursor {
   next: number;
 }
 
-/** Default of MempoolOptions.maxPendingChecks: about a third of a second of checks on one core. */
-export const DEFAULT_MAX_PENDING_CHECKS = 1_000;
+/**
+ * Default of MempoolOptions.maxPendingChecks: a bound on queued work and memory (a few seconds of
+ * checks), high enough that a saturated devnet does not shed load it could still admit (with 1,000,
+ * the clients' retries of refused txs cost more than they saved).
+ */
+export const DEFAULT_MAX_PENDING_CHECKS = 10_000;
 
 export class Mempool implements TxSource {
   private readonly opts: MempoolOptions;

@@ -29,9 +29,8 @@ export interface MempoolOptions {
   recheck?: boolean;
   /**
    * Most txs being checked at once (waiting for checkTx or for a block's update); beyond it a tx is
-   * refused with MEMPOOL_BUSY at once (default DEFAULT_MAX_PENDING_CHECKS). Admission shares the
-   * node's thread with consensus: an unbounded backlog of checks delays votes and proposals by
-   * seconds under a burst of txs, and rounds then fail.
+   * refused with MEMPOOL_BUSY at once (default DEFAULT_MAX_PENDING_CHECKS): a flood of txs from
+   * clients or peers cannot grow the queue of checks, and the memory it holds, without bound.
    */
   maxPendingChecks?: number;
   logger?: MempoolLogger;
