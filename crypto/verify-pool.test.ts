@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
@@ -122,7 +123,25 @@ describe("VerifyPool", () => {
     await p.close(); // idempotent
   });
 
-  it("refuses a non-positive thread count", () => {
+  it("refuses a non-positive thread count and a niceness outside 0..19", () => {
     expect(() => VerifyPool.create(0)).toThrow(CryptoError);
+    expect(() => VerifyPool.create(1, -1)).toThrow(/niceness/);
+    expect(() => VerifyPool.create(1, 20)).toThrow(/niceness/);
+  });
+
+  it("runs its workers at the given nice value, below the main thread (Linux)", async () => {
+    const nices = () =>
+      readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        // Field 19 of stat is the nice value; fields after the ")" of the name start at 3.
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      });
+    pool = VerifyPool.create(2, 7);
+    // A batch large enough to go to both workers; by then each has set its priority.
+    const items = mixedItems(400);
+    expect(await pool.verifyBatch(items)).toEqual(expected(items));
+    if (process.platform !== "linux") return; // other systems keep the workers' priority
+    expect(nices().filter((n) => n === 7)).toHaveLength(2);
+    expect(nices()[0]).toBe(0);
   });
 });

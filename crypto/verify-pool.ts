@@ -25,6 +25,15 @@ export interface VerifyItem {
   signature: Uint8Array;
 }
 
+/**
+ * Nice value of the worker threads (Linux; 0 leaves them as they are). Under full CPU the node's
+ * main thread must not wait for signature checks of txs that arrive faster than they can be
+ * admitted: on a 4-validator devnet sharing two cores, workers at the main thread's priority made
+ * votes arrive seconds late and rounds fail when load started; at 10-15 every height stayed in
+ * round 0 (scripts/bench/devnet-load.ts). A worker with the CPU to itself runs as fast as before.
+ */
+export const DEFAULT_WORKER_NICENESS = 10;
+
 /** Batches smaller than this verify on the calling thread: posting to a worker costs more than they do. */
 export const INLINE_BATCH_LIMIT = 64;
 /** Fewest items worth sending to one worker; small batches use fewer workers. */
@@ -37,7 +46,12 @@ const MIN_CHUNK = 32;
 // Reply: { id, results: Uint8Array } with 1 = valid, 0 = invalid, one byte per item in order.
 const WORKER_SOURCE = `
 "use strict";
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+// On Linux a thread is a task with its own nice value, and setpriority(pid 0) changes the calling
+// thread only: this worker yields the CPU to the node's main thread (consensus, networking).
+if (process.platform === "linux" && workerData && workerData.niceness > 0) {
+  try { require("node:os").setPriority(workerData.niceness); } catch {}
+}
 const { createPublicKey, verify } = require("node:crypto");
 const ED25519 = ${KeyType.KEY_TYPE_ED25519};
 const SECP256K1 = ${KeyType.KEY_TYPE_SECP256K1};
@@ -131,20 +145,32 @@ export class VerifyPool {
   private cursor = 0;
   private closed = false;
 
-  private constructor(threads: number) {
+  private constructor(
+    threads: number,
+    private readonly niceness: number,
+  ) {
     this.threads = threads;
     for (let i = 0; i < threads; i++) this.slots.push(this.spawn(i));
   }
 
-  /** Starts `threads` workers (default: os.availableParallelism()). */
-  static create(threads: number = availableParallelism()): VerifyPool {
+  /**
+   * Starts `threads` workers (default: os.availableParallelism()) at nice `niceness` (default
+   * DEFAULT_WORKER_NICENESS; 0..19).
+   */
+  static create(
+    threads: number = availableParallelism(),
+    niceness: number = DEFAULT_WORKER_NICENESS,
+  ): VerifyPool {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new CryptoError(
         "INVALID_ARGUMENT",
         `VerifyPool threads must be a positive integer, got ${threads}`,
       );
     }
-    return new VerifyPool(threads);
+    if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) {
+      throw new CryptoError("INVALID_ARGUMENT", `VerifyPool niceness must be 0..19, got ${niceness}`);
+    }
+    return new VerifyPool(threads, niceness);
   }
 
   /**
@@ -223,7 +249,11 @@ export class VerifyPool {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, name: `kyochi-verify-${index}` });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      name: `kyochi-verify-${index}`,
+      workerData: { niceness: this.niceness },
+    });
     const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on("message", (reply: WorkerReply) => {
