@@ -115,7 +115,7 @@ export class TxSearchIndex {
       selectors.push(recipient);
     }
     for (const attribute of entries.attributes) {
-      if (this.events !== undefined && !this.events.has(`${attribute.type}.${attribute.key}`)) continue;
+      if (!this.indexes(attribute.type, attribute.key)) continue;
       // Length-prefixed, so no two different (type, key, value) triples share an id.
       const id = `${attribute.type.length}:${attribute.type}${attribute.key.length}:${attribute.key}${attribute.value}`;
       if (seen.has(id)) continue;
