@@ -23,12 +23,13 @@ import { openStateTree } from "../state/tree/index.js";
 import { TxIndex } from "../state/tx-index.js";
 import { TxSearchIndex } from "../state/tx-search-index.js";
 import { Mempool } from "./mempool/mempool.js";
-import { createRpcBackend } from "./rpc-backend.js";
+import { createRpcBackend, type RpcBackendParts } from "./rpc-backend.js";
 
 let dir: string;
 let db: KyochiDb;
 let app: KyochiApp;
 let server: JsonRpcServer;
+let parts: RpcBackendParts;
 let height = 0;
 const nonces = new Map<TestAccount, number>();
 const alice = newAccount();
@@ -63,7 +64,7 @@ beforeAll(async () => {
     maxTxBytes: 1 << 16,
     maxPerSender: 100,
   });
-  const backend = createRpcBackend({
+  parts = {
     chainId: TEST_CHAIN_ID,
     nodeVersion: "test",
     genesisTimeMs: 0,
@@ -75,8 +76,8 @@ beforeAll(async () => {
     mempool,
     waiter: new TxCommitWaiter(),
     commits: new CommitFeed(),
-  });
-  server = await startJsonRpcServer({ backend, port: 0, maxBodyBytes: 1 << 20 });
+  };
+  server = await startJsonRpcServer({ backend: createRpcBackend(parts), port: 0, maxBodyBytes: 1 << 20 });
 });
 
 afterAll(async () => {
@@ -252,25 +253,9 @@ describe("tx_simulate", () => {
 
 describe("tx_search on a node without the explorer indexes", () => {
   it("answers TX_SEARCH_DISABLED (-32005), not an empty page", async () => {
-    const backend = createRpcBackend({
-      chainId: TEST_CHAIN_ID,
-      nodeVersion: "test",
-      genesisTimeMs: 0,
-      validatorAddress: new Uint8Array(20),
-      app,
-      blockStore: await BlockStore.open(db),
-      txIndex: new TxIndex(db),
-      mempool: new Mempool({
-        checkTx: (tx, mode) => app.checkTx(tx, mode),
-        nextNonce: async () => 0,
-        maxTxs: 1,
-        maxBytes: 1 << 20,
-        maxTxBytes: 1 << 16,
-        maxPerSender: 1,
-      }),
-      waiter: new TxCommitWaiter(),
-      commits: new CommitFeed(),
-    });
+    // The same node's parts, without the explorer indexes (state.search_index = false).
+    const { searchIndex: _off, ...withoutIndex } = parts;
+    const backend = createRpcBackend(withoutIndex);
     const bare = await startJsonRpcServer({ backend, port: 0, maxBodyBytes: 1 << 20 });
     try {
       const res = await fetch(bare.url, {

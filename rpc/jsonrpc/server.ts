@@ -1,7 +1,8 @@
 // JSON-RPC 2.0 over HTTP with node:http. POST / carries requests (one or a batch); GET / answers a
 // short JSON description. The body is read up to `maxBodyBytes` and no further: a larger body gets
-// HTTP 413 with a JSON-RPC error, the rest is drained (up to a bound) and the connection closed. WebSocket upgrades on the same port
-// (to / or /websocket) carry the same methods plus subscriptions (ws-server.ts).
+// HTTP 413 with a JSON-RPC error, the rest is drained (up to a bound) and the connection closed.
+// WebSocket upgrades on the same port (to / or /websocket) carry the same methods plus
+// subscriptions (ws-server.ts).
 // Limits before any work: connections per IP and in all (connection-limits.ts), browser origins
 // (cors.ts; OPTIONS answers preflights), then requests handled at once across HTTP and WebSocket
 // (limits.ts: over the cap, 503 SERVER_BUSY with Retry-After, never a queue).

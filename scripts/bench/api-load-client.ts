@@ -34,35 +34,41 @@ export interface LoadReport {
 
 type Call = (i: number) => Promise<void>;
 
+/** One keep-alive POST of a JSON body; resolves with the status and the answer's text. */
+export function postJson(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((ok, fail) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          ok({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", fail);
+      },
+    );
+    req.on("error", fail);
+    req.end(body);
+  });
+}
+
 function httpCall(spec: LoadSpec): { call: Call; close(): void } {
   const url = new URL(spec.address);
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const params = (i: number) => (spec.method === "chain_getBlock" ? { height: 1 + (i % spec.top) } : {});
-  const call: Call = (i) =>
-    new Promise((ok, fail) => {
-      const body = JSON.stringify({ jsonrpc: "2.0", id: i, method: spec.method, params: params(i) });
-      const req = request(
-        url,
-        {
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            // Parsed, as a real client would: both APIs pay their decoding on this side.
-            const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { error?: unknown };
-            if (res.statusCode !== 200 || answer.error !== undefined) fail(new Error("bad answer"));
-            else ok();
-          });
-          res.on("error", fail);
-        },
-      );
-      req.on("error", fail);
-      req.end(body);
-    });
+  const call: Call = async (i) => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: i, method: spec.method, params: params(i) });
+    const res = await postJson(agent, url, body);
+    // Parsed, as a real client would: both APIs pay their decoding on this side.
+    const answer = JSON.parse(res.text) as { error?: unknown };
+    if (res.status !== 200 || answer.error !== undefined) throw new Error("bad answer");
+  };
   return { call, close: () => agent.destroy() };
 }
 

@@ -18,14 +18,14 @@
 // KYOCHI_BENCH_BLOCK_MS (timeout_commit, default 1000), KYOCHI_BENCH_QUICK=1 (2 s phases, 5 blocks).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import { initDevnet } from "../../node/init.js";
-import type { LoadReport, LoadSpec } from "./api-load-client.js";
+import { type LoadReport, type LoadSpec, postJson } from "./api-load-client.js";
 import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
@@ -91,28 +91,7 @@ function spawnKept(
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
-function post(url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((ok, fail) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          ok({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", fail);
-      },
-    );
-    req.on("error", fail);
-    req.end(body);
-  });
-}
+const post = (url: URL, body: string) => postJson(agent, url, body);
 
 interface LoadResult {
   ok: number;
