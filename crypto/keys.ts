@@ -88,8 +88,8 @@ export function signingKeyFromSecret(type: KeyType, secret: Uint8Array): Signing
   throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${type}`);
 }
 
-// Public KeyObjects are costly to build (DER parse); verification of many txs from the same
-// senders reuses them. Bounded so a flood of new keys cannot grow memory.
+// Public KeyObjects are costly to build; verification of many txs from the same senders reuses
+// them. Bounded so a flood of new keys cannot grow memory.
 const KEY_CACHE_LIMIT = 50_000;
 const keyCache = new Map<string, KeyObject>();
 
@@ -97,11 +97,31 @@ function publicKeyObject(type: KeyType, publicKey: Uint8Array): KeyObject {
   const id = `${type}:${Buffer.from(publicKey).toString("base64")}`;
   let key = keyCache.get(id);
   if (key) return key;
-  const prefix = type === KeyType.KEY_TYPE_ED25519 ? ED25519_SPKI_PREFIX : SECP256K1_SPKI_PREFIX;
-  key = createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: "der", type: "spki" });
+  key = importPublicKey(type, publicKey);
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
   keyCache.set(id, key);
   return key;
+}
+
+/**
+ * A KeyObject for a raw public key. Ed25519 goes through JWK: Node builds it about ten times
+ * faster than from SPKI DER (7 against 78 µs here), and most senders are new to a node, so a tx's
+ * first signature check paid more for the key than for the verification (about 72 µs). Both give
+ * OpenSSL the same raw key; the test holds them to the same answers on malformed keys.
+ * secp256k1 keys are compressed points, which JWK cannot carry, so they stay DER.
+ */
+export function importPublicKey(type: KeyType, publicKey: Uint8Array): KeyObject {
+  if (type === KeyType.KEY_TYPE_ED25519) {
+    return createPublicKey({
+      key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") },
+      format: "jwk",
+    });
+  }
+  return createPublicKey({
+    key: Buffer.concat([SECP256K1_SPKI_PREFIX, publicKey]),
+    format: "der",
+    type: "spki",
+  });
 }
 
 /**

@@ -88,6 +88,19 @@ describe("VerifyPool", () => {
     expect(await pool.verifyBatch([])).toEqual([]);
   });
 
+  it("sends a small batch to the workers when told to, with the same results", async () => {
+    pool = VerifyPool.create(2);
+    const items = mixedItems(40);
+    expect(await pool.verifyBatch(items, 1)).toEqual(expected(items));
+    expect(await pool.verifyBatch(items.slice(0, 1), 1)).toEqual(expected(items.slice(0, 1)));
+    // A worker that cannot answer shows that the batch went to one: it fails with the worker.
+    pool.crashWorkerForTesting(0);
+    pool.crashWorkerForTesting(1);
+    await expect(pool.verifyBatch(items.slice(0, 2), 1)).rejects.toMatchObject({
+      code: "VERIFY_WORKER_FAILED",
+    });
+  });
+
   it("handles a large batch and concurrent batches on more workers than cores", async () => {
     pool = VerifyPool.create(3);
     const big = mixedItems(3000);

@@ -10,7 +10,6 @@ import { Worker } from "node:worker_threads";
 import { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
 import {
-  ED25519_SPKI_PREFIX,
   PUBLIC_KEY_LENGTH,
   SECP256K1_HALF_N,
   SECP256K1_SPKI_PREFIX,
@@ -55,7 +54,6 @@ if (process.platform === "linux" && workerData && workerData.niceness > 0) {
 const { createPublicKey, verify } = require("node:crypto");
 const ED25519 = ${KeyType.KEY_TYPE_ED25519};
 const SECP256K1 = ${KeyType.KEY_TYPE_SECP256K1};
-const ED25519_SPKI_PREFIX = Buffer.from("${Buffer.from(ED25519_SPKI_PREFIX).toString("hex")}", "hex");
 const SECP256K1_SPKI_PREFIX = Buffer.from("${Buffer.from(SECP256K1_SPKI_PREFIX).toString("hex")}", "hex");
 const SECP256K1_HALF_N = Buffer.from("${SECP256K1_HALF_N.toString(16).padStart(64, "0")}", "hex");
 const KEY_LENGTH = { [ED25519]: ${PUBLIC_KEY_LENGTH[KeyType.KEY_TYPE_ED25519]}, [SECP256K1]: ${PUBLIC_KEY_LENGTH[KeyType.KEY_TYPE_SECP256K1]} };
@@ -67,8 +65,10 @@ function publicKeyObject(type, publicKey) {
   const id = type + ":" + publicKey.toString("base64");
   let key = keyCache.get(id);
   if (key) return key;
-  const prefix = type === ED25519 ? ED25519_SPKI_PREFIX : SECP256K1_SPKI_PREFIX;
-  key = createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: "der", type: "spki" });
+  // As importPublicKey in keys.ts: Ed25519 through JWK (ten times cheaper than DER).
+  key = type === ED25519
+    ? createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: publicKey.toString("base64url") }, format: "jwk" })
+    : createPublicKey({ key: Buffer.concat([SECP256K1_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
   keyCache.set(id, key);
   return key;
@@ -176,15 +176,17 @@ export class VerifyPool {
   /**
    * Verifies every item; result i is what verifySignature(items[i]...) returns. Rejects with
    * CryptoError("UNSUPPORTED_KEY_TYPE") if any item has an unknown key type (as verifySignature throws).
+   * Batches smaller than `inlineBelow` verify on the calling thread (fastest for that batch); 1
+   * sends every batch to the workers, which run below the main thread's priority.
    */
-  async verifyBatch(items: VerifyItem[]): Promise<boolean[]> {
+  async verifyBatch(items: VerifyItem[], inlineBelow: number = INLINE_BATCH_LIMIT): Promise<boolean[]> {
     if (this.closed) throw new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool is closed");
     for (const item of items) {
       if (PUBLIC_KEY_LENGTH[item.keyType] === undefined) {
         throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${item.keyType}`);
       }
     }
-    if (items.length < INLINE_BATCH_LIMIT) {
+    if (items.length < inlineBelow) {
       return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
     }
 

@@ -12,7 +12,8 @@
 // KYOCHI_BENCH_RATE (offered tx/s at saturation, default 4000), KYOCHI_BENCH_LATENCY_RATE (tx/s
 // of the second phase, default half the finalized rate of the first), KYOCHI_BENCH_BLOCK_MS (timeout_commit, default
 // 1000), KYOCHI_BENCH_QUICK=1 (8 s of load), KYOCHI_BENCH_NODE_PROF_DIR=DIR (V8 CPU profiles of the
-// four nodes, written there when they stop; open them in Chrome DevTools), KYOCHI_BENCH_SEARCH_INDEX=1
+// four nodes, written there when they stop; open them in Chrome DevTools; KYOCHI_BENCH_NODE_PROF_ONLY=i
+// profiles only validator i: the profiler's own cost on every node would saturate the cores), KYOCHI_BENCH_SEARCH_INDEX=1
 // (the validators also write the explorer indexes behind tx_search; off by default, as validators run),
 // KYOCHI_BENCH_NODE_LOG_DIR=DIR (each node's info-level log in DIR/<rpc port>.log: per-block timings).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -37,6 +38,8 @@ const RATE = Number(process.env.KYOCHI_BENCH_RATE ?? 4000);
 const BLOCK_MS = Number(process.env.KYOCHI_BENCH_BLOCK_MS ?? 1000);
 const LATENCY_RATE = Number(process.env.KYOCHI_BENCH_LATENCY_RATE ?? 0);
 const PROF_DIR = process.env.KYOCHI_BENCH_NODE_PROF_DIR;
+/** With PROF_DIR: profile only the validator at this index, so the others do not pay the profiler's cost. */
+const PROF_ONLY = process.env.KYOCHI_BENCH_NODE_PROF_ONLY;
 const SEARCH_INDEX = process.env.KYOCHI_BENCH_SEARCH_INDEX === "1";
 const LOG_DIR = process.env.KYOCHI_BENCH_NODE_LOG_DIR;
 const BATCH = 100;
@@ -87,11 +90,12 @@ async function waitFor(cond: () => Promise<boolean>, ms: number, what: string): 
   throw new Error(`bench: timed out waiting for ${what}`);
 }
 
-function startNode(home: string, rpcPort: number, args: string[]): NodeProc {
+function startNode(home: string, rpcPort: number, args: string[], index: number): NodeProc {
+  const profiled = PROF_DIR !== undefined && (PROF_ONLY === undefined || Number(PROF_ONLY) === index);
   const child = spawn(
     process.execPath,
     [
-      ...(PROF_DIR !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROF_DIR)}`] : []),
+      ...(profiled ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROF_DIR)}`] : []),
       CLI,
       "start",
       "--home",
@@ -327,7 +331,7 @@ export async function run(): Promise<void> {
     ];
     for (let i = 0; i < 4; i++) {
       nodes.push(
-        startNode(homes[i]!.home, ports[i]!.rpc, ["--p2p.laddr", `127.0.0.1:${ports[i]!.p2p}`, ...common]),
+        startNode(homes[i]!.home, ports[i]!.rpc, ["--p2p.laddr", `127.0.0.1:${ports[i]!.p2p}`, ...common], i),
       );
     }
     await waitFor(
@@ -417,12 +421,12 @@ export async function run(): Promise<void> {
       )
       .join(",");
     const syncStart = performance.now();
-    const follower = startNode(followerHome, ports[4]!.rpc, [
-      "--p2p.laddr",
-      `127.0.0.1:${ports[4]!.p2p}`,
-      "--p2p.persistent_peers",
-      peers,
-    ]);
+    const follower = startNode(
+      followerHome,
+      ports[4]!.rpc,
+      ["--p2p.laddr", `127.0.0.1:${ports[4]!.p2p}`, "--p2p.persistent_peers", peers],
+      4,
+    );
     nodes.push(follower);
     await waitFor(
       async () => (await height(follower.rpcUrl)) >= target,
