@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
 import { generateSigningKey, type SigningKey, verifySignature } from "./keys.js";
-import { INLINE_BATCH_LIMIT, type VerifyItem, VerifyPool } from "./verify-pool.js";
+import { BACKGROUND_CHUNK, INLINE_BATCH_LIMIT, type VerifyItem, VerifyPool } from "./verify-pool.js";
 
 const SECP_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -88,17 +88,54 @@ describe("VerifyPool", () => {
     expect(await pool.verifyBatch([])).toEqual([]);
   });
 
-  it("sends a small batch to the workers when told to, with the same results", async () => {
+  it("sends background batches to the workers however small, with the same results", async () => {
     pool = VerifyPool.create(2);
-    const items = mixedItems(40);
-    expect(await pool.verifyBatch(items, 1)).toEqual(expected(items));
-    expect(await pool.verifyBatch(items.slice(0, 1), 1)).toEqual(expected(items.slice(0, 1)));
+    const items = mixedItems(150);
+    expect(await pool.verifyBatch(items, { background: true })).toEqual(expected(items));
+    expect(await pool.verifyBatch(items.slice(0, 1), { background: true })).toEqual(
+      expected(items.slice(0, 1)),
+    );
     // A worker that cannot answer shows that the batch went to one: it fails with the worker.
     pool.crashWorkerForTesting(0);
     pool.crashWorkerForTesting(1);
-    await expect(pool.verifyBatch(items.slice(0, 2), 1)).rejects.toMatchObject({
+    await expect(pool.verifyBatch(items.slice(0, 2), { background: true })).rejects.toMatchObject({
       code: "VERIFY_WORKER_FAILED",
     });
+    // The replaced workers take the background queue on.
+    expect(await pool.verifyBatch(items.slice(0, 70), { background: true })).toEqual(
+      expected(items.slice(0, 70)),
+    );
+  });
+
+  it("verifies a block's batch ahead of a backlog of background batches", async () => {
+    pool = VerifyPool.create(1);
+    const chunk = mixedItems(BACKGROUND_CHUNK);
+    const finished: string[] = [];
+    const backlog = Array.from({ length: 20 }, (_, i) =>
+      pool!.verifyBatch(chunk, { background: true }).then(() => finished.push(`background ${i}`)),
+    );
+    const block = mixedItems(INLINE_BATCH_LIMIT * 2);
+    const answer = await pool.verifyBatch(block);
+    finished.push("block");
+    expect(answer).toEqual(expected(block));
+    await Promise.all(backlog);
+    // One background chunk was already with the worker; the block's went next.
+    expect(finished.indexOf("block")).toBeLessThanOrEqual(1);
+    expect(finished.filter((f) => f.startsWith("background"))).toEqual(
+      Array.from({ length: 20 }, (_, i) => `background ${i}`),
+    );
+  });
+
+  it("rejects queued background batches on close()", async () => {
+    pool = VerifyPool.create(1);
+    const chunk = mixedItems(BACKGROUND_CHUNK);
+    const settled = Promise.allSettled(
+      Array.from({ length: 5 }, () => pool!.verifyBatch(chunk, { background: true })),
+    );
+    await pool.close();
+    const outcomes = await settled;
+    expect(outcomes.every((o) => o.status === "rejected")).toBe(true);
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ code: "VERIFY_POOL_CLOSED" });
   });
 
   it("handles a large batch and concurrent batches on more workers than cores", async () => {

@@ -37,6 +37,27 @@ export const DEFAULT_WORKER_NICENESS = 10;
 export const INLINE_BATCH_LIMIT = 64;
 /** Fewest items worth sending to one worker; small batches use fewer workers. */
 const MIN_CHUNK = 32;
+/**
+ * Most items of one background chunk: a block's checks, posted at once, wait behind at most one
+ * such chunk per worker (about 5 ms of Ed25519).
+ */
+export const BACKGROUND_CHUNK = 64;
+
+export interface VerifyBatchOptions {
+  /**
+   * Admission checks (checkTx): verified on the workers however few, in chunks of at most
+   * BACKGROUND_CHUNK, with at most one chunk per worker in flight, so that a block's checks (the
+   * default, posted at once) never queue behind thousands of txs waiting for admission. Under load
+   * a proposal's unseen txs had waited seconds behind the mempool's backlog, holding up prevotes.
+   */
+  background?: boolean;
+}
+
+interface BackgroundJob {
+  buffer: ArrayBuffer;
+  resolve(results: Uint8Array): void;
+  reject(err: Error): void;
+}
 
 // Packed chunk layout (one transferable ArrayBuffer per chunk, little-endian):
 //   u32 count, then per item: u8 keyType, u32 messageLength, publicKey (32 or 33 bytes by key type),
@@ -144,13 +165,19 @@ export class VerifyPool {
   private nextId = 1;
   private cursor = 0;
   private closed = false;
+  /** Background chunks not yet posted, oldest first, and which workers have one in flight. */
+  private readonly background: BackgroundJob[] = [];
+  private readonly backgroundBusy: boolean[] = [];
 
   private constructor(
     threads: number,
     private readonly niceness: number,
   ) {
     this.threads = threads;
-    for (let i = 0; i < threads; i++) this.slots.push(this.spawn(i));
+    for (let i = 0; i < threads; i++) {
+      this.slots.push(this.spawn(i));
+      this.backgroundBusy.push(false);
+    }
   }
 
   /**
@@ -176,17 +203,18 @@ export class VerifyPool {
   /**
    * Verifies every item; result i is what verifySignature(items[i]...) returns. Rejects with
    * CryptoError("UNSUPPORTED_KEY_TYPE") if any item has an unknown key type (as verifySignature throws).
-   * Batches smaller than `inlineBelow` verify on the calling thread (fastest for that batch); 1
-   * sends every batch to the workers, which run below the main thread's priority.
+   * Batches smaller than INLINE_BATCH_LIMIT verify on the calling thread (fastest for that batch),
+   * unless `background` (see VerifyBatchOptions).
    */
-  async verifyBatch(items: VerifyItem[], inlineBelow: number = INLINE_BATCH_LIMIT): Promise<boolean[]> {
+  async verifyBatch(items: VerifyItem[], opts: VerifyBatchOptions = {}): Promise<boolean[]> {
     if (this.closed) throw new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool is closed");
     for (const item of items) {
       if (PUBLIC_KEY_LENGTH[item.keyType] === undefined) {
         throw new CryptoError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${item.keyType}`);
       }
     }
-    if (items.length < inlineBelow) {
+    const background = opts.background === true;
+    if (!background && items.length < INLINE_BATCH_LIMIT) {
       return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
     }
 
@@ -199,16 +227,25 @@ export class VerifyPool {
         sendable.push(i);
       }
     }
-    const chunkCount = Math.min(this.threads, Math.ceil(sendable.length / MIN_CHUNK));
+    const chunkCount = background
+      ? Math.ceil(sendable.length / BACKGROUND_CHUNK)
+      : Math.min(this.threads, Math.ceil(sendable.length / MIN_CHUNK));
     const jobs: Promise<void>[] = [];
     for (let c = 0; c < chunkCount; c++) {
       const from = Math.floor((c * sendable.length) / chunkCount);
       const to = Math.floor(((c + 1) * sendable.length) / chunkCount);
       const indices = sendable.slice(from, to);
-      const slot = this.slots[this.cursor] as Slot;
-      this.cursor = (this.cursor + 1) % this.threads;
+      const buffer = pack(items, indices);
+      let sent: Promise<Uint8Array>;
+      if (background) {
+        sent = this.queueBackground(buffer);
+      } else {
+        const slot = this.slots[this.cursor] as Slot;
+        this.cursor = (this.cursor + 1) % this.threads;
+        sent = this.post(slot, buffer);
+      }
       jobs.push(
-        this.post(slot, pack(items, indices)).then((out) => {
+        sent.then((out) => {
           for (let k = 0; k < indices.length; k++) results[indices[k] as number] = out[k] === 1;
         }),
       );
@@ -222,6 +259,9 @@ export class VerifyPool {
     if (this.closed) return;
     this.closed = true;
     const stops: Promise<number>[] = [];
+    for (const job of this.background.splice(0)) {
+      job.reject(new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch queued"));
+    }
     for (const slot of this.slots) {
       slot.dead = true;
       this.rejectAll(slot, new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch in flight"));
@@ -238,6 +278,29 @@ export class VerifyPool {
     const slot = this.slots[index];
     if (!slot) throw new CryptoError("INVALID_ARGUMENT", `no worker ${index}`);
     slot.worker.postMessage({ type: "crash" });
+  }
+
+  private queueBackground(buffer: ArrayBuffer): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.background.push({ buffer, resolve, reject });
+      this.pumpBackground();
+    });
+  }
+
+  /** Posts queued background chunks to the workers that have none in flight. */
+  private pumpBackground(): void {
+    for (let index = 0; index < this.threads && this.background.length > 0 && !this.closed; index++) {
+      if (this.backgroundBusy[index]) continue;
+      const job = this.background.shift() as BackgroundJob;
+      this.backgroundBusy[index] = true;
+      // The slot at this index when posting: a worker that dies is replaced at the same index.
+      this.post(this.slots[index] as Slot, job.buffer)
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          this.backgroundBusy[index] = false;
+          this.pumpBackground();
+        });
+    }
   }
 
   private post(slot: Slot, buffer: ArrayBuffer): Promise<Uint8Array> {

@@ -644,6 +644,7 @@ export class ConsensusDriver implements Consensus {
   }
 
   private async proposalReady(proposal: Proposal, kb: KnownBlock): Promise<void> {
+    this.hs.proposalReadyAt ??= this.clock.now();
     const valid = kb.own || (kb.verdict ?? (await this.validate(kb)));
     if (!this.replaying) {
       if (!kb.logged) {
@@ -1047,6 +1048,7 @@ export class ConsensusDriver implements Consensus {
     this.height = height + 1;
     this.heightSince = this.clock.now();
     this.started = false;
+    const timeline = this.heightTimeline(started);
     this.hs = new HeightState();
     this.clearTimers();
     this.logger.info(
@@ -1057,6 +1059,7 @@ export class ConsensusDriver implements Consensus {
         txs: block.txs.length,
         appHash: toHex(results.appHash),
         commitMs: this.clock.now() - started,
+        ...timeline,
       },
       "committed block",
     );
@@ -1079,6 +1082,21 @@ export class ConsensusDriver implements Consensus {
     if (this.phase === "running") {
       this.setTimer(this.nextHeightDelay(), () => this.enqueue(() => this.maybeStartHeight(false)));
     }
+  }
+
+  /**
+   * Where a height's time went, from its start: its first proposal with the whole block, the
+   * decision (+2/3 precommits), the end of the commit. Absent for blocks applied by block sync.
+   */
+  private heightTimeline(decidedAt: number): { proposalMs?: number; decideMs?: number; heightMs?: number } {
+    const start = this.heightStartedAt;
+    if (start === undefined) return {};
+    const ready = this.hs.proposalReadyAt;
+    return {
+      ...(ready !== undefined ? { proposalMs: ready - start } : {}),
+      decideMs: decidedAt - start,
+      heightMs: this.clock.now() - start,
+    };
   }
 
   /**

@@ -37,6 +37,8 @@ export class HeightState {
   /** Own signed messages recovered from the WAL, reused instead of signing again. */
   readonly walOwnVotes = new Map<string, Vote>();
   readonly walOwnProposals = new Map<number, Proposal>();
+  /** When the first proposal of this height had its whole block (driver clock), for the commit log. */
+  proposalReadyAt: number | undefined;
 }
 
 export const voteKey = (round: number, type: CoreVoteType, index: number) => `${round}/${type}/${index}`;

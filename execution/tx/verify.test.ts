@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
 import { verifySignature } from "../../crypto/keys.js";
-import type { VerifyItem } from "../../crypto/verify-pool.js";
+import type { VerifyBatchOptions, VerifyItem } from "../../crypto/verify-pool.js";
 import { keyId } from "../store.js";
 import { newAccount, TEST_TX_PARAMS as params, signedTransfer, TEST_CHAIN_ID } from "../test-helpers.js";
 import { type DecodedTx, decodeTx } from "./decode.js";
 import { type BatchVerifier, SignatureVerifier } from "./verify.js";
 
-/** A pool that verifies on the spot and records the inline threshold each batch came with. */
-function recordingPool(): BatchVerifier & { calls: { size: number; inlineBelow: number | undefined }[] } {
-  const calls: { size: number; inlineBelow: number | undefined }[] = [];
+/** A pool that verifies on the spot and records whether each batch came as background work. */
+function recordingPool(): BatchVerifier & { calls: { size: number; background: boolean }[] } {
+  const calls: { size: number; background: boolean }[] = [];
   return {
     calls,
-    verifyBatch: async (items: VerifyItem[], inlineBelow?: number) => {
-      calls.push({ size: items.length, inlineBelow });
+    verifyBatch: async (items: VerifyItem[], opts?: VerifyBatchOptions) => {
+      calls.push({ size: items.length, background: opts?.background === true });
       return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
     },
   };
@@ -47,19 +47,19 @@ describe("SignatureVerifier", () => {
     expect(verifier.isVerified(forged)).toBe(false);
   });
 
-  it("sends checkTx's checks to the workers however few they are, and block batches by size", async () => {
+  it("sends checkTx's checks as background work, and block batches as urgent", async () => {
     const pool = recordingPool();
     const verifier = new SignatureVerifier(pool, 1_000);
     const [one, two, three] = transfers(3) as [DecodedTx, DecodedTx, DecodedTx];
     // Two checks in the same tick share one batch, which must not be verified on the main thread.
     expect(await Promise.all([verifier.verifyOne(one), verifier.verifyOne(two)])).toEqual([true, true]);
-    expect(pool.calls).toEqual([{ size: 2, inlineBelow: 1 }]);
+    expect(pool.calls).toEqual([{ size: 2, background: true }]);
     // Already verified: no batch at all.
     expect(await verifier.verifyOne(one)).toBe(true);
     expect(await verifier.verifyMany([one, two, three])).toEqual([true, true, true]);
     expect(pool.calls).toEqual([
-      { size: 2, inlineBelow: 1 },
-      { size: 1, inlineBelow: undefined },
+      { size: 2, background: true },
+      { size: 1, background: false },
     ]);
   });
 });

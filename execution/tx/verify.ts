@@ -3,9 +3,10 @@
 // it, and processProposal/finalizeBlock skip it. What is not known yet is verified in one batch,
 // spread over every core by the VerifyPool (or inline when there is no pool).
 //
-// checkTx's checks always go to the pool's workers, however few: they run below the main thread's
-// priority, so under full CPU the admission of new txs waits and consensus (votes, proposals,
-// commits) does not. On a loaded 4-validator devnet, inline checks of gossiped txs had been a tenth
+// checkTx's checks always go to the pool's workers as background work, however few: the workers
+// run below the main thread's priority, so under full CPU the admission of new txs waits and
+// consensus (votes, proposals, commits) does not; and a block's checks go ahead of them in the
+// workers' queues. On a loaded 4-validator devnet, inline checks of gossiped txs had been a tenth
 // of each node's main thread.
 import { verifySignature } from "../../crypto/keys.js";
 import type { VerifyItem, VerifyPool } from "../../crypto/verify-pool.js";
@@ -73,7 +74,7 @@ export class SignatureVerifier {
     if (!this.pool) return Promise.resolve(inline());
     // A worker that dies (or a closed pool) must not fail a block: the answer is the same when
     // computed here, only slower.
-    return (offMainThread ? this.pool.verifyBatch(items, 1) : this.pool.verifyBatch(items)).catch(inline);
+    return this.pool.verifyBatch(items, { background: offMainThread }).catch(inline);
   }
 
   private flush(): void {
