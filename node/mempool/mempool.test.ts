@@ -471,4 +471,34 @@ describe("Mempool update after a block", () => {
     expect(app.calls.map((c) => c.mode)).toEqual(["new", "recheck", "new"]);
     expect(pool.size()).toBe(2);
   });
+
+  it("takes the blocks that commit during a recheck into one update, with one recheck for them all", async () => {
+    const app = new TestApp();
+    const pool = makeMempool(app);
+    const [a, b] = newKeys(2) as [SigningKey, SigningKey];
+    const txs = [0, 1, 2, 3].map((nonce) => signedTx(a, { nonce, price: 2 }));
+    const other = signedTx(b, { nonce: 0, price: 1 });
+    for (const tx of [...txs, other]) await pool.add(tx);
+    // Block 1's recheck is held open while blocks 2 and 3 commit.
+    let open!: () => void;
+    app.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    app.commit([txs[0]!]);
+    const first = pool.update(1, [txs[0]!]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    app.commit([txs[1]!]);
+    const second = pool.update(2, [txs[1]!]);
+    app.commit([txs[2]!]);
+    const third = pool.update(3, [txs[2]!]);
+    app.gate = undefined;
+    open();
+    await Promise.all([first, second, third]);
+    // Blocks 2 and 3 went out together: `other` was rechecked after block 1 and once for both.
+    expect(app.calls.filter((c) => c.mode === "recheck" && c.hash === hashOf(other))).toHaveLength(2);
+    // txs[1], committed while its recheck was held, failed that recheck only because its nonce
+    // was used: it left with its block, and a's later tx stayed.
+    expect(pool.reap(-1, -1).map(hashOf)).toEqual([txs[3]!, other].map(hashOf));
+    expect(pool.size()).toBe(2);
+  });
 });

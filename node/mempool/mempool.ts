@@ -11,6 +11,9 @@
 //
 // After each block: committed txs leave, txs whose nonce a block used leave, and the rest are
 // checked again ("recheck") in proposal order; a tx that fails leaves with its sender's later txs.
+// Blocks that commit while a recheck runs are taken together by the next update: one recheck
+// against the latest state answers for all of them (under load rechecks had fallen several blocks
+// behind, each paying for the whole pool).
 import type { CheckTxResult } from "../../consensus/application.js";
 import type { TxSource } from "../../consensus/mempool-port.js";
 import { sha256, toHex } from "../../crypto/hash.js";
@@ -52,6 +55,8 @@ export class Mempool implements TxSource {
   private readonly inflight = new Set<Promise<MempoolAddResult>>();
   private readonly addedListeners = new Set<(tx: Uint8Array, origin: string | undefined) => void>();
   private updating: Promise<void> | undefined;
+  /** Committed blocks whose update has not started: the next update takes them all. */
+  private readonly queuedBlocks: { height: number; hashes: string[] }[] = [];
   /**
    * Hashes of txs a committed block holds whose update() has not removed them yet. Proposals skip
    * them: the next height may start (and reap) while an update still waits for in-flight adds.
@@ -146,12 +151,19 @@ export class Mempool implements TxSource {
 
   /**
    * After the block at `height` committed: drops its txs, drops txs whose nonce is now used,
-   * rechecks the rest in proposal order. Adds wait until it is done.
+   * rechecks the rest in proposal order. Adds wait until it is done. When it returns, this block's
+   * update is done (possibly by the update of a later block that took it along).
    */
   async update(height: number, committedTxs: Uint8Array[]): Promise<void> {
-    const committedHashes = committedTxs.map((tx) => toHex(sha256(tx)));
-    for (const hash of committedHashes) this.committedPendingRemoval.add(hash);
+    const hashes = committedTxs.map((tx) => toHex(sha256(tx)));
+    for (const hash of hashes) this.committedPendingRemoval.add(hash);
+    this.queuedBlocks.push({ height, hashes });
     while (this.updating !== undefined) await this.updating;
+    // An update that ran meanwhile took this block along, and it has finished.
+    if (this.queuedBlocks.length === 0) return;
+    const blocks = this.queuedBlocks.splice(0);
+    const committedHashes = blocks.flatMap((b) => b.hashes);
+    height = blocks[blocks.length - 1]!.height;
     let release!: () => void;
     this.updating = new Promise<void>((resolve) => {
       release = resolve;
@@ -179,6 +191,7 @@ export class Mempool implements TxSource {
       this.opts.logger?.debug(
         {
           height,
+          blocks: blocks.length,
           committed: removed,
           stale,
           failedRecheck: failed,
@@ -452,6 +465,8 @@ export class Mempool implements TxSource {
   private async recheckOne(entry: MempoolTx): Promise<void> {
     // Dropped meanwhile with an earlier tx of its sender.
     if (this.byHash.get(entry.hashHex) !== entry) return;
+    // A later block holds it: it leaves with that block's update.
+    if (this.committedPendingRemoval.has(entry.hashHex)) return;
     let result: CheckTxResult | undefined;
     try {
       result = await this.opts.checkTx(entry.tx, "recheck");
@@ -463,6 +478,9 @@ export class Mempool implements TxSource {
       entry.gasWanted = result.gasWanted;
       return;
     }
+    // Committed while it was being checked: it failed because its nonce is used now, which says
+    // nothing about its sender's later txs. It leaves with its block's update.
+    if (this.committedPendingRemoval.has(entry.hashHex)) return;
     const queue = this.senders.get(entry.sender);
     const dropped = queue?.fromNonce(entry.nonce) ?? [entry];
     for (const tx of dropped) this.remove(tx);
