@@ -63,6 +63,7 @@ import {
 import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from "./params.js";
 import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
+import { CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
 import type { TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
 import { executeTx } from "./tx/execute.js";
@@ -156,6 +157,8 @@ export interface ProofView {
 interface PendingBlock {
   height: number;
   timeMs: number;
+  /** Ids of the state keys the block wrote: what rechecks after it must run again for. */
+  writtenIds: Set<string>;
   txs: PreparedTx[];
   txResults: TxResult[];
   events: Event[];
@@ -174,6 +177,7 @@ export class KyochiApp {
   private readonly committed: CommittedState;
   private readonly verifier: SignatureVerifier;
   private readonly decodedTxs: DecodedTxCache;
+  private readonly checkMemos: CheckMemos;
   private readonly tuning: AppTuning;
   private readonly log: AppLogger;
   private readonly upgrades: ReadonlyMap<string, UpgradeHandler>;
@@ -201,6 +205,7 @@ export class KyochiApp {
     this.committed = new CommittedState(opts.tree, tuning.stateCacheEntries);
     this.verifier = new SignatureVerifier(opts.verifyPool, tuning.verifiedTxCacheEntries);
     this.decodedTxs = new DecodedTxCache(tuning.decodedTxCacheEntries);
+    this.checkMemos = new CheckMemos(tuning.decodedTxCacheEntries);
     this.committedHeight = opts.tree.version;
     this.committedRoot = opts.tree.root;
   }
@@ -256,6 +261,11 @@ export class KyochiApp {
     return root;
   }
 
+  /** Rechecks answered without running the tx again since start (see check-memo.ts). */
+  get rechecksReused(): number {
+    return this.checkMemos.reused;
+  }
+
   async info(): Promise<AppInfo> {
     const haltAt = this.params === undefined ? undefined : await pendingHalt(this.committed, this.upgrades);
     return {
@@ -267,12 +277,17 @@ export class KyochiApp {
 
   /**
    * Both modes run the same checks against the last committed state: "new" on admission,
-   * "recheck" after each block (the nonce window and the balance may have moved on).
+   * "recheck" after each block (the nonce window and the balance may have moved on). A recheck
+   * reuses the last answer when the block wrote nothing the check read (see check-memo.ts).
    */
-  async checkTx(bytes: Uint8Array, _mode: CheckTxMode): Promise<CheckTxResult> {
+  async checkTx(bytes: Uint8Array, mode: CheckTxMode): Promise<CheckTxResult> {
     const params = this.requireParams();
     const prepared = prepareTx(bytes, this.checkContext(params), this.decodedTxs);
     const hash = prepared.hash;
+    if (mode === "recheck") {
+      const reused = this.checkMemos.reuse(prepared.hashId, this.committedHeight, params);
+      if (reused !== undefined) return reused;
+    }
     try {
       if (!prepared.decoded) throw prepared.error ?? new ExecutionError("INTERNAL", "tx was not decoded");
       const tx = prepared.decoded;
@@ -281,11 +296,21 @@ export class KyochiApp {
       }
       // Run the whole tx on a throwaway layer over the committed state: a tx that would fail
       // (amount above the balance, ...) is refused here rather than charged a fee in a block.
-      const scratch = new BlockState(this.committed);
+      const checkedAt = this.committedHeight;
+      const scratch = new ReadRecordingState(this.committed);
+      let readsEnv = false;
+      const height = checkedAt + 1;
+      const timeMs = this.lastTimeMs;
       const outcome = await executeTx(scratch, tx, {
         params,
-        height: this.committedHeight + 1,
-        timeMs: this.lastTimeMs,
+        get height() {
+          readsEnv = true;
+          return height;
+        },
+        get timeMs() {
+          readsEnv = true;
+          return timeMs;
+        },
         mode: "check",
       });
       const base = {
@@ -303,7 +328,12 @@ export class KyochiApp {
           log: outcome.error.message,
         };
       }
-      return { ...base, code: 0, codename: "", log: "" };
+      const passed: CheckTxResult = { ...base, code: 0, codename: "", log: "" };
+      // Remembered only when the check saw one committed height throughout.
+      if (!readsEnv && this.committedHeight === checkedAt) {
+        this.checkMemos.remember(prepared.hashId, checkedAt, params, scratch.reads, passed);
+      }
+      return passed;
     } catch (err) {
       if (!(err instanceof ExecutionError)) throw err;
       return {
@@ -477,6 +507,7 @@ export class KyochiApp {
     this.pending = {
       height: req.height,
       timeMs: req.timeMs,
+      writtenIds: state.writtenIds(),
       txs: prepared,
       txResults: executed.txResults,
       events,
@@ -512,7 +543,11 @@ export class KyochiApp {
     );
     await this.indexTxs(batch, p, resultBytes);
     // Included txs leave the mempool: their decoded form is not needed again.
-    for (const t of p.txs) this.decodedTxs.delete(t.hashId);
+    for (const t of p.txs) {
+      this.decodedTxs.delete(t.hashId);
+      this.checkMemos.forget(t.hashId);
+    }
+    this.checkMemos.blockCommitted(p.height, p.writtenIds);
     if (this.tuning.keepRecentVersions > 0) {
       const oldest = p.height - this.tuning.keepRecentVersions + 1;
       if (oldest > this.tree.oldestVersion) await this.tree.prune(oldest, batch);

@@ -176,6 +176,11 @@ export class BlockState extends StateLayer {
     return this.writes.size;
   }
 
+  /** Ids of every key the block wrote (or deleted). */
+  writtenIds(): Set<string> {
+    return new Set(this.writes.keys());
+  }
+
   /** The block's writes sorted by key bytes: the input of tree.commit. */
   updates(): TreeUpdate[] {
     const ids = [...this.writes.keys()].sort();

@@ -111,8 +111,14 @@ export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): P
     senderKey: tx.senderKey,
     events: [],
     params: env.params,
-    height: env.height,
-    timeMs: env.timeMs,
+    // Read through `env` when used: checkTx learns whether a tx's messages depend on the height or
+    // the block time (such a check cannot be reused after the next block; see check-memo.ts).
+    get height() {
+      return env.height;
+    },
+    get timeMs() {
+      return env.timeMs;
+    },
   };
   try {
     meter.consume(tx.intrinsicGas, "intrinsic gas");
