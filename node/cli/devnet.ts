@@ -383,7 +383,10 @@ export async function superviseNodes(
     if (await stopAll(children, stopTimeoutMs, say)) failed = true;
     for (const c of children) {
       if (c === (first.kind === "died" ? first.child : undefined)) continue;
-      if (c.ended?.code !== 0) failed = true;
+      // SIGTERM is how stopAll stops a child, so ending by it is a clean stop: a process that does
+      // not trap it, or one already exiting after Ctrl-C reached its whole process group (the
+      // worker daemon, whose signal handlers are gone by then).
+      if (c.ended?.code !== 0 && c.ended?.signal !== "SIGTERM") failed = true;
     }
     say(failed ? "devnet stopped with errors" : "devnet stopped");
     return failed ? 1 : 0;

@@ -83,6 +83,37 @@ describe("superviseNodes", () => {
     for (const name of ["node0", "node1", "node2"]) expect(processAlive(pidOf(out, name))).toBe(false);
   });
 
+  it("counts a process that ends by the SIGTERM it is stopped with as a clean stop", {
+    timeout: 30_000,
+  }, async () => {
+    const output = captureOutput();
+    const before = new Set(process.listeners("SIGINT"));
+    const running = superviseNodes(
+      [
+        { name: "node0", args: ["-e", POLITE] },
+        // No SIGTERM handler: the default action ends it, by that signal.
+        { name: "worker0", args: ["-e", `${PID_LINE} setInterval(() => {}, 1000);`] },
+      ],
+      { stopTimeoutMs: 10_000 },
+    );
+    const ctrlC = process.listeners("SIGINT").filter((l) => !before.has(l));
+    expect(ctrlC).toHaveLength(1);
+    await waitFor(
+      () => ["node0", "worker0"].every((name) => output().includes(`[${name}] pid `)),
+      20_000,
+      output,
+    );
+    // Ctrl-C, as the devnet's own handler sees it (not emitted: the test runner has handlers too).
+    (ctrlC[0] as (signal: NodeJS.Signals) => void)("SIGINT");
+    const code = await running;
+    const out = output();
+    expect(out).toContain("[devnet] SIGINT: stopping 2 node(s)");
+    expect(out).toContain("[node0] bye");
+    expect(out).toContain("[devnet] devnet stopped\n");
+    expect(code).toBe(0);
+    for (const name of ["node0", "worker0"]) expect(processAlive(pidOf(out, name))).toBe(false);
+  });
+
   it("reports a node that cannot start at all", { timeout: 30_000 }, async () => {
     const output = captureOutput();
     const code = await superviseNodes([
