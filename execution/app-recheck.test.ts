@@ -83,4 +83,19 @@ describe("recheck after a block", () => {
     expect((await chain.app.checkTx(waiting, "recheck")).codename).toBe("TX_NONCE_TOO_LOW");
     expect(chain.app.rechecksReused).toBe(before);
   });
+
+  it("tells the mempool each sender's committed next nonce, as getAccount does", async () => {
+    const [alice, bob, fresh] = [newAccount(), newAccount(), newAccount()];
+    const chain = await chainWith([alice, bob]);
+    await chain.block({
+      txs: [0, 1, 2].map((nonce) => signedTransfer(alice, { to: bob.address, amount: 1n, nonce })),
+    });
+    for (const who of [alice, bob, fresh]) {
+      expect(await chain.app.committedNonce(who.address)).toBe(
+        (await chain.app.getAccount(who.address)).nonce,
+      );
+    }
+    expect(await chain.app.committedNonce(alice.address)).toBe(3);
+    expect(await chain.app.committedNonce(fresh.address)).toBe(0);
+  });
 });

@@ -120,7 +120,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
       : undefined;
     const mempoolOptions = {
       checkTx: (tx: Uint8Array, mode: CheckTxMode) => app.checkTx(tx, mode),
-      nextNonce: async (sender: string) => (await app.getAccount(fromHex(sender))).nonce,
+      nextNonce: (sender: string) => app.committedNonce(fromHex(sender)),
       maxTxs: config.mempool.max_txs,
       maxBytes: config.mempool.max_bytes,
       maxTxBytes: config.mempool.max_tx_bytes,
