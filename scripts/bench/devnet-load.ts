@@ -154,6 +154,11 @@ interface LoadResult {
   reasons: Map<string, number>;
   /** Sends of txs a node had refused as busy (MEMPOOL_BUSY). */
   retried: number;
+  /**
+   * Txs accepted but not in any block 60 s after the load ended (the phase waits for them, so its
+   * CPU average then covers idle time too).
+   */
+  neverIncluded: number;
 }
 
 /**
@@ -205,9 +210,18 @@ async function offerLoad(
   // latency still counts from the first send.
   const retry: { tx: SignedHex; at: number }[] = [];
   let retried = 0;
-  while (performance.now() < loadEnd && (next < txs.length || retry.length > 0)) {
+  // New txs go out until the load ends; refused-as-busy ones are sent again after that too (for up
+  // to a minute), or a busy answer near the end would leave them neither refused nor included.
+  let offerMs: number | undefined;
+  const retryEnd = loadEnd + 60_000;
+  for (;;) {
     const now = performance.now();
-    const due = Math.floor(((now - start) / 1000) * rate);
+    const offering = now < loadEnd && next < txs.length;
+    if (!offering) {
+      offerMs ??= now - start;
+      if ((retry.length === 0 && inFlight === 0) || now >= retryEnd) break;
+    }
+    const due = offering ? Math.floor(((now - start) / 1000) * rate) : next;
     const retryDue = retry.length > 0 && retry[0]!.at <= now;
     if ((next >= due && !retryDue) || inFlight >= MAX_IN_FLIGHT_BATCHES) {
       await new Promise((r) => setTimeout(r, 5));
@@ -260,7 +274,11 @@ async function offerLoad(
         inFlight--;
       });
   }
-  const offerMs = performance.now() - start;
+  offerMs ??= performance.now() - start;
+  if (retry.length > 0) {
+    rejected += retry.length;
+    reasons.set("MEMPOOL_BUSY, still after a minute", retry.length);
+  }
   await waitFor(
     async () => inFlight === 0 && latencies.length + rejected >= next,
     60_000,
@@ -285,6 +303,7 @@ async function offerLoad(
     cpu: nodes.map((_, i) => (cpuAfter[i]! - cpuBefore[i]!) / (wallMs / 1000)),
     reasons,
     retried,
+    neverIncluded: Math.max(0, next - rejected - latencies.length),
   };
 }
 
@@ -382,6 +401,7 @@ export async function run(): Promise<void> {
         "offered tx/s": fmt(result.offeredRate),
         refused: fmt(result.rejected),
         "busy, sent again": fmt(result.retried),
+        "never in a block": fmt(result.neverIncluded),
         "finalized tx/s": fmt(result.finalizedRate),
         "largest block": fmt(result.largestBlock),
         "p50 ms": fmt(percentile(lat, 50)),
