@@ -205,6 +205,7 @@ export class KyochiApp {
     this.committed = new CommittedState(opts.tree, tuning.stateCacheEntries);
     this.verifier = new SignatureVerifier(opts.verifyPool, tuning.verifiedTxCacheEntries);
     this.decodedTxs = new DecodedTxCache(tuning.decodedTxCacheEntries);
+    // Memos live as long as decoded txs: both are for the txs waiting in the mempool.
     this.checkMemos = new CheckMemos(tuning.decodedTxCacheEntries);
     this.committedHeight = opts.tree.version;
     this.committedRoot = opts.tree.root;
@@ -605,7 +606,6 @@ export class KyochiApp {
 
   // ---- typed helpers for RPC ----
 
-  /** The account at `height` (default: last committed). Throws ExecutionError on a bad address or height. */
   /**
    * The next nonce of `address` in the last committed state: what the mempool asks for every
    * sender it holds after each block, without getAccount's bech32 encodings (tens of µs each).
@@ -614,6 +614,7 @@ export class KyochiApp {
     return (await loadAccount(this.readerAt(this.committedHeight), accountStateKey(address))).nonce;
   }
 
+  /** The account at `height` (default: last committed). Throws ExecutionError on a bad address or height. */
   async getAccount(address: string | Uint8Array, height?: number): Promise<AccountView> {
     const bytes = typeof address === "string" ? parseAddress(address, "INVALID_ADDRESS") : address;
     if (bytes.length !== 20) throw new ExecutionError("INVALID_ADDRESS", "address must be 20 bytes");

@@ -12,7 +12,7 @@
 // block wrote none of the keys it read, and those keys hold the same value before and after it.
 import type { CheckTxResult } from "../../consensus/application.js";
 import type { ChainParams } from "../params.js";
-import { BlockState, type CommittedState, type StateKey } from "../store.js";
+import { BlockState, type StateKey } from "../store.js";
 
 interface CheckMemo {
   /** The committed height the check ran against. */
@@ -26,10 +26,6 @@ interface CheckMemo {
 /** A throwaway block layer that records which keys reads fetched from the committed state. */
 export class ReadRecordingState extends BlockState {
   readonly reads = new Set<string>();
-
-  constructor(committed: CommittedState) {
-    super(committed);
-  }
 
   protected override readParent(key: StateKey): Promise<Uint8Array | undefined> {
     this.reads.add(key.id);
