@@ -1,15 +1,16 @@
 // Fixed-width big-endian integers, as every hashed preimage and state key in the project writes
 // them (big-endian so that byte order is numeric order in LevelDB keys).
+import { allocSmall } from "./small-bytes.js";
 
 export function u32be(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
+  const out = allocSmall(4);
+  new DataView(out.buffer, out.byteOffset, 4).setUint32(0, n);
   return out;
 }
 
 /** `n` must be a safe integer (at most 2^53-1), as every height, id and count here is. */
 export function u64be(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  const out = allocSmall(8);
+  new DataView(out.buffer, out.byteOffset, 8).setBigUint64(0, BigInt(n));
   return out;
 }

@@ -63,7 +63,7 @@ import {
 import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from "./params.js";
 import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
-import { CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
+import { CheckEnv, CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
 import type { TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
 import { executeTx } from "./tx/execute.js";
@@ -299,21 +299,8 @@ export class KyochiApp {
       // (amount above the balance, ...) is refused here rather than charged a fee in a block.
       const checkedAt = this.committedHeight;
       const scratch = new ReadRecordingState(this.committed);
-      let readsEnv = false;
-      const height = checkedAt + 1;
-      const timeMs = this.lastTimeMs;
-      const outcome = await executeTx(scratch, tx, {
-        params,
-        get height() {
-          readsEnv = true;
-          return height;
-        },
-        get timeMs() {
-          readsEnv = true;
-          return timeMs;
-        },
-        mode: "check",
-      });
+      const env = new CheckEnv(params, checkedAt + 1, this.lastTimeMs);
+      const outcome = await executeTx(scratch, tx, env);
       const base = {
         sender: toHex(tx.sender),
         nonce: tx.nonce,
@@ -331,7 +318,7 @@ export class KyochiApp {
       }
       const passed: CheckTxResult = { ...base, code: 0, codename: "", log: "" };
       // Remembered only when the check saw one committed height throughout.
-      if (!readsEnv && this.committedHeight === checkedAt) {
+      if (!env.readsEnv && this.committedHeight === checkedAt) {
         this.checkMemos.remember(prepared.hashId, checkedAt, params, scratch.reads, passed);
       }
       return passed;

@@ -1,6 +1,7 @@
 // One LevelDB per node. Areas are separated by a one-byte key prefix (cheaper than sublevels on
 // the hot path). Everything one block changes goes into a single WriteBatch written atomically.
 import { Level } from "level";
+import { allocSmall } from "../crypto/small-bytes.js";
 import { StateError } from "./errors.js";
 
 /** Key prefixes of each area. Never reuse a value: data written under it outlives the code. */
@@ -54,7 +55,7 @@ export class WriteBatch {
 export function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
   let len = 1;
   for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
+  const out = allocSmall(len);
   out[0] = prefix;
   let off = 1;
   for (const p of parts) {

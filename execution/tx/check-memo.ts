@@ -13,6 +13,7 @@
 import type { CheckTxResult } from "../../consensus/application.js";
 import type { ChainParams } from "../params.js";
 import { BlockState, type StateKey } from "../store.js";
+import type { TxEnv } from "./execute.js";
 
 interface CheckMemo {
   /** The committed height the check ran against. */
@@ -30,6 +31,33 @@ export class ReadRecordingState extends BlockState {
   protected override readParent(key: StateKey): Promise<Uint8Array | undefined> {
     this.reads.add(key.id);
     return super.readParent(key);
+  }
+}
+
+/**
+ * checkTx's execution environment: the height and block time of the next block, noting whether
+ * the tx read either (then its check cannot be reused). A class rather than a literal with
+ * getters, which V8 builds on a slow path for every call.
+ */
+export class CheckEnv implements TxEnv {
+  readonly mode = "check";
+  /** Whether the tx read the height or the block time. */
+  readsEnv = false;
+
+  constructor(
+    readonly params: ChainParams,
+    private readonly nextHeight: number,
+    private readonly lastTimeMs: number,
+  ) {}
+
+  get height(): number {
+    this.readsEnv = true;
+    return this.nextHeight;
+  }
+
+  get timeMs(): number {
+    this.readsEnv = true;
+    return this.lastTimeMs;
   }
 }
 

@@ -2,6 +2,7 @@
 // computed here, so the rules live in one place.
 import { hash } from "node:crypto";
 import { sha256 } from "../../crypto/hash.js";
+import { allocSmall } from "../../crypto/small-bytes.js";
 
 export { sha256 };
 
@@ -87,11 +88,14 @@ const leafInput = new Uint8Array(leafBuffer);
 const leafWriter = Buffer.from(leafBuffer);
 
 /**
- * A copy of `bytes[start, end)` as a plain Uint8Array. Not `.slice()`: on a Buffer (what LevelDB
- * and node:crypto return) `.slice()` is a view that shares memory.
+ * A copy of `bytes[start, end)` that shares no memory with `bytes` (a small one lives in a slab:
+ * see small-bytes.ts). Not `.slice()`: on a Buffer (what LevelDB and node:crypto return)
+ * `.slice()` is a view that shares memory.
  */
 export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
-  return new Uint8Array(bytes.subarray(start, end));
+  const out = allocSmall(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
 }
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {

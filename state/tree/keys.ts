@@ -1,4 +1,5 @@
 // LevelDB keys of the state tree. Versions are u64 BE so that LevelDB order is version order.
+import { allocSmall } from "../../crypto/small-bytes.js";
 import { Prefix } from "../db.js";
 import { StateError } from "../errors.js";
 import { writeU64 } from "./node.js";
@@ -14,7 +15,7 @@ const META_ROOT = 0x52; // 'R'
  */
 export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Uint8Array {
   const pathBytes = (depth + 1) >> 1;
-  const out = new Uint8Array(10 + pathBytes);
+  const out = allocSmall(10 + pathBytes);
   out[0] = Prefix.TreeNode;
   writeU64(out, 1, version);
   out[9] = depth;
@@ -25,7 +26,7 @@ export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Ui
 
 /** Value of a key hash written by `version`: TreeValue | keyHash(32) | version u64. */
 export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
-  const out = new Uint8Array(41);
+  const out = allocSmall(41);
   out[0] = Prefix.TreeValue;
   out.set(keyHash, 1);
   writeU64(out, 33, version);
@@ -38,7 +39,7 @@ export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
  * turns a read of the current state into one exact get instead of a tree walk or a seek.
  */
 export function latestValueKey(keyHash: Uint8Array): Uint8Array {
-  const out = new Uint8Array(33);
+  const out = allocSmall(33);
   out[0] = Prefix.TreeValue;
   out.set(keyHash, 1);
   return out;
@@ -50,7 +51,7 @@ export function latestValueKey(keyHash: Uint8Array): Uint8Array {
  * at 1M keys makes ~50k records stale); prune() reads them back with a range scan.
  */
 export function staleKey(version: number): Uint8Array {
-  const out = new Uint8Array(9);
+  const out = allocSmall(9);
   out[0] = Prefix.TreeStale;
   writeU64(out, 1, version);
   return out;
@@ -112,7 +113,7 @@ export function decodeStaleList(bytes: Uint8Array): Uint8Array[] {
 }
 
 export function rootKey(version: number): Uint8Array {
-  const out = new Uint8Array(10);
+  const out = allocSmall(10);
   out[0] = Prefix.TreeMeta;
   out[1] = META_ROOT;
   writeU64(out, 2, version);
@@ -130,7 +131,7 @@ export function keyString(key: Uint8Array): string {
 /** Value records: 0x01 || value, or 0x00 for "deleted at this version". */
 export function encodeValueRecord(value: Uint8Array | null): Uint8Array {
   if (value === null) return Uint8Array.of(0);
-  const out = new Uint8Array(value.length + 1);
+  const out = allocSmall(value.length + 1);
   out[0] = 1;
   out.set(value, 1);
   return out;

@@ -2,12 +2,12 @@
 // party). Key = [0x01] ++ 20-byte address; value = Account proto with a canonical decimal balance.
 import { decodeAddress } from "../../../crypto/address.js";
 import { CryptoError } from "../../../crypto/errors.js";
-import { encode } from "../../../proto/canonical.js";
-import { Account } from "../../../proto/index.js";
-import { formatAmount, MAX_AMOUNT, parseAmount } from "../../amount.js";
+import { allocSmall } from "../../../crypto/small-bytes.js";
+import { MAX_AMOUNT, parseAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
 import { type KvReader, type KvStore, keyId, type StateKey, stateKey } from "../../store.js";
 import type { Module, QueryAnswer } from "../types.js";
+import { decodeAccountFast, decodeAccountGeneric, encodeAccountBytes } from "./codec.js";
 
 export const ACCOUNTS_PREFIX = 0x01;
 
@@ -18,7 +18,7 @@ export interface AccountState {
 
 /** The tree key of an address's account: [0x01] ++ address. */
 export function accountKey(address: Uint8Array): Uint8Array {
-  const key = new Uint8Array(1 + address.length);
+  const key = allocSmall(1 + address.length);
   key[0] = ACCOUNTS_PREFIX;
   key.set(address, 1);
   return key;
@@ -29,7 +29,7 @@ export function accountStateKey(address: Uint8Array): StateKey {
 }
 
 export function encodeAccount(account: AccountState): Uint8Array {
-  return encode(Account, Account.create({ nonce: account.nonce, balance: formatAmount(account.balance) }));
+  return encodeAccountBytes(account.nonce, account.balance);
 }
 
 /**
@@ -38,16 +38,7 @@ export function encodeAccount(account: AccountState): Uint8Array {
  * balance is still parsed strictly.
  */
 export function decodeAccount(bytes: Uint8Array): AccountState {
-  let a: Account;
-  try {
-    a = Account.decode(bytes);
-  } catch (err) {
-    throw new ExecutionError("INTERNAL", `stored account does not decode: ${(err as Error).message}`);
-  }
-  return {
-    nonce: a.nonce,
-    balance: parseAmount(a.balance === "" ? "0" : a.balance, "stored balance", "INTERNAL"),
-  };
+  return decodeAccountFast(bytes) ?? decodeAccountGeneric(bytes);
 }
 
 /** The account at `key`, or a fresh one (nonce 0, balance 0) if it was never written. */
