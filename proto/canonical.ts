@@ -27,8 +27,9 @@ export function decodeCanonical<T>(codec: MessageCodec<T>, bytes: Uint8Array, wh
   } catch (err) {
     throw new NonCanonicalError(what, `malformed protobuf (${(err as Error).message})`);
   }
-  if (hasUnknownFields(message)) throw new NonCanonicalError(what, "unknown or mistyped fields");
-  if (hasUnsafeInteger(message)) throw new NonCanonicalError(what, "an integer field is above 2^53-1");
+  const found = scan(message, 0);
+  if ((found & UNKNOWN_FIELDS) !== 0) throw new NonCanonicalError(what, "unknown or mistyped fields");
+  if ((found & UNSAFE_INTEGER) !== 0) throw new NonCanonicalError(what, "an integer field is above 2^53-1");
   const again = codec.encode(message).finish();
   if (!bytesEqual(again, bytes)) throw new NonCanonicalError(what, "does not re-encode to the same bytes");
   return message;
@@ -39,31 +40,40 @@ export function encode<T>(codec: MessageCodec<T>, message: T): Uint8Array {
   return codec.encode(message).finish();
 }
 
-function hasUnknownFields(value: unknown, depth = 0): boolean {
-  if (depth > 32 || value === null || typeof value !== "object" || value instanceof Uint8Array) return false;
-  if (Array.isArray(value)) return value.some((v) => hasUnknownFields(v, depth + 1));
-  const record = value as Record<string, unknown>;
-  if (Object.hasOwn(record, "$unknowns")) {
-    const unknowns = record.$unknowns;
-    if (Array.isArray(unknowns) && unknowns.length > 0) return true;
-  }
-  for (const key of Object.keys(record)) {
-    if (key !== "$unknowns" && hasUnknownFields(record[key], depth + 1)) return true;
-  }
-  return false;
-}
+const UNSAFE_INTEGER = 1;
+const UNKNOWN_FIELDS = 2;
 
-// 64-bit fields decode to JS numbers; values above 2^53-1 may still re-encode to the same bytes
-// (2^60 is exact in a double) but arithmetic on them is not, so they are refused outright.
-function hasUnsafeInteger(value: unknown, depth = 0): boolean {
-  if (typeof value === "number") return !Number.isSafeInteger(value) && Number.isInteger(value);
-  if (depth > 32 || value === null || typeof value !== "object" || value instanceof Uint8Array) return false;
-  if (Array.isArray(value)) return value.some((v) => hasUnsafeInteger(v, depth + 1));
+/**
+ * One walk of a decoded message for what makes it non-canonical beyond its bytes: unknown fields
+ * anywhere (UNKNOWN_FIELDS, which ends the walk) and 64-bit fields above 2^53-1 (UNSAFE_INTEGER:
+ * they decode to JS numbers, and 2^60 may re-encode to the same bytes, but arithmetic on them is
+ * not exact). One walk for both: every tx is walked. (for-in, which allocates no key array, was
+ * slower here: generated messages keep their defaults on the prototype, so every key needs an
+ * own-property check.)
+ */
+function scan(value: unknown, depth: number): number {
+  if (typeof value === "number")
+    return !Number.isSafeInteger(value) && Number.isInteger(value) ? UNSAFE_INTEGER : 0;
+  if (depth > 32 || value === null || typeof value !== "object" || value instanceof Uint8Array) return 0;
+  let found = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      found |= scan(v, depth + 1);
+      if ((found & UNKNOWN_FIELDS) !== 0) return found;
+    }
+    return found;
+  }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== "$unknowns" && hasUnsafeInteger(record[key], depth + 1)) return true;
+    const v = record[key];
+    if (key === "$unknowns") {
+      if (Array.isArray(v) && v.length > 0) return found | UNKNOWN_FIELDS;
+      continue;
+    }
+    found |= scan(v, depth + 1);
+    if ((found & UNKNOWN_FIELDS) !== 0) return found;
   }
-  return false;
+  return found;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -10,6 +10,7 @@ function mapStore(): KvStore & { size: () => number } {
   const map = new Map<string, Uint8Array>();
   return {
     get: async (key: StateKey) => map.get(key.id),
+    peek: (key: StateKey) => map.get(key.id),
     set: (key: StateKey, value: Uint8Array) => void map.set(key.id, value),
     delete: (key: StateKey) => void map.delete(key.id),
     size: () => map.size,

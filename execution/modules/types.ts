@@ -32,7 +32,8 @@ export interface MsgHandler<K extends MsgKind> {
   validate(msg: MsgPayload<K>): void;
   /** Keys `execute` will read besides the sender's account, so the block can preload them. */
   touchedKeys(msg: MsgPayload<K>): StateKey[];
-  execute(ctx: MsgContext, msg: MsgPayload<K>): Promise<void>;
+  /** Returns nothing when it could finish without waiting (see KvStore.peek). */
+  execute(ctx: MsgContext, msg: MsgPayload<K>): Promise<void> | undefined;
 }
 
 export interface GenesisContext {

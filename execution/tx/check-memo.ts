@@ -12,7 +12,7 @@
 // block wrote none of the keys it read, and those keys hold the same value before and after it.
 import type { CheckTxResult } from "../../consensus/application.js";
 import type { ChainParams } from "../params.js";
-import { BlockState, type StateKey } from "../store.js";
+import { BlockState, type Peeked, type StateKey } from "../store.js";
 import type { TxEnv } from "./execute.js";
 
 interface CheckMemo {
@@ -31,6 +31,11 @@ export class ReadRecordingState extends BlockState {
   protected override readParent(key: StateKey): Promise<Uint8Array | undefined> {
     this.reads.add(key.id);
     return super.readParent(key);
+  }
+
+  protected override peekParent(key: StateKey): Peeked {
+    this.reads.add(key.id);
+    return super.peekParent(key);
   }
 }
 

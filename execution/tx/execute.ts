@@ -11,7 +11,7 @@
 import { type Event, TxResult } from "../../proto/index.js";
 import { ExecutionError } from "../errors.js";
 import { GasMeter } from "../gas.js";
-import { loadAccount, saveAccount } from "../modules/accounts/index.js";
+import { type AccountState, loadAccount, peekAccount, saveAccount } from "../modules/accounts/index.js";
 import { makeEvent } from "../modules/events.js";
 import type { MsgContext } from "../modules/types.js";
 import type { ChainParams } from "../params.js";
@@ -54,9 +54,18 @@ export function failedResult(
   });
 }
 
-/** Checks the ante rules, then takes the fee and advances the nonce (its only write, made last). */
-async function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void> {
-  const account = await loadAccount(layer, tx.senderKey);
+/**
+ * Checks the ante rules, then takes the fee and advances the nonce (its only write, made last).
+ * Synchronous when the signer's account is in memory (see KvStore.peek).
+ */
+function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void> | undefined {
+  const account = peekAccount(layer, tx.senderKey);
+  if (account === undefined) return loadAccount(layer, tx.senderKey).then((a) => anteWith(layer, tx, env, a));
+  anteWith(layer, tx, env, account);
+  return undefined;
+}
+
+function anteWith(layer: StateLayer, tx: DecodedTx, env: TxEnv, account: AccountState): void {
   if (tx.nonce < account.nonce) {
     throw new ExecutionError(
       "TX_NONCE_TOO_LOW",
@@ -124,7 +133,8 @@ class TxMsgContext implements MsgContext {
 export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<TxOutcome> {
   // The ante writes once, after every check passed, so it needs no scope of its own.
   try {
-    await ante(layer, tx, env);
+    const pending = ante(layer, tx, env);
+    if (pending !== undefined) await pending;
   } catch (err) {
     if (err instanceof ExecutionError)
       return { result: failedResult(err, tx.gasLimit), feeCharged: 0n, error: err };
@@ -143,7 +153,8 @@ export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): P
     meter.consume(tx.intrinsicGas, "intrinsic gas");
     for (const msg of tx.messages) {
       const { handler, payload } = dispatch(msg);
-      await handler.execute(ctx, payload);
+      const pending = handler.execute(ctx, payload);
+      if (pending !== undefined) await pending;
     }
   } catch (err) {
     if (err instanceof ExecutionError) {

@@ -5,7 +5,7 @@ import { CryptoError } from "../../../crypto/errors.js";
 import { allocSmall } from "../../../crypto/small-bytes.js";
 import { MAX_AMOUNT, parseAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
-import { type KvReader, type KvStore, keyId, type StateKey, stateKey } from "../../store.js";
+import { type KvReader, type KvStore, keyId, NOT_IN_MEMORY, type StateKey, stateKey } from "../../store.js";
 import type { Module, QueryAnswer } from "../types.js";
 import { decodeAccountFast, decodeAccountGeneric, encodeAccountBytes } from "./codec.js";
 
@@ -44,6 +44,13 @@ export function decodeAccount(bytes: Uint8Array): AccountState {
 /** The account at `key`, or a fresh one (nonce 0, balance 0) if it was never written. */
 export async function loadAccount(store: KvReader, key: StateKey): Promise<AccountState> {
   const bytes = await store.get(key);
+  return bytes === undefined ? { nonce: 0, balance: 0n } : decodeAccount(bytes);
+}
+
+/** loadAccount without a promise when the store holds the account in memory; else undefined. */
+export function peekAccount(store: KvStore, key: StateKey): AccountState | undefined {
+  const bytes = store.peek(key);
+  if (bytes === NOT_IN_MEMORY) return undefined;
   return bytes === undefined ? { nonce: 0, balance: 0n } : decodeAccount(bytes);
 }
 

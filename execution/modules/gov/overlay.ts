@@ -1,6 +1,6 @@
 // A write layer over any KvStore: governance tries a change on it (a proposal's content checked
 // at submission, a param change at its height) and keeps the writes only if every step passed.
-import type { KvStore, StateKey } from "../../store.js";
+import type { KvStore, Peeked, StateKey } from "../../store.js";
 
 export class Overlay implements KvStore {
   private readonly parent: KvStore;
@@ -14,6 +14,12 @@ export class Overlay implements KvStore {
     const w = this.writes.get(key.id);
     if (w !== undefined) return Promise.resolve(w.value ?? undefined);
     return this.parent.get(key);
+  }
+
+  peek(key: StateKey): Peeked {
+    const w = this.writes.get(key.id);
+    if (w !== undefined) return w.value ?? undefined;
+    return this.parent.peek(key);
   }
 
   set(key: StateKey, value: Uint8Array): void {

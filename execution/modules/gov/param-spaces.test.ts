@@ -2,6 +2,7 @@
 // governance changes them only through the checks genesis runs, at the stated height.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GENESIS_PARAMS } from "../../genesis-types.js";
+import { NOT_IN_MEMORY } from "../../store.js";
 import { allParamSpaces } from "../param-spaces.js";
 import { content, GOV_TEST_PARAMS, submitMsg, useGovFixtures } from "./gov-fixture.js";
 import { Overlay } from "./overlay.js";
@@ -27,6 +28,7 @@ describe("param spaces", () => {
     const scratch = new Overlay({
       get: async (key) =>
         (await f.chain.app.query({ path: `proof/${Buffer.from(key.bytes).toString("hex")}` })).value,
+      peek: () => NOT_IN_MEMORY,
       set() {},
       delete() {},
     });

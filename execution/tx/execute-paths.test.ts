@@ -1,0 +1,99 @@
+// A tx runs synchronously when its accounts are in memory and waits for reads when they are not
+// (KvStore.peek). Nodes differ in what they have cached, so both paths must give the same result,
+// gas and writes, or nodes would disagree on the app hash.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KyochiDb, WriteBatch } from "../../state/db.js";
+import { openStateTree } from "../../state/tree/index.js";
+import type { StateTree } from "../../state/tree/types.js";
+import { prepareTx } from "../block-executor.js";
+import { accountKey, encodeAccount } from "../modules/accounts/index.js";
+import { BlockState, CommittedState } from "../store.js";
+import {
+  newAccount,
+  signedTransfer,
+  TEST_CHAIN_ID,
+  TEST_TX_PARAMS,
+  type TestAccount,
+} from "../test-helpers.js";
+import { executeTx, type TxEnv } from "./execute.js";
+
+let dir: string;
+let db: KyochiDb;
+let tree: StateTree;
+let alice: TestAccount;
+let bob: TestAccount;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-exec-paths-"));
+  db = await KyochiDb.open(dir);
+  tree = await openStateTree(db);
+  alice = newAccount();
+  bob = newAccount();
+  const batch = new WriteBatch();
+  await tree.commit(
+    1,
+    [[accountKey(alice.address), encodeAccount({ nonce: 0, balance: 10_000_000n })]],
+    batch,
+  );
+  await db.write(batch);
+});
+
+afterEach(async () => {
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const env: TxEnv = { params: TEST_TX_PARAMS, height: 2, timeMs: 2_000, mode: "deliver" };
+
+/** Runs `tx` on a fresh block layer, with every account it touches cached first or not. */
+async function run(tx: Uint8Array, preloaded: boolean) {
+  const prepared = prepareTx(tx, { chainId: TEST_CHAIN_ID, params: TEST_TX_PARAMS });
+  const decoded = prepared.decoded;
+  if (!decoded) throw prepared.error;
+  const committed = new CommittedState(tree, 1_000);
+  const state = new BlockState(committed);
+  if (preloaded) await committed.preload([decoded.senderKey, ...[alice, bob].map((a) => decodedKey(a))]);
+  const outcome = await executeTx(state, decoded, env);
+  return {
+    code: outcome.result.code,
+    log: outcome.result.log,
+    gasUsed: outcome.result.gasUsed,
+    events: outcome.result.events,
+    fee: outcome.feeCharged,
+    writes: state
+      .updates()
+      .map(([k, v]) => [Buffer.from(k).toString("hex"), v && Buffer.from(v).toString("hex")]),
+  };
+}
+
+function decodedKey(a: TestAccount) {
+  const bytes = accountKey(a.address);
+  return { bytes, id: String.fromCharCode(...bytes) };
+}
+
+describe("executeTx read paths", () => {
+  it("gives the same result, gas, events and writes with accounts cached or read from the tree", async () => {
+    const cases = [
+      signedTransfer(alice, { to: bob.address, amount: 1_234n, nonce: 0 }), // new recipient
+      signedTransfer(alice, { to: alice.address, amount: 5n, nonce: 0 }), // to oneself
+      signedTransfer(alice, { to: bob.address, amount: 9_999_999_999n, nonce: 0 }), // above the balance
+      signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 3 }), // wrong nonce (ante)
+      signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 0, gasLimit: 8_700 }), // out of gas in the messages
+    ];
+    const codes: number[] = [];
+    for (const tx of cases) {
+      const cold = await run(tx, false);
+      const warm = await run(tx, true);
+      expect(warm).toEqual(cold);
+      codes.push(cold.code);
+    }
+    // The cases cover success and each kind of failure, not five copies of one outcome.
+    expect(codes[0]).toBe(0);
+    expect(codes[1]).toBe(0);
+    expect(new Set(codes.slice(2)).size).toBe(3);
+    expect(codes.slice(2).every((c) => c !== 0)).toBe(true);
+  });
+});
