@@ -28,5 +28,6 @@ EXPOSE 26656 26657 9090 26660
 ENV KYOCHI_RPC_LADDR=0.0.0.0:26657 \
     KYOCHI_GRPC_LADDR=0.0.0.0:9090 \
     KYOCHI_METRICS_LADDR=0.0.0.0:26660
-ENTRYPOINT ["node", "dist/node/cli/main.js"]
+# --max-semi-space-size: see node/runtime-flags.ts
+ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/node/cli/main.js"]
 CMD ["start"]

@@ -21,6 +21,7 @@ import {
   parseValidatorCount,
   readDevnet,
 } from "../init.js";
+import { NODE_V8_FLAGS } from "../runtime-flags.js";
 import { stopWithParentEnv } from "./parent-watchdog.js";
 import { addConfigFlags, configFromFlags } from "./start.js";
 
@@ -145,6 +146,7 @@ async function runDevnet(flags: Flags): Promise<number> {
     ...nodes.map((node, i) => ({
       name: node.name,
       args: [
+        ...NODE_V8_FLAGS,
         cli,
         "start",
         "--home",

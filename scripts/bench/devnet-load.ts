@@ -27,6 +27,7 @@ import { toHex } from "../../crypto/hash.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
 import { DEVNET_CHAIN_ID, initDevnet } from "../../node/init.js";
 import { peerIdOfNodeKeyFile } from "../../node/p2p/peer-id.js";
+import { NODE_V8_FLAGS } from "../../node/runtime-flags.js";
 import { KeyType } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
 import { freePort } from "./free-port.js";
@@ -95,6 +96,7 @@ function startNode(home: string, rpcPort: number, args: string[], index: number)
   const child = spawn(
     process.execPath,
     [
+      ...NODE_V8_FLAGS,
       ...(profiled ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROF_DIR)}`] : []),
       CLI,
       "start",
