@@ -4,25 +4,7 @@
 // the generated encoders write (fields in number order, proto3 defaults omitted, minimal
 // varints); result-encoding.test.ts checks that against them.
 import { Event, type TxResult, ValidatorUpdate } from "../proto/index.js";
-
-/** Length of `value` (a safe non-negative integer) as a protobuf varint. */
-function varintLength(value: number): number {
-  let n = 1;
-  while (value >= 128) {
-    value = Math.floor(value / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(out: Uint8Array, at: number, value: number): number {
-  while (value >= 128) {
-    out[at++] = (value % 128) | 128;
-    value = Math.floor(value / 128);
-  }
-  out[at++] = value;
-  return at;
-}
+import { varintLength, writeVarint } from "../proto/varint.js";
 
 /** Size of a length-delimited field: tag, length, bytes. */
 function delimitedLength(tagByte: number, bytes: Uint8Array): number {

@@ -1,15 +1,10 @@
 // A tx runs synchronously when its accounts are in memory and waits for reads when they are not
 // (KvStore.peek). Nodes differ in what they have cached, so both paths must give the same result,
 // gas and writes, or nodes would disagree on the app hash.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KyochiDb, WriteBatch } from "../../state/db.js";
-import { openStateTree } from "../../state/tree/index.js";
-import type { StateTree } from "../../state/tree/types.js";
+import { openTestStore, type TestStore } from "../../state/tree/test-helpers.js";
 import { prepareTx } from "../block-executor.js";
-import { accountKey, encodeAccount } from "../modules/accounts/index.js";
+import { accountKey, accountStateKey, encodeAccount } from "../modules/accounts/index.js";
 import { BlockState, CommittedState } from "../store.js";
 import {
   newAccount,
@@ -20,30 +15,19 @@ import {
 } from "../test-helpers.js";
 import { executeTx, type TxEnv } from "./execute.js";
 
-let dir: string;
-let db: KyochiDb;
-let tree: StateTree;
+let store: TestStore;
 let alice: TestAccount;
 let bob: TestAccount;
 
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-exec-paths-"));
-  db = await KyochiDb.open(dir);
-  tree = await openStateTree(db);
+  store = await openTestStore();
   alice = newAccount();
   bob = newAccount();
-  const batch = new WriteBatch();
-  await tree.commit(
-    1,
-    [[accountKey(alice.address), encodeAccount({ nonce: 0, balance: 10_000_000n })]],
-    batch,
-  );
-  await db.write(batch);
+  await store.commit(1, [[accountKey(alice.address), encodeAccount({ nonce: 0, balance: 10_000_000n })]]);
 });
 
 afterEach(async () => {
-  await db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await store.close();
 });
 
 const env: TxEnv = { params: TEST_TX_PARAMS, height: 2, timeMs: 2_000, mode: "deliver" };
@@ -53,9 +37,9 @@ async function run(tx: Uint8Array, preloaded: boolean) {
   const prepared = prepareTx(tx, { chainId: TEST_CHAIN_ID, params: TEST_TX_PARAMS });
   const decoded = prepared.decoded;
   if (!decoded) throw prepared.error;
-  const committed = new CommittedState(tree, 1_000);
+  const committed = new CommittedState(store.tree, 1_000);
   const state = new BlockState(committed);
-  if (preloaded) await committed.preload([decoded.senderKey, ...[alice, bob].map((a) => decodedKey(a))]);
+  if (preloaded) await committed.preload([alice, bob].map((a) => accountStateKey(a.address)));
   const outcome = await executeTx(state, decoded, env);
   return {
     code: outcome.result.code,
@@ -67,11 +51,6 @@ async function run(tx: Uint8Array, preloaded: boolean) {
       .updates()
       .map(([k, v]) => [Buffer.from(k).toString("hex"), v && Buffer.from(v).toString("hex")]),
   };
-}
-
-function decodedKey(a: TestAccount) {
-  const bytes = accountKey(a.address);
-  return { bytes, id: String.fromCharCode(...bytes) };
 }
 
 describe("executeTx read paths", () => {

@@ -68,13 +68,14 @@ export class SignatureVerifier {
     return results;
   }
 
-  private run(items: VerifyItem[], offMainThread = false): Promise<boolean[]> {
+  /** `background`: admission checks, queued behind a block's (see VerifyPool.verifyBatch). */
+  private run(items: VerifyItem[], background = false): Promise<boolean[]> {
     const inline = () =>
       items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
     if (!this.pool) return Promise.resolve(inline());
     // A worker that dies (or a closed pool) must not fail a block: the answer is the same when
     // computed here, only slower.
-    return this.pool.verifyBatch(items, { background: offMainThread }).catch(inline);
+    return this.pool.verifyBatch(items, { background }).catch(inline);
   }
 
   private flush(): void {

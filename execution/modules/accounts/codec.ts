@@ -6,7 +6,8 @@
 // generated decoder for anything but that layout.
 import { allocSmall } from "../../../crypto/small-bytes.js";
 import { Account } from "../../../proto/index.js";
-import { MAX_AMOUNT, parseAmount } from "../../amount.js";
+import { varintLength, writeVarint } from "../../../proto/varint.js";
+import { formatAmount, MAX_AMOUNT, parseAmount } from "../../amount.js";
 import { ExecutionError } from "../../errors.js";
 
 const NONCE_TAG = 0x08; // field 1, varint
@@ -15,33 +16,17 @@ const BALANCE_TAG = 0x12; // field 2, length-delimited
 const MAX_BALANCE_DIGITS = 39;
 const ZERO = 0x30;
 
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
-
 /** Account{nonce, balance} as Account.encode writes it. `balance` must be in 0..=2^128-1. */
 export function encodeAccountBytes(nonce: number, balance: bigint): Uint8Array {
-  if (balance < 0n || balance > MAX_AMOUNT)
-    throw new ExecutionError("AMOUNT_OVERFLOW", `amount ${balance} is outside 0..2^128-1`);
   if (!Number.isSafeInteger(nonce) || nonce < 0) throw new ExecutionError("INTERNAL", `bad nonce ${nonce}`);
-  const digits = balance.toString(10);
+  const digits = formatAmount(balance);
   const nonceBytes = nonce === 0 ? 0 : 1 + varintLength(nonce);
   // At most 1 + 8 + 1 + 1 + 39 bytes, written to LevelDB and hashed: see small-bytes.ts.
   const out = allocSmall(nonceBytes + 2 + digits.length);
   let at = 0;
   if (nonce !== 0) {
     out[at++] = NONCE_TAG;
-    let n = nonce;
-    while (n >= 0x80) {
-      out[at++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    out[at++] = n;
+    at = writeVarint(out, at, nonce);
   }
   out[at++] = BALANCE_TAG;
   out[at++] = digits.length;

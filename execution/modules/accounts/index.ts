@@ -43,14 +43,17 @@ export function decodeAccount(bytes: Uint8Array): AccountState {
 
 /** The account at `key`, or a fresh one (nonce 0, balance 0) if it was never written. */
 export async function loadAccount(store: KvReader, key: StateKey): Promise<AccountState> {
-  const bytes = await store.get(key);
-  return bytes === undefined ? { nonce: 0, balance: 0n } : decodeAccount(bytes);
+  return accountOrFresh(await store.get(key));
 }
 
 /** loadAccount without a promise when the store holds the account in memory; else undefined. */
 export function peekAccount(store: KvStore, key: StateKey): AccountState | undefined {
   const bytes = store.peek(key);
-  if (bytes === NOT_IN_MEMORY) return undefined;
+  return bytes === NOT_IN_MEMORY ? undefined : accountOrFresh(bytes);
+}
+
+/** A stored account, or a fresh one (nonce 0, balance 0) where none was ever written. */
+function accountOrFresh(bytes: Uint8Array | undefined): AccountState {
   return bytes === undefined ? { nonce: 0, balance: 0n } : decodeAccount(bytes);
 }
 
