@@ -42,4 +42,19 @@ describe("TxCommitWaiter", () => {
     expect(await open).toBeUndefined();
     expect(waiter.pending).toBe(0);
   });
+
+  it("answers a wait that starts after close at once, without looking up the index", async () => {
+    // A commit-mode broadcast still in checkTx when the node began to stop: its wait must not hold
+    // a timer that keeps the stopped process alive (seen: a devnet node that did not exit).
+    const waiter = new TxCommitWaiter();
+    waiter.close();
+    let looked = false;
+    const answer = await waiter.wait(record(7, 1).hash, 60_000, async () => {
+      looked = true;
+      return undefined;
+    });
+    expect(answer).toBeUndefined();
+    expect(looked).toBe(false);
+    expect(waiter.pending).toBe(0);
+  });
 });

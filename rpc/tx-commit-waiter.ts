@@ -10,6 +10,7 @@ type Listener = (record: TxRecord | undefined) => void;
 export class TxCommitWaiter {
   private readonly listeners = new Map<string, Set<Listener>>();
   private count = 0;
+  private closed = false;
 
   /** `maxWaiters` bounds memory under a flood of commit-mode broadcasts. */
   constructor(private readonly maxWaiters = 10_000) {}
@@ -30,7 +31,9 @@ export class TxCommitWaiter {
 
   /**
    * The record of `hash` once committed (looked up with `lookup` first), or undefined after
-   * `timeoutMs` or `close()`.
+   * `timeoutMs` or `close()`. After `close()` it answers undefined at once: a broadcast that was
+   * still in its checks when the node began to stop must not start a timer that would keep the
+   * stopped process alive for the whole timeout.
    */
   wait(
     hash: Uint8Array,
@@ -42,6 +45,7 @@ export class TxCommitWaiter {
         new RpcBackendError("UNAVAILABLE", "too many txs are being waited for; try again later"),
       );
     }
+    if (this.closed) return Promise.resolve(undefined);
     const key = toHex(hash);
     return new Promise<TxRecord | undefined>((resolve, reject) => {
       let set = this.listeners.get(key);
@@ -77,8 +81,9 @@ export class TxCommitWaiter {
     });
   }
 
-  /** Resolves every pending wait with undefined (on shutdown). */
+  /** Resolves every pending wait, and every later one, with undefined (on shutdown). */
   close(): void {
+    this.closed = true;
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener(undefined);
   }
 }

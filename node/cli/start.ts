@@ -63,6 +63,7 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
     });
     const fatal = await node.done;
     unwatch();
+    reportLingeringResources(logger);
     if (fatal) {
       process.exitCode = 1;
       // A governance upgrade this release lacks: the operator must read this, not a log record.
@@ -72,6 +73,19 @@ export async function runUntilSignal(home: string, config: NodeConfig, logger: L
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+// After a clean stop nothing should keep the process alive. If something does (a timer or socket
+// a component forgot), name it in the log so the leak can be found, instead of a silent hang.
+const LINGER_REPORT_MS = 3000;
+
+function reportLingeringResources(logger: Logger): void {
+  setTimeout(() => {
+    logger.warn(
+      { resources: process.getActiveResourcesInfo() },
+      "process still running after the node stopped",
+    );
+  }, LINGER_REPORT_MS).unref();
 }
 
 export function registerStartCommand(program: Command): void {
