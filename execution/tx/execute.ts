@@ -44,14 +44,26 @@ export function failedResult(
   gasUsed = 0,
   events: Event[] = [],
 ): TxResult {
-  return TxResult.create({
-    code: err.resultCode,
-    codespace: err.codespace,
-    log: `${err.code}: ${err.message}`,
-    gasWanted,
-    gasUsed,
-    events,
-  });
+  return txResult(err.resultCode, err.codespace, `${err.code}: ${err.message}`, gasWanted, gasUsed, events);
+}
+
+/** A TxResult built field by field (the generated `create` goes through Object.keys; one per tx). */
+function txResult(
+  code: number,
+  codespace: string,
+  log: string,
+  gasWanted: number,
+  gasUsed: number,
+  events: Event[],
+): TxResult {
+  const result = new TxResult();
+  result.code = code;
+  result.codespace = codespace;
+  result.log = log;
+  result.gasWanted = gasWanted;
+  result.gasUsed = gasUsed;
+  result.events = events;
+  return result;
 }
 
 /**
@@ -167,13 +179,6 @@ export async function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): P
     throw err;
   }
   msgScope.commit();
-  const result = TxResult.create({
-    code: 0,
-    codespace: "",
-    log: "",
-    gasWanted: tx.gasLimit,
-    gasUsed: meter.consumed,
-    events: [txEvent, ...ctx.events],
-  });
-  return { result, feeCharged: tx.fee };
+  ctx.events.unshift(txEvent);
+  return { result: txResult(0, "", "", tx.gasLimit, meter.consumed, ctx.events), feeCharged: tx.fee };
 }
