@@ -13,6 +13,7 @@ import { MSG_HANDLERS } from "../modules/registry.js";
 import type { MsgHandler, MsgKind, MsgPayload } from "../modules/types.js";
 import type { ChainParams } from "../params.js";
 import { keyId, type StateKey } from "../store.js";
+import { fastDecodeTx, fastDecodeTxBody } from "./fast-decode.js";
 
 /**
  * Signer addresses by key type and public key. Senders repeat across txs, and deriving an address
@@ -132,7 +133,7 @@ export function decodeTx(
     );
   }
   if (bytes.length === 0) throw new ExecutionError("TX_MALFORMED", "tx is empty");
-  const tx = decodeStrict<Tx>(Tx, bytes, "Tx");
+  const tx = fastDecodeTx(bytes) ?? decodeStrict<Tx>(Tx, bytes, "Tx");
 
   const keyType = tx.keyType;
   const expectedKeyLength = PUBLIC_KEY_LENGTH[keyType];
@@ -158,7 +159,7 @@ export function decodeTx(
   }
 
   const bodyBytes = tx.body ?? new Uint8Array(0);
-  const body = decodeStrict<TxBody>(TxBody, bodyBytes, "TxBody");
+  const body = fastDecodeTxBody(bodyBytes) ?? decodeStrict<TxBody>(TxBody, bodyBytes, "TxBody");
   if (body.chainId !== ctx.chainId) {
     throw new ExecutionError(
       "TX_WRONG_CHAIN_ID",

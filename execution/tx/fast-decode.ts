@@ -1,0 +1,235 @@
+// A fast path for the decodes every tx pays: the Tx envelope, and the TxBody of a tx whose messages
+// are all transfers (MsgSend), by far the most common kind.
+//
+// The generic path (proto/canonical.ts) decodes with the generated code, walks the result for
+// unknown fields and unsafe integers, re-encodes it and compares the bytes: about 4 µs and 3 KB of
+// short-lived objects per transfer. This reader accepts only the one canonical form of the fields
+// it knows: single-byte tags in ascending field order (a repeated field's entries side by side),
+// no field holding its default, minimal varints at most 2^53-1, ASCII text. Anything else (an
+// unknown field, an explicit default, a padded varint, non-ASCII text, another message kind) makes
+// it answer undefined, and the caller takes the generic path, which alone tells valid, malformed
+// and non-canonical apart. So it can agree with the generic path or defer to it, never overrule
+// it; fast-decode.test.ts holds it to that on mutated txs.
+import { Msg, MsgSend, Tx, TxBody } from "../../proto/index.js";
+
+// Tags (field number << 3 | wire type) of the fields read here.
+const TX_BODY_BYTES = 0x0a;
+const TX_PUBLIC_KEY = 0x12;
+const TX_KEY_TYPE = 0x18;
+const TX_SIGNATURE = 0x22;
+const BODY_CHAIN_ID = 0x0a;
+const BODY_NONCE = 0x10;
+const BODY_FEE = 0x1a;
+const BODY_GAS_LIMIT = 0x20;
+const BODY_MESSAGES = 0x2a;
+const BODY_MEMO = 0x32;
+const MSG_BANK_SEND = 0x0a;
+const SEND_TO = 0x0a;
+const SEND_AMOUNT = 0x12;
+
+const NOT_CANONICAL = -1;
+
+/** Reads canonical protobuf values from `bytes[pos, end)`; NOT_CANONICAL / undefined otherwise. */
+class CanonicalReader {
+  pos: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  /** A minimally encoded varint of at most 2^53-1 (integer steps only: each term is exact). */
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.end) return NOT_CANONICAL;
+      const b = this.bytes[this.pos++] as number;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        // A last byte of zero after others pads the varint.
+        if (b === 0 && i > 0) return NOT_CANONICAL;
+        return value <= Number.MAX_SAFE_INTEGER ? value : NOT_CANONICAL;
+      }
+      scale *= 128;
+    }
+    return NOT_CANONICAL;
+  }
+
+  /** A non-zero varint (zero is the default, which the canonical form omits). */
+  nonZeroVarint(): number {
+    const v = this.varint();
+    return v === 0 ? NOT_CANONICAL : v;
+  }
+
+  /** The end of a non-empty length-delimited value starting at pos. */
+  lengthEnd(): number {
+    const length = this.varint();
+    if (length <= 0 || length > this.end - this.pos) return NOT_CANONICAL;
+    return this.pos + length;
+  }
+
+  /** A reader over a non-empty embedded message starting at pos; this one moves past it. */
+  embedded(): CanonicalReader | undefined {
+    const end = this.lengthEnd();
+    if (end === NOT_CANONICAL) return undefined;
+    const inner = new CanonicalReader(this.bytes, this.pos, end);
+    this.pos = end;
+    return inner;
+  }
+
+  /** Non-empty bytes, as a view of the input (what the generated decoder returns). */
+  bytesField(): Uint8Array | undefined {
+    const end = this.lengthEnd();
+    if (end === NOT_CANONICAL) return undefined;
+    const value = this.bytes.subarray(this.pos, end);
+    this.pos = end;
+    return value;
+  }
+
+  /** Non-empty ASCII text (anything else goes to the generic decoder's UTF-8 check). */
+  asciiField(): string | undefined {
+    const end = this.lengthEnd();
+    if (end === NOT_CANONICAL) return undefined;
+    let text = "";
+    for (let i = this.pos; i < end; i++) {
+      const b = this.bytes[i] as number;
+      if (b >= 0x80) return undefined;
+      text += String.fromCharCode(b);
+    }
+    this.pos = end;
+    return text;
+  }
+
+  /** The next tag if its field comes after `lastTag`'s (or repeats it when `repeatable`). */
+  tagAfter(lastTag: number, repeatable: number): number {
+    const tag = this.bytes[this.pos++] as number;
+    // Single-byte tags only: every field read here is numbered below 16.
+    if (tag >= 0x80) return NOT_CANONICAL;
+    if (tag >>> 3 > lastTag >>> 3 || (tag === lastTag && tag === repeatable)) return tag;
+    return NOT_CANONICAL;
+  }
+}
+
+/** The Tx envelope, or undefined: take the generic path. */
+export function fastDecodeTx(bytes: Uint8Array): Tx | undefined {
+  const r = new CanonicalReader(bytes, 0, bytes.length);
+  const tx = new Tx();
+  let tag = 0;
+  while (r.pos < r.end) {
+    tag = r.tagAfter(tag, 0);
+    switch (tag) {
+      case TX_BODY_BYTES: {
+        const body = r.bytesField();
+        if (body === undefined) return undefined;
+        tx.body = body;
+        break;
+      }
+      case TX_PUBLIC_KEY: {
+        const publicKey = r.bytesField();
+        if (publicKey === undefined) return undefined;
+        tx.publicKey = publicKey;
+        break;
+      }
+      case TX_KEY_TYPE: {
+        // An enum is an int32: only small positive values are sure to re-encode the same here.
+        const keyType = r.nonZeroVarint();
+        if (keyType === NOT_CANONICAL || keyType > 0x7f) return undefined;
+        tx.keyType = keyType;
+        break;
+      }
+      case TX_SIGNATURE: {
+        const signature = r.bytesField();
+        if (signature === undefined) return undefined;
+        tx.signature = signature;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return tx;
+}
+
+/** The TxBody of a tx whose messages are all MsgSend, or undefined: take the generic path. */
+export function fastDecodeTxBody(bytes: Uint8Array): TxBody | undefined {
+  const r = new CanonicalReader(bytes, 0, bytes.length);
+  const body = new TxBody();
+  let tag = 0;
+  while (r.pos < r.end) {
+    tag = r.tagAfter(tag, BODY_MESSAGES);
+    switch (tag) {
+      case BODY_CHAIN_ID: {
+        const chainId = r.asciiField();
+        if (chainId === undefined) return undefined;
+        body.chainId = chainId;
+        break;
+      }
+      case BODY_NONCE: {
+        const nonce = r.nonZeroVarint();
+        if (nonce === NOT_CANONICAL) return undefined;
+        body.nonce = nonce;
+        break;
+      }
+      case BODY_FEE: {
+        const fee = r.asciiField();
+        if (fee === undefined) return undefined;
+        body.fee = fee;
+        break;
+      }
+      case BODY_GAS_LIMIT: {
+        const gasLimit = r.nonZeroVarint();
+        if (gasLimit === NOT_CANONICAL) return undefined;
+        body.gasLimit = gasLimit;
+        break;
+      }
+      case BODY_MESSAGES: {
+        const msg = readBankSendMsg(r);
+        if (msg === undefined) return undefined;
+        body.messages.push(msg);
+        break;
+      }
+      case BODY_MEMO: {
+        const memo = r.asciiField();
+        if (memo === undefined) return undefined;
+        body.memo = memo;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return body;
+}
+
+/** One `messages` entry holding exactly a MsgSend, built as the generated decoder builds it. */
+function readBankSendMsg(r: CanonicalReader): Msg | undefined {
+  const msg = r.embedded();
+  if (msg === undefined || msg.tagAfter(0, 0) !== MSG_BANK_SEND) return undefined;
+  const fields = msg.embedded();
+  // The MsgSend must be all the Msg holds (a second oneof member would replace it).
+  if (fields === undefined || msg.pos !== msg.end) return undefined;
+  const send = new MsgSend();
+  let tag = 0;
+  while (fields.pos < fields.end) {
+    tag = fields.tagAfter(tag, 0);
+    if (tag === SEND_TO) {
+      const to = fields.bytesField();
+      if (to === undefined) return undefined;
+      send.to = to;
+    } else if (tag === SEND_AMOUNT) {
+      const amount = fields.asciiField();
+      if (amount === undefined) return undefined;
+      send.amount = amount;
+    } else {
+      return undefined;
+    }
+  }
+  const built = new Msg();
+  built.bankSend = send;
+  built.sum = "bankSend";
+  return built;
+}
