@@ -98,6 +98,8 @@ describe("fastDecodeTx / fastDecodeTxBody", () => {
       expect(fast).toBeDefined();
       expect(fast).toStrictEqual(generic(TxBody, body));
       expect(encode(TxBody, fast as TxBody)).toEqual(body);
+      // Execution dispatches on the oneof's name.
+      for (const msg of (fast as TxBody).messages) expect((msg as Msg).sum).toBe("bankSend");
       for (const account of [ed, secp]) {
         const tx = signBody(account.key, body);
         const envelope = fastDecodeTx(tx);

@@ -229,7 +229,8 @@ function readBankSendMsg(r: CanonicalReader): Msg | undefined {
     }
   }
   const built = new Msg();
+  // The generated decoder also assigns `sum`, a prototype setter that deletes the oneof's 26 other
+  // fields; a fresh Msg has none, and `sum` reads whichever field is present.
   built.bankSend = send;
-  built.sum = "bankSend";
   return built;
 }
