@@ -150,6 +150,9 @@ export class ConsensusDriver implements Consensus {
   private readonly syncIntervalMs: number;
   private syncTimer: TimerHandle | null = null;
   private rebroadcastTimer: TimerHandle | null = null;
+  /** The (height, round) this node last proposed in, and the re-send ticks since (see below). */
+  private ownProposalRound = "";
+  private ticksSinceOwnProposal = 0;
   /** When the height in progress began (block sync waits a little before fetching it). */
   private heightSince = 0;
   /** When this node last started a height (its proposal or its wait for one), by the local clock. */
@@ -1200,8 +1203,25 @@ export class ConsensusDriver implements Consensus {
     const block = proposal ? this.hs.blocks.get(toHex(proposal.blockHash)) : undefined;
     if (proposal && block?.own && this.core.proposerIndex(round) === own) {
       this.transport.broadcastProposal(encode(Proposal, proposal));
-      this.transport.broadcastBlock(block.bytes);
+      if (this.blockResendDue(`${Number(proposal.height)}/${round}`))
+        this.transport.broadcastBlock(block.bytes);
     }
+  }
+
+  /**
+   * Whether this tick re-sends the proposed block. The proposal and the votes are small and go at
+   * every tick; the block can be megabytes, and every peer that already holds it still receives,
+   * authenticates and relays each copy. A height usually decides within a tick or two, so the
+   * block goes again at ticks 2, 4, 8, 16, ... after proposing: a peer that missed it still gets
+   * it within twice the time the round has lasted.
+   */
+  private blockResendDue(heightRound: string): boolean {
+    if (heightRound !== this.ownProposalRound) {
+      this.ownProposalRound = heightRound;
+      this.ticksSinceOwnProposal = 0;
+    }
+    const tick = ++this.ticksSinceOwnProposal;
+    return isBlockResendTick(tick);
   }
 
   // ---------------------------------------------------------------- block sync
@@ -1352,4 +1372,9 @@ function safely(fn: () => void, onError?: (err: unknown) => void): void {
   } catch (err) {
     onError?.(err);
   }
+}
+
+/** Ticks 2, 4, 8, 16, ...: the powers of two from 2 (see ConsensusDriver.blockResendDue). */
+function isBlockResendTick(tick: number): boolean {
+  return tick >= 2 && (tick & (tick - 1)) === 0;
 }
