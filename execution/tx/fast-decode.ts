@@ -94,12 +94,8 @@ class CanonicalReader {
   asciiField(): string | undefined {
     const end = this.lengthEnd();
     if (end === NOT_CANONICAL) return undefined;
-    let text = "";
-    for (let i = this.pos; i < end; i++) {
-      const b = this.bytes[i] as number;
-      if (b >= 0x80) return undefined;
-      text += String.fromCharCode(b);
-    }
+    for (let i = this.pos; i < end; i++) if ((this.bytes[i] as number) >= 0x80) return undefined;
+    const text = recentText(this.bytes, this.pos, end);
     this.pos = end;
     return text;
   }
@@ -112,6 +108,27 @@ class CanonicalReader {
     if (tag >>> 3 > lastTag >>> 3 || (tag === lastTag && tag === repeatable)) return tag;
     return NOT_CANONICAL;
   }
+}
+
+// The texts of consecutive txs mostly repeat (the chain id always, the fee and the amount often):
+// a few recent ones are compared in place before a new string is built.
+const RECENT_TEXTS = 8;
+const recentTexts: string[] = [];
+let nextRecent = 0;
+
+function recentText(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  for (const text of recentTexts) {
+    if (text.length !== length) continue;
+    let i = 0;
+    while (i < length && text.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === length) return text;
+  }
+  let text = "";
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i] as number);
+  recentTexts[nextRecent] = text;
+  nextRecent = (nextRecent + 1) % RECENT_TEXTS;
+  return text;
 }
 
 /** The Tx envelope, or undefined: take the generic path. */
