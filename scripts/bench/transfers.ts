@@ -345,7 +345,6 @@ export async function run(): Promise<void> {
       await profiler?.post("Profiler.start");
       const p: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
       const { wallMs: pipeMs, cpu: pipeCpu, mainCpu: pipeMainCpu } = await runPipelined(blocks.pipelined, p);
-      if (largestSize) ceilingAfter = await ceiling(pool, ceilingSignatures);
       if (profiler && PROFILE_FILE) {
         const { profile } = await profiler.post("Profiler.stop");
         writeFileSync(
@@ -353,6 +352,7 @@ export async function run(): Promise<void> {
           JSON.stringify(profile),
         );
       }
+      if (largestSize) ceilingAfter = await ceiling(pool, ceilingSignatures);
       overall.pipelined.txs += txs;
       overall.pipelined.ms += pipeMs;
       overall.pipelined.cpu += pipeCpu;
