@@ -27,9 +27,13 @@ const MSG_BANK_SEND = 0x0a;
 const SEND_TO = 0x0a;
 const SEND_AMOUNT = 0x12;
 
-const NOT_CANONICAL = -1;
+/**
+ * Thrown by the reader when the bytes are not in the one form it reads; the two entry points turn
+ * it into undefined. One preallocated value: nothing is built when it is thrown.
+ */
+const NOT_READ_HERE: unique symbol = Symbol("not read here");
 
-/** Reads canonical protobuf values from `bytes[pos, end)`; NOT_CANONICAL / undefined otherwise. */
+/** Reads canonical protobuf values from `bytes[pos, end)`; throws NOT_READ_HERE otherwise. */
 class CanonicalReader {
   pos: number;
 
@@ -45,56 +49,60 @@ class CanonicalReader {
   varint(): number {
     let value = 0;
     let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.end) return NOT_CANONICAL;
+    for (let i = 0; i < 8 && this.pos < this.end; i++) {
       const b = this.bytes[this.pos++] as number;
       value += (b & 0x7f) * scale;
       if (b < 0x80) {
         // A last byte of zero after others pads the varint.
-        if (b === 0 && i > 0) return NOT_CANONICAL;
-        return value <= Number.MAX_SAFE_INTEGER ? value : NOT_CANONICAL;
+        if ((b === 0 && i > 0) || value > Number.MAX_SAFE_INTEGER) throw NOT_READ_HERE;
+        return value;
       }
       scale *= 128;
     }
-    return NOT_CANONICAL;
+    throw NOT_READ_HERE;
   }
 
   /** A non-zero varint (zero is the default, which the canonical form omits). */
   nonZeroVarint(): number {
     const v = this.varint();
-    return v === 0 ? NOT_CANONICAL : v;
+    if (v === 0) throw NOT_READ_HERE;
+    return v;
+  }
+
+  /** An enum (an int32): only small positive values are sure to re-encode the same here. */
+  smallEnum(): number {
+    const v = this.nonZeroVarint();
+    if (v > 0x7f) throw NOT_READ_HERE;
+    return v;
   }
 
   /** The end of a non-empty length-delimited value starting at pos. */
-  lengthEnd(): number {
+  private lengthEnd(): number {
     const length = this.varint();
-    if (length <= 0 || length > this.end - this.pos) return NOT_CANONICAL;
+    if (length === 0 || length > this.end - this.pos) throw NOT_READ_HERE;
     return this.pos + length;
   }
 
   /** A reader over a non-empty embedded message starting at pos; this one moves past it. */
-  embedded(): CanonicalReader | undefined {
+  embedded(): CanonicalReader {
     const end = this.lengthEnd();
-    if (end === NOT_CANONICAL) return undefined;
     const inner = new CanonicalReader(this.bytes, this.pos, end);
     this.pos = end;
     return inner;
   }
 
   /** Non-empty bytes, as a view of the input (what the generated decoder returns). */
-  bytesField(): Uint8Array | undefined {
+  bytesField(): Uint8Array {
     const end = this.lengthEnd();
-    if (end === NOT_CANONICAL) return undefined;
     const value = this.bytes.subarray(this.pos, end);
     this.pos = end;
     return value;
   }
 
   /** Non-empty ASCII text (anything else goes to the generic decoder's UTF-8 check). */
-  asciiField(): string | undefined {
+  asciiField(): string {
     const end = this.lengthEnd();
-    if (end === NOT_CANONICAL) return undefined;
-    for (let i = this.pos; i < end; i++) if ((this.bytes[i] as number) >= 0x80) return undefined;
+    for (let i = this.pos; i < end; i++) if ((this.bytes[i] as number) >= 0x80) throw NOT_READ_HERE;
     const text = recentText(this.bytes, this.pos, end);
     this.pos = end;
     return text;
@@ -104,9 +112,8 @@ class CanonicalReader {
   tagAfter(lastTag: number, repeatable: number): number {
     const tag = this.bytes[this.pos++] as number;
     // Single-byte tags only: every field read here is numbered below 16.
-    if (tag >= 0x80) return NOT_CANONICAL;
-    if (tag >>> 3 > lastTag >>> 3 || (tag === lastTag && tag === repeatable)) return tag;
-    return NOT_CANONICAL;
+    if (tag < 0x80 && (tag >>> 3 > lastTag >>> 3 || (tag === lastTag && tag === repeatable))) return tag;
+    throw NOT_READ_HERE;
   }
 }
 
@@ -133,117 +140,64 @@ function recentText(bytes: Uint8Array, start: number, end: number): string {
 
 /** The Tx envelope, or undefined: take the generic path. */
 export function fastDecodeTx(bytes: Uint8Array): Tx | undefined {
-  const r = new CanonicalReader(bytes, 0, bytes.length);
-  const tx = new Tx();
-  let tag = 0;
-  while (r.pos < r.end) {
-    tag = r.tagAfter(tag, 0);
-    switch (tag) {
-      case TX_BODY_BYTES: {
-        const body = r.bytesField();
-        if (body === undefined) return undefined;
-        tx.body = body;
-        break;
-      }
-      case TX_PUBLIC_KEY: {
-        const publicKey = r.bytesField();
-        if (publicKey === undefined) return undefined;
-        tx.publicKey = publicKey;
-        break;
-      }
-      case TX_KEY_TYPE: {
-        // An enum is an int32: only small positive values are sure to re-encode the same here.
-        const keyType = r.nonZeroVarint();
-        if (keyType === NOT_CANONICAL || keyType > 0x7f) return undefined;
-        tx.keyType = keyType;
-        break;
-      }
-      case TX_SIGNATURE: {
-        const signature = r.bytesField();
-        if (signature === undefined) return undefined;
-        tx.signature = signature;
-        break;
-      }
-      default:
-        return undefined;
-    }
+  try {
+    return readTx(new CanonicalReader(bytes, 0, bytes.length));
+  } catch (err) {
+    if (err === NOT_READ_HERE) return undefined;
+    throw err;
   }
-  return tx;
 }
 
 /** The TxBody of a tx whose messages are all MsgSend, or undefined: take the generic path. */
 export function fastDecodeTxBody(bytes: Uint8Array): TxBody | undefined {
-  const r = new CanonicalReader(bytes, 0, bytes.length);
+  try {
+    return readTransferBody(new CanonicalReader(bytes, 0, bytes.length));
+  } catch (err) {
+    if (err === NOT_READ_HERE) return undefined;
+    throw err;
+  }
+}
+
+function readTx(r: CanonicalReader): Tx {
+  const tx = new Tx();
+  for (let tag = 0; r.pos < r.end; ) {
+    tag = r.tagAfter(tag, 0);
+    if (tag === TX_BODY_BYTES) tx.body = r.bytesField();
+    else if (tag === TX_PUBLIC_KEY) tx.publicKey = r.bytesField();
+    else if (tag === TX_KEY_TYPE) tx.keyType = r.smallEnum();
+    else if (tag === TX_SIGNATURE) tx.signature = r.bytesField();
+    else throw NOT_READ_HERE;
+  }
+  return tx;
+}
+
+function readTransferBody(r: CanonicalReader): TxBody {
   const body = new TxBody();
-  let tag = 0;
-  while (r.pos < r.end) {
+  for (let tag = 0; r.pos < r.end; ) {
     tag = r.tagAfter(tag, BODY_MESSAGES);
-    switch (tag) {
-      case BODY_CHAIN_ID: {
-        const chainId = r.asciiField();
-        if (chainId === undefined) return undefined;
-        body.chainId = chainId;
-        break;
-      }
-      case BODY_NONCE: {
-        const nonce = r.nonZeroVarint();
-        if (nonce === NOT_CANONICAL) return undefined;
-        body.nonce = nonce;
-        break;
-      }
-      case BODY_FEE: {
-        const fee = r.asciiField();
-        if (fee === undefined) return undefined;
-        body.fee = fee;
-        break;
-      }
-      case BODY_GAS_LIMIT: {
-        const gasLimit = r.nonZeroVarint();
-        if (gasLimit === NOT_CANONICAL) return undefined;
-        body.gasLimit = gasLimit;
-        break;
-      }
-      case BODY_MESSAGES: {
-        const msg = readBankSendMsg(r);
-        if (msg === undefined) return undefined;
-        body.messages.push(msg);
-        break;
-      }
-      case BODY_MEMO: {
-        const memo = r.asciiField();
-        if (memo === undefined) return undefined;
-        body.memo = memo;
-        break;
-      }
-      default:
-        return undefined;
-    }
+    if (tag === BODY_CHAIN_ID) body.chainId = r.asciiField();
+    else if (tag === BODY_NONCE) body.nonce = r.nonZeroVarint();
+    else if (tag === BODY_FEE) body.fee = r.asciiField();
+    else if (tag === BODY_GAS_LIMIT) body.gasLimit = r.nonZeroVarint();
+    else if (tag === BODY_MESSAGES) body.messages.push(readBankSendMsg(r.embedded()));
+    else if (tag === BODY_MEMO) body.memo = r.asciiField();
+    else throw NOT_READ_HERE;
   }
   return body;
 }
 
 /** One `messages` entry holding exactly a MsgSend, built as the generated decoder builds it. */
-function readBankSendMsg(r: CanonicalReader): Msg | undefined {
-  const msg = r.embedded();
-  if (msg === undefined || msg.tagAfter(0, 0) !== MSG_BANK_SEND) return undefined;
+function readBankSendMsg(msg: CanonicalReader): Msg {
+  if (msg.tagAfter(0, 0) !== MSG_BANK_SEND) throw NOT_READ_HERE;
   const fields = msg.embedded();
   // The MsgSend must be all the Msg holds (a second oneof member would replace it).
-  if (fields === undefined || msg.pos !== msg.end) return undefined;
+  if (msg.pos !== msg.end) throw NOT_READ_HERE;
   const send = new MsgSend();
-  let tag = 0;
-  while (fields.pos < fields.end) {
+  for (let tag = 0; fields.pos < fields.end; ) {
     tag = fields.tagAfter(tag, 0);
-    if (tag === SEND_TO) {
-      const to = fields.bytesField();
-      if (to === undefined) return undefined;
-      send.to = to;
-    } else if (tag === SEND_AMOUNT) {
-      const amount = fields.asciiField();
-      if (amount === undefined) return undefined;
-      send.amount = amount;
-    } else {
-      return undefined;
-    }
+    if (tag === SEND_TO) send.to = fields.bytesField();
+    else if (tag === SEND_AMOUNT) send.amount = fields.asciiField();
+    else throw NOT_READ_HERE;
   }
   const built = new Msg();
   // The generated decoder also assigns `sum`, a prototype setter that deletes the oneof's 26 other
