@@ -13,12 +13,14 @@ import { TxIndex } from "../state/tx-index.js";
 import { TxSearchIndex, type TxSelector } from "../state/tx-search-index.js";
 import { KyochiApp } from "./app.js";
 import type { GenesisAppState } from "./genesis-types.js";
+import { putRequestedBlock } from "./stored-block.js";
 import { newAccount, signedTransfer, TEST_CHAIN_ID, testGenesis, transferBody } from "./test-helpers.js";
 
 interface Chain {
   app: KyochiApp;
   db: KyochiDb;
   search: TxSearchIndex;
+  blockStore: BlockStore;
   txIndex: TxIndex;
   height: number;
   /** finalize + commit; writes the batch unless `write` is false (a crash before the write). */
@@ -39,24 +41,25 @@ async function startChain(genesis: GenesisAppState): Promise<Chain> {
   const make = async () => {
     const db = await KyochiDb.open(dir);
     dbs.push(db);
-    const txIndex = new TxIndex(db);
+    const blockStore = await BlockStore.open(db);
+    const txIndex = new TxIndex(db, blockStore);
     const search = new TxSearchIndex(db);
     const app = await KyochiApp.create({
       db,
       tree: await openStateTree(db),
-      blockStore: await BlockStore.open(db),
+      blockStore,
       txIndex,
       searchIndex: search,
       chainId: TEST_CHAIN_ID,
     });
-    return { db, txIndex, search, app };
+    return { db, blockStore, txIndex, search, app };
   };
   const chain: Chain = {
     ...(await make()),
     height: 0,
     async block(txs, write = true) {
       const height = chain.height + 1;
-      const res = await chain.app.finalizeBlock({
+      const req = {
         height,
         timeMs: 1_700_000_000_000 + height * 1000,
         proposerAddress: new Uint8Array(20),
@@ -65,8 +68,10 @@ async function startChain(genesis: GenesisAppState): Promise<Chain> {
         misbehavior: [],
         blockHash: new Uint8Array(32).fill(height),
         txs,
-      });
+      };
+      const res = await chain.app.finalizeBlock(req);
       const batch = new WriteBatch();
+      putRequestedBlock(chain.blockStore, batch, TEST_CHAIN_ID, req);
       await chain.app.commit(batch);
       if (write) {
         await chain.db.write(batch, true);

@@ -15,6 +15,7 @@ import { KyochiApp } from "./app.js";
 import { ExecutionError, RESULT_CODES, type ResultCodeName } from "./errors.js";
 import type { GenesisAppState } from "./genesis-types.js";
 import { accountKey } from "./modules/accounts/index.js";
+import { putRequestedBlock } from "./stored-block.js";
 import {
   newAccount,
   signBody,
@@ -59,7 +60,7 @@ async function startChain(
   const make = async (db: KyochiDb) => {
     const tree = await openStateTree(db);
     const blockStore = await BlockStore.open(db);
-    const txIndex = new TxIndex(db);
+    const txIndex = new TxIndex(db, blockStore);
     const app = await KyochiApp.create({
       db,
       tree,
@@ -93,6 +94,7 @@ async function startChain(
       if (process && !(await chain.app.processProposal(ctx))) throw new Error("proposal rejected");
       const res = await chain.app.finalizeBlock(ctx);
       const batch = new WriteBatch();
+      putRequestedBlock(chain.blockStore, batch, TEST_CHAIN_ID, ctx);
       await chain.app.commit(batch);
       await chain.db.write(batch, true);
       return { results: res.txResults, appHash: res.appHash };

@@ -61,7 +61,7 @@ import {
   validatorView,
 } from "./modules/staking/index.js";
 import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from "./params.js";
-import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
+import { encodeBlockResults, encodeTxResult } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import { CheckEnv, CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
 import type { TxCheckContext } from "./tx/decode.js";
@@ -85,7 +85,7 @@ export interface QueryResult extends PortQueryResult {
 /** What the app needs from state/block-store.ts. */
 export type BlockResultsWriter = Pick<BlockStore, "putBlockResultsEncoded">;
 /** What the app needs from state/tx-index.ts. */
-export type TxIndexStore = Pick<TxIndex, "putEncoded" | "get">;
+export type TxIndexStore = Pick<TxIndex, "put" | "has">;
 /** What the app needs from state/tx-search-index.ts. */
 export type TxSearchWriter = Pick<TxSearchIndex, "put">;
 
@@ -169,6 +169,8 @@ interface PendingBlock {
 
 export class KyochiApp {
   readonly chainId: string;
+  /** commit() writes the block's BlockResults itself, from the results it already encoded. */
+  readonly storesBlockResults = true;
   private readonly db: KyochiDb;
   private readonly tree: StateTree;
   private readonly blockStore: BlockResultsWriter;
@@ -518,7 +520,6 @@ export class KyochiApp {
       if (op.type === "put") batch.put(op.key, op.value);
       else batch.del(op.key);
     }
-    // Each TxResult is encoded once and its bytes go into both BlockResults and the TxRecord.
     const resultBytes: Uint8Array[] = [];
     for (const [i, result] of p.txResults.entries()) {
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -529,7 +530,7 @@ export class KyochiApp {
       p.height,
       encodeBlockResults(p.height, resultBytes, p.events, p.appHash, p.validatorUpdates),
     );
-    await this.indexTxs(batch, p, resultBytes);
+    await this.indexTxs(batch, p);
     // Included txs leave the mempool: their decoded form is not needed again.
     for (const t of p.txs) {
       this.decodedTxs.delete(t.hashId);
@@ -671,7 +672,7 @@ export class KyochiApp {
     return cached.txs;
   }
 
-  private async indexTxs(batch: WriteBatch, p: PendingBlock, resultBytes: Uint8Array[]): Promise<void> {
+  private async indexTxs(batch: WriteBatch, p: PendingBlock): Promise<void> {
     const indexed = new Set<string>();
     for (const [index, t] of p.txs.entries()) {
       if (index > 0 && index % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -679,13 +680,9 @@ export class KyochiApp {
       // A hash is indexed once: a repeat in the same block, or a replay of an already indexed tx
       // (which can only fail, with a nonce too low), must not overwrite the original's record.
       if (indexed.has(t.hashId)) continue;
-      if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.get(t.hash)) !== undefined) continue;
+      if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.has(t.hash))) continue;
       indexed.add(t.hashId);
-      this.txIndex.putEncoded(
-        batch,
-        t.hash,
-        encodeTxRecord(t.hash, p.height, index, t.bytes, resultBytes[index] as Uint8Array),
-      );
+      this.txIndex.put(batch, t.hash, p.height, index);
       // Same batch as the record: the explorer indexes never point at a tx that is not stored.
       if (this.searchIndex && t.decoded) {
         this.searchIndex.put(batch, { height: p.height, index }, t.hash, txSearchEntries(t.decoded, result));

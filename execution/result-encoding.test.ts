@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../crypto/hash.js";
 import { encode } from "../proto/canonical.js";
-import { BlockResults, Event, TxRecord, TxResult, ValidatorUpdate } from "../proto/index.js";
-import { encodeBlockResults, encodeTxRecord, encodeTxResult } from "./result-encoding.js";
+import { BlockResults, Event, TxResult, ValidatorUpdate } from "../proto/index.js";
+import { encodeBlockResults, encodeTxResult } from "./result-encoding.js";
 
 const event = Event.create({
   type: "transfer",
@@ -49,22 +49,6 @@ describe("result encoding", () => {
     ];
     for (const result of cases) {
       expect(toHex(encodeTxResult(result))).toBe(toHex(encode(TxResult, result)));
-    }
-  });
-
-  it("writes the same TxRecord bytes as the generated encoder", () => {
-    const tx = new Uint8Array(300).fill(7);
-    for (const [height, index] of [
-      [1, 0],
-      [0, 5],
-      [2 ** 40, 129],
-      [Number.MAX_SAFE_INTEGER, 70_000],
-    ] as const) {
-      for (const result of results) {
-        const hash = sha256(Uint8Array.of(index & 0xff));
-        const want = encode(TxRecord, TxRecord.create({ hash, height, index, tx, result }));
-        expect(toHex(encodeTxRecord(hash, height, index, tx, encodeTxResult(result)))).toBe(toHex(want));
-      }
     }
   });
 

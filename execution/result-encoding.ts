@@ -1,6 +1,6 @@
-// Byte-level assembly of the records commit writes for every tx: each TxResult is encoded once
-// and its bytes are reused in both the block's BlockResults and the tx's TxRecord (encoding the
-// generated objects twice was a visible share of commit time). The output is byte-for-byte what
+// Byte-level assembly of the records commit writes for every tx: each TxResult is encoded by hand
+// and the block's BlockResults is assembled from those bytes (the generated encoders were a
+// visible share of commit time). The output is byte-for-byte what
 // the generated encoders write (fields in number order, proto3 defaults omitted, minimal
 // varints); result-encoding.test.ts checks that against them.
 import { Event, type TxResult, ValidatorUpdate } from "../proto/index.js";
@@ -135,36 +135,6 @@ export function encodeTxResult(result: TxResult): Uint8Array {
     }
   }
   if (at !== size) throw new Error(`TxResult encoding wrote ${at} bytes, sized ${size}`);
-  return out;
-}
-
-/** The bytes of TxRecord{hash, height, index, tx, result} given the result's encoded bytes. */
-export function encodeTxRecord(
-  hash: Uint8Array,
-  height: number,
-  index: number,
-  tx: Uint8Array,
-  resultBytes: Uint8Array,
-): Uint8Array {
-  let size = 0;
-  if (hash.length > 0) size += delimitedLength(10, hash);
-  if (height !== 0) size += 1 + varintLength(height);
-  if (index !== 0) size += 1 + varintLength(index);
-  if (tx.length > 0) size += delimitedLength(34, tx);
-  size += delimitedLength(42, resultBytes);
-  const out = new Uint8Array(size);
-  let at = 0;
-  if (hash.length > 0) at = writeDelimited(out, at, 10, hash);
-  if (height !== 0) {
-    out[at++] = 16;
-    at = writeVarint(out, at, height);
-  }
-  if (index !== 0) {
-    out[at++] = 24;
-    at = writeVarint(out, at, index);
-  }
-  if (tx.length > 0) at = writeDelimited(out, at, 34, tx);
-  writeDelimited(out, at, 42, resultBytes);
   return out;
 }
 

@@ -10,6 +10,7 @@ import { openStateTree } from "../state/tree/index.js";
 import { TxIndex } from "../state/tx-index.js";
 import { KyochiApp } from "./app.js";
 import type { GenesisAppState } from "./genesis-types.js";
+import { putRequestedBlock } from "./stored-block.js";
 import { TEST_CHAIN_ID, type TestAccount } from "./test-helpers.js";
 import type { UpgradeHandler } from "./upgrades.js";
 
@@ -43,11 +44,12 @@ export async function startTestChain(
 ): Promise<TestChain> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-exec-chain-"));
   const db = await KyochiDb.open(dir);
+  const blockStore = await BlockStore.open(db);
   const app = await KyochiApp.create({
     db,
     tree: await openStateTree(db),
-    blockStore: await BlockStore.open(db),
-    txIndex: new TxIndex(db),
+    blockStore,
+    txIndex: new TxIndex(db, blockStore),
     chainId: TEST_CHAIN_ID,
     ...(opts.knownUpgrades ? { knownUpgrades: opts.knownUpgrades } : {}),
   });
@@ -75,6 +77,7 @@ export async function startTestChain(
       };
       const result = await app.finalizeBlock(req);
       const batch = new WriteBatch();
+      putRequestedBlock(blockStore, batch, TEST_CHAIN_ID, req);
       await app.commit(batch);
       await db.write(batch, true);
       return result;

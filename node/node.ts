@@ -69,7 +69,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
   try {
     const tree = await openStateTree(db);
     const blockStore = await BlockStore.open(db);
-    const txIndex = new TxIndex(db);
+    const txIndex = new TxIndex(db, blockStore);
     // Validators usually run without the explorer indexes (they cost about as much CPU as the
     // rest of a transfer's commit); RPC nodes serving explorers keep them.
     const indexedEvents = parseIndexedEvents(config.state.search_index_events);

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KyochiApp } from "../execution/app.js";
+import { putRequestedBlock } from "../execution/stored-block.js";
 import {
   newAccount,
   signedTransfer,
@@ -31,6 +32,7 @@ let app: KyochiApp;
 let server: JsonRpcServer;
 let parts: RpcBackendParts;
 let height = 0;
+let blockStore: BlockStore;
 const nonces = new Map<TestAccount, number>();
 const alice = newAccount();
 const bob = newAccount();
@@ -39,8 +41,8 @@ const carol = newAccount();
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kyochi-node-search-"));
   db = await KyochiDb.open(dir);
-  const blockStore = await BlockStore.open(db);
-  const txIndex = new TxIndex(db);
+  blockStore = await BlockStore.open(db);
+  const txIndex = new TxIndex(db, blockStore);
   const searchIndex = new TxSearchIndex(db);
   app = await KyochiApp.create({
     db,
@@ -94,7 +96,7 @@ function send(from: TestAccount, to: TestAccount, amount: bigint): Uint8Array {
 
 async function block(txs: Uint8Array[]): Promise<void> {
   height++;
-  await app.finalizeBlock({
+  const req = {
     height,
     timeMs: 1_700_000_000_000 + height * 1000,
     proposerAddress: new Uint8Array(20),
@@ -103,8 +105,10 @@ async function block(txs: Uint8Array[]): Promise<void> {
     misbehavior: [],
     blockHash: new Uint8Array(32).fill(height),
     txs,
-  });
+  };
+  await app.finalizeBlock(req);
   const batch = new WriteBatch();
+  putRequestedBlock(blockStore, batch, TEST_CHAIN_ID, req);
   await app.commit(batch);
   await db.write(batch, true);
 }

@@ -5,11 +5,15 @@ import { bytesEqual, encode } from "../proto/canonical.js";
 import { Block, BlockResults, Commit } from "../proto/index.js";
 import { type KyochiDb, Prefix, prefixed, readU64be, u64be, type WriteBatch } from "./db.js";
 import { StateError } from "./errors.js";
+import { RecentFieldSpans } from "./field-spans.js";
 
 const HASH_LENGTH = 32;
 /** Heights kept in memory after putBlock (the caller writes each batch before the next block). */
 const UNFLUSHED_HEIGHTS = 4;
 const META_KEY = Uint8Array.of(Prefix.BlockMeta);
+/** Field numbers of Block.txs and BlockResults.tx_results (proto/kyochi/types/v1/types.proto). */
+const BLOCK_TXS_FIELD = 2;
+const RESULTS_TX_RESULTS_FIELD = 2;
 
 interface Unflushed {
   /** block hash || encoded block, as stored */
@@ -23,6 +27,8 @@ export class BlockStore {
   private _height: number;
   private readonly unflushed = new Map<number, Unflushed>();
   private readonly unflushedByHash = new Map<string, number>();
+  private readonly recentTxs = new RecentFieldSpans(BLOCK_TXS_FIELD, "block");
+  private readonly recentResults = new RecentFieldSpans(RESULTS_TX_RESULTS_FIELD, "block results");
 
   private constructor(
     private readonly db: KyochiDb,
@@ -118,6 +124,16 @@ export class BlockStore {
     return block === undefined ? undefined : { height, block };
   }
 
+  /** The bytes of tx `index` of block `height`; undefined if the block or the tx is not stored. */
+  async getTxAt(height: number, index: number): Promise<Uint8Array | undefined> {
+    return this.recentTxs.element(height, index, () => this.getBlockBytes(height));
+  }
+
+  /** The encoded TxResult of tx `index` of block `height`; undefined if not stored. */
+  async getTxResultBytesAt(height: number, index: number): Promise<Uint8Array | undefined> {
+    return this.recentResults.element(height, index, () => this.getBlockResultsBytes(height));
+  }
+
   async getCommit(height: number): Promise<Commit | undefined> {
     const bytes = this.unflushed.get(height)?.commit ?? (await this.read(Prefix.Commit, height));
     return bytes === undefined ? undefined : decodeStored(Commit, bytes, `commit ${height}`);
@@ -141,8 +157,12 @@ export class BlockStore {
   }
 
   async getBlockResults(height: number): Promise<BlockResults | undefined> {
-    const bytes = this.unflushed.get(height)?.results ?? (await this.read(Prefix.BlockResults, height));
+    const bytes = await this.getBlockResultsBytes(height);
     return bytes === undefined ? undefined : decodeStored(BlockResults, bytes, `block results ${height}`);
+  }
+
+  private async getBlockResultsBytes(height: number): Promise<Uint8Array | undefined> {
+    return this.unflushed.get(height)?.results ?? (await this.read(Prefix.BlockResults, height));
   }
 
   private async blockRecord(height: number): Promise<Uint8Array | undefined> {

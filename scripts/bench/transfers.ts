@@ -27,6 +27,7 @@ import { type VerifyItem, VerifyPool } from "../../crypto/verify-pool.js";
 import { KyochiApp } from "../../execution/app.js";
 import { DEFAULT_GENESIS_PARAMS, type GenesisAppState } from "../../execution/genesis-types.js";
 import { accountKey, encodeAccount } from "../../execution/modules/accounts/index.js";
+import { putRequestedBlock } from "../../execution/stored-block.js";
 import { signedTransfer } from "../../execution/test-helpers.js";
 import { KeyType } from "../../proto/index.js";
 import { BlockStore } from "../../state/block-store.js";
@@ -151,11 +152,12 @@ export async function run(): Promise<void> {
       params: { ...DEFAULT_GENESIS_PARAMS, block: { max_bytes: 16 * 1024 * 1024, max_gas: 1_000_000_000 } },
     };
     const tree = await openStateTree(db);
+    const blockStore = await BlockStore.open(db);
     const appOptions = {
       db,
       tree,
-      blockStore: await BlockStore.open(db),
-      txIndex: new TxIndex(db),
+      blockStore,
+      txIndex: new TxIndex(db, blockStore),
       chainId: CHAIN_ID,
       verifyPool: pool,
     };
@@ -255,6 +257,8 @@ export async function run(): Promise<void> {
       if (failed.length > 0) throw new Error(`bench: ${failed.length} txs failed, first: ${failed[0]?.log}`);
       s = performance.now();
       const batch = new WriteBatch();
+      // As consensus does: the decided block goes into the batch the app commits into.
+      putRequestedBlock(blockStore, batch, CHAIN_ID, ctxOf(r));
       await current.commit(batch);
       await db.write(batch, true);
       t.commitMs += ms(s);

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { encode } from "../proto/canonical.js";
+import { Block, BlockResults } from "../proto/index.js";
+import { StateError } from "./errors.js";
+import { RecentFieldSpans, repeatedFieldSpans } from "./field-spans.js";
+
+describe("repeatedFieldSpans", () => {
+  it("finds each element of a repeated field between the message's other fields", () => {
+    const txs = [Uint8Array.of(1, 2, 3), new Uint8Array(0), new Uint8Array(200).fill(9)];
+    const bytes = encode(
+      Block,
+      Block.create({
+        header: { chainId: "c", height: 5 },
+        txs,
+        lastCommit: { height: 4, blockHash: new Uint8Array(32).fill(2) },
+      }),
+    );
+    const spans = repeatedFieldSpans(bytes, 2, "block");
+    expect(spans.starts.map((s, i) => Buffer.from(bytes.subarray(s, spans.ends[i])))).toEqual(
+      txs.map((t) => Buffer.from(t)),
+    );
+  });
+
+  it("reports bytes that are not a protobuf message as corrupt data", () => {
+    const bytes = encode(
+      BlockResults,
+      BlockResults.create({ height: 1, txResults: [{ code: 1, log: "x" }] }),
+    );
+    for (const bad of [bytes.subarray(0, bytes.length - 1), Uint8Array.of(0x12, 0x7f, 1)]) {
+      let caught: unknown;
+      try {
+        repeatedFieldSpans(bad, 2, "block results 1");
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(StateError);
+      expect((caught as StateError).code).toBe("CORRUPT_DATA");
+    }
+  });
+});
+
+describe("RecentFieldSpans", () => {
+  it("reads a record once for every element looked up in it, and copies what it returns", async () => {
+    const bytes = encode(
+      Block,
+      Block.create({ txs: [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)] }),
+    );
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return bytes;
+    };
+    const recent = new RecentFieldSpans(2, "block");
+    const got = [
+      await recent.element(8, 0, load),
+      await recent.element(8, 2, load),
+      await recent.element(8, 3, load),
+    ];
+    expect(got.map((g) => (g ? [...g] : undefined))).toEqual([[1], [3], undefined]);
+    expect(loads).toBe(1);
+    got[0]![0] = 99;
+    expect(bytes.includes(99)).toBe(false);
+    await recent.element(9, 0, load);
+    expect(loads).toBe(2);
+    expect(await recent.element(10, 0, async () => undefined)).toBeUndefined();
+  });
+});
