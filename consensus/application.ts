@@ -50,4 +50,10 @@ export interface Application {
    */
   commit(batch: WriteBatch): Promise<CommitResult>;
   query(req: QueryRequest): Promise<QueryResult>;
+  /**
+   * True when `commit` itself stores the block's BlockResults (the results finalizeBlock returned,
+   * under the block store's key for the height). Consensus then leaves them to it instead of
+   * encoding and writing them a second time in the same batch.
+   */
+  readonly storesBlockResults?: boolean;
 }

@@ -162,6 +162,27 @@ describe("consensus driver, one validator", () => {
     expect(toHex(n.consensus.status().latestAppHash)).toBe(n.app.appHashHex());
   });
 
+  it("leaves each block's results to an app that stores them: one BlockResults write per height", async () => {
+    const { keys, validators } = validatorKeys(1);
+    const n = await node({ dir: join(root, "v0"), key: keys[0]!, validators, appStoresResults: true });
+    const written: number[] = [];
+    const put = n.blockStore.putBlockResults.bind(n.blockStore);
+    n.blockStore.putBlockResults = (batch, results) => {
+      written.push(results.height);
+      put(batch, results);
+    };
+    n.txs.add(kvTx("a", "1"));
+    await n.consensus.start();
+    await waitForHeight(n, 3);
+    await n.consensus.stop();
+    const heights = n.commits.map((c) => c.height);
+    expect(written).toEqual(heights);
+    for (const c of n.commits) {
+      const stored = await n.blockStore.getBlockResults(c.height);
+      expect(toHex(stored!.appHash)).toBe(toHex(c.results.appHash));
+    }
+  });
+
   it("resumes at the next height after stop and restart from the same directory", async () => {
     const { keys, validators } = validatorKeys(1);
     const dir = join(root, "v0");

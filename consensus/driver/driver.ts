@@ -1016,7 +1016,7 @@ export class ConsensusDriver implements Consensus {
       });
       const batch = new WriteBatch();
       await this.opts.blockStore.putBlock(batch, block, blockHash, commit);
-      await this.opts.blockStore.putBlockResults(batch, results);
+      if (!this.opts.app.storesBlockResults) await this.opts.blockStore.putBlockResults(batch, results);
       putChainValidators(batch, nextCv);
       this.evidence.markCommitted(
         batch,

@@ -94,7 +94,7 @@ export async function handshake(opts: {
     );
   }
   const batch = new WriteBatch();
-  if (!recorded) {
+  if (!recorded && !app.storesBlockResults) {
     await blockStore.putBlockResults(
       batch,
       BlockResults.create({

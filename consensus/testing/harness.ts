@@ -66,7 +66,9 @@ export async function openNode(opts: {
   key: SigningKey | null;
   validators: ValidatorInfo[];
   config?: Partial<ConsensusConfig>;
-  app?: Omit<KvAppOptions, "db">;
+  app?: Omit<KvAppOptions, "db" | "resultsStore">;
+  /** The app stores each block's BlockResults in the node's block store itself. */
+  appStoresResults?: boolean;
   /** A separate database for the app ("own" storage). */
   appDbDir?: string;
   transport?: Transport;
@@ -80,7 +82,11 @@ export async function openNode(opts: {
   const db = await KyochiDb.open(join(dataDir, "db"));
   const appDb = opts.appDbDir ? await KyochiDb.open(opts.appDbDir) : db;
   const blockStore = await BlockStore.open(db);
-  const app = await KvApp.open({ db: appDb, ...opts.app });
+  const app = await KvApp.open({
+    db: appDb,
+    ...opts.app,
+    ...(opts.appStoresResults ? { resultsStore: blockStore } : {}),
+  });
   const txs = new TxQueue();
   const consensus = new ConsensusDriver({
     chainId: CHAIN_ID,

@@ -8,7 +8,8 @@
 // A committed key "kv-app/halt" with a decimal value H plays a scheduled upgrade this app lacks:
 // info and commit then ask consensus to halt before H, and finalizeBlock refuses H.
 import { sha256, toHex } from "../../crypto/hash.js";
-import { Event, EventAttribute, TxResult, ValidatorUpdate } from "../../proto/index.js";
+import { BlockResults, Event, EventAttribute, TxResult, ValidatorUpdate } from "../../proto/index.js";
+import type { BlockStore } from "../../state/block-store.js";
 import { type KyochiDb, prefixed, readU64be, u64be, WriteBatch } from "../../state/db.js";
 import type {
   AppInfo,
@@ -44,12 +45,15 @@ export interface KvAppOptions {
   loseCommitAt?: number;
   /** Called at the start of each finalizeBlock (e.g. to make a block take time on a test clock). */
   onFinalize?: (height: number) => void;
+  /** commit() stores each block's BlockResults here itself (Application.storesBlockResults). */
+  resultsStore?: Pick<BlockStore, "putBlockResults">;
 }
 
 interface Pending {
   height: number;
   appHash: Uint8Array;
   writes: [string, string][];
+  results: BlockResults;
 }
 
 export class KvApp implements Application {
@@ -59,8 +63,11 @@ export class KvApp implements Application {
   /** Heights prepareProposal / processProposal / finalizeBlock were called for. */
   readonly calls = { prepare: [] as number[], process: [] as number[], finalize: [] as number[] };
   private pending: Pending | null = null;
+  readonly storesBlockResults: boolean;
 
-  private constructor(private readonly opts: KvAppOptions) {}
+  private constructor(private readonly opts: KvAppOptions) {
+    this.storesBlockResults = opts.resultsStore !== undefined;
+  }
 
   static async open(opts: KvAppOptions): Promise<KvApp> {
     const app = new KvApp(opts);
@@ -169,7 +176,8 @@ export class KvApp implements Application {
     // State changes only when a tx applies; an empty block keeps the app hash (so tests can tell
     // "the last block changed state" from "it did not").
     const appHash = writes.length > 0 ? sha256(...parts) : this.lastAppHash;
-    this.pending = { height: req.height, appHash, writes };
+    const results = BlockResults.create({ height: req.height, txResults, validatorUpdates, appHash });
+    this.pending = { height: req.height, appHash, writes, results };
     return { txResults, events: [], validatorUpdates, appHash };
   }
 
@@ -178,6 +186,7 @@ export class KvApp implements Application {
     if (!p) throw new Error("kv-app: commit without finalizeBlock");
     this.pending = null;
     const target = this.opts.storage === "own" ? new WriteBatch() : batch;
+    this.opts.resultsStore?.putBlockResults(batch, p.results);
     for (const [k, v] of p.writes) target.put(prefixed(KV_PREFIX, utf8.encode(k)), utf8.encode(v));
     const meta = new Uint8Array(8 + 32);
     meta.set(u64be(p.height), 0);

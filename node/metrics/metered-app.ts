@@ -34,5 +34,6 @@ export function meteredApplication(app: Application, timings: ApplicationTimings
         (s) => timings.observeStateCommit(s),
       ),
     query: (req) => app.query(req),
+    ...(app.storesBlockResults ? { storesBlockResults: true } : {}),
   };
 }
