@@ -61,7 +61,7 @@ import {
   validatorView,
 } from "./modules/staking/index.js";
 import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from "./params.js";
-import { encodeBlockResults, encodeTxResult } from "./result-encoding.js";
+import { encodeBlockResults } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import { CheckEnv, CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
 import type { TxCheckContext } from "./tx/decode.js";
@@ -409,7 +409,8 @@ export class KyochiApp {
       if (bytes + t.bytes.length > maxBytes || gas + tx.gasLimit > maxGas) continue;
       // Each candidate runs in its own scope: one that would fail leaves no trace for the next.
       const scope = state.scope();
-      const outcome = await executeTx(scope, tx, env);
+      const run = executeTx(scope, tx, env);
+      const outcome = run instanceof Promise ? await run : run;
       if (outcome.result.code !== 0) {
         dropped++;
         continue;
@@ -520,15 +521,10 @@ export class KyochiApp {
       if (op.type === "put") batch.put(op.key, op.value);
       else batch.del(op.key);
     }
-    const resultBytes: Uint8Array[] = [];
-    for (const [i, result] of p.txResults.entries()) {
-      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
-      resultBytes.push(encodeTxResult(result));
-    }
     this.blockStore.putBlockResultsEncoded(
       batch,
       p.height,
-      encodeBlockResults(p.height, resultBytes, p.events, p.appHash, p.validatorUpdates),
+      await encodeBlockResults(p.height, p.txResults, p.events, p.appHash, p.validatorUpdates),
     );
     await this.indexTxs(batch, p);
     // Included txs leave the mempool: their decoded form is not needed again.
@@ -682,7 +678,7 @@ export class KyochiApp {
       if (indexed.has(t.hashId)) continue;
       if (result.code === RESULT_NONCE_TOO_LOW && (await this.txIndex.has(t.hash))) continue;
       indexed.add(t.hashId);
-      this.txIndex.put(batch, t.hash, p.height, index);
+      this.txIndex.put(batch, t.hash, p.height, index, t.hashId);
       // Same batch as the record: the explorer indexes never point at a tx that is not stored.
       if (this.searchIndex && t.decoded) {
         this.searchIndex.put(batch, { height: p.height, index }, t.hash, txSearchEntries(t.decoded, result));

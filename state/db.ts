@@ -24,7 +24,7 @@ export const Prefix = {
   BlockResults: 0x13,
   /** block store metadata (base and height) */
   BlockMeta: 0x14,
-  /** TxRecord by tx hash */
+  /** where a committed tx is, by tx hash: height u64 | index u32 (the tx and its result are in the block store) */
   TxByHash: 0x20,
   /** tx hash by (signer address, height, index in block): tx search by sender */
   TxBySender: 0x21,

@@ -74,6 +74,26 @@ describe("TxIndex", () => {
     expect(await reopened.has(sha256(Uint8Array.of(99)))).toBe(false);
   });
 
+  it("answers from memory for the last heights put, whose batches may not be written yet", async () => {
+    const blocks = await BlockStore.open(db);
+    const index = new TxIndex(db, blocks);
+    const unwritten: WriteBatch[] = [];
+    for (let height = 1; height <= 6; height++) {
+      const batch = new WriteBatch();
+      putBlock(blocks, batch, height);
+      index.put(batch, sha256(Uint8Array.of(height)), height, 2);
+      unwritten.push(batch);
+    }
+    // The block store keeps its last 4 heights readable too; older ones would need their batch.
+    for (const height of [3, 4, 5, 6]) {
+      const got = await index.get(sha256(Uint8Array.of(height)));
+      expect([got?.height, got?.index]).toEqual([height, 2]);
+    }
+    expect(await index.has(sha256(Uint8Array.of(2)))).toBe(false);
+    for (const batch of unwritten) await db.write(batch);
+    expect((await index.get(sha256(Uint8Array.of(1))))?.height).toBe(1);
+  });
+
   it("stores a 12-byte location per tx, not a copy of the tx and its result", async () => {
     const blocks = await BlockStore.open(db);
     const batch = new WriteBatch();

@@ -13,10 +13,11 @@ import { TxRecord, TxResult } from "../proto/index.js";
 import { type KyochiDb, Prefix, prefixed, readU64be, type WriteBatch } from "./db.js";
 import { StateError } from "./errors.js";
 
-/** Records kept in memory after put(): a bit more than one large block. */
-const UNFLUSHED_RECORDS = 32_768;
-/** Records allowed above UNFLUSHED_RECORDS before the oldest are evicted together. */
-const EVICT_SLACK = 4_096;
+/**
+ * Heights whose locations stay in memory after put(). Consensus writes each block's batch before
+ * it commits the next block, so the last few heights cover every batch not yet written.
+ */
+const UNFLUSHED_HEIGHTS = 4;
 /** A location record: height u64 BE | index u32 BE. */
 const LOCATION_LENGTH = 12;
 
@@ -27,7 +28,8 @@ export interface CommittedTxSource {
 }
 
 export class TxIndex {
-  private readonly unflushed = new Map<string, Uint8Array>();
+  /** height -> (hash id -> index in the block), for the heights just put. */
+  private readonly unflushed = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly db: KyochiDb,
@@ -36,9 +38,11 @@ export class TxIndex {
 
   /**
    * Records that the tx `hash` is tx `index` of block `height`. The block and its results must be
-   * stored in the same batch (or before it): the record only points at them.
+   * stored in the same batch (or before it): the record only points at them. `hashId` is the
+   * hash as a latin1 string (one char per byte, the form of execution's tx hash ids), passed by
+   * a caller that already has it.
    */
-  put(batch: WriteBatch, hash: Uint8Array, height: number, index: number): void {
+  put(batch: WriteBatch, hash: Uint8Array, height: number, index: number, hashId = hashKey(hash)): void {
     if (hash.length === 0) throw new StateError("INVALID_ARGUMENT", "a tx record needs the tx hash");
     if (
       !Number.isSafeInteger(height) ||
@@ -55,36 +59,36 @@ export class TxIndex {
     view.setUint32(4, height >>> 0);
     view.setUint32(8, index);
     batch.put(prefixed(Prefix.TxByHash, hash), location);
-    const key = hashKey(hash);
-    this.unflushed.delete(key);
-    this.unflushed.set(key, location);
-    // Evict in chunks: V8 keeps deleted Map entries as holes until it rehashes, so taking the
-    // oldest one per put (keys().next()) rescans every hole left so far, O(size) per put.
-    if (this.unflushed.size > UNFLUSHED_RECORDS + EVICT_SLACK) {
-      let excess = this.unflushed.size - UNFLUSHED_RECORDS;
-      for (const oldest of this.unflushed.keys()) {
-        this.unflushed.delete(oldest);
-        if (--excess <= 0) break;
-      }
+    let atHeight = this.unflushed.get(height);
+    if (atHeight === undefined) {
+      atHeight = new Map();
+      this.unflushed.set(height, atHeight);
+      for (const h of this.unflushed.keys()) if (h <= height - UNFLUSHED_HEIGHTS) this.unflushed.delete(h);
     }
+    atHeight.set(hashId, index);
   }
 
   /** Whether the tx `hash` is committed, without reading its block. */
   async has(hash: Uint8Array): Promise<boolean> {
     if (hash.length === 0) return false;
     return (
-      this.unflushed.has(hashKey(hash)) || (await this.db.get(prefixed(Prefix.TxByHash, hash))) !== undefined
+      this.unflushedLocation(hash) !== undefined ||
+      (await this.db.get(prefixed(Prefix.TxByHash, hash))) !== undefined
     );
   }
 
   async get(hash: Uint8Array): Promise<TxRecord | undefined> {
     if (hash.length === 0) return undefined;
-    const stored = this.unflushed.get(hashKey(hash)) ?? (await this.db.get(prefixed(Prefix.TxByHash, hash)));
-    if (stored === undefined) return undefined;
-    // Homes written before the index stored locations hold whole TxRecords (34 bytes or more).
-    if (stored.length !== LOCATION_LENGTH) return decodeLegacyRecord(stored);
-    const height = readU64be(stored, 0);
-    const index = new DataView(stored.buffer, stored.byteOffset, LOCATION_LENGTH).getUint32(8);
+    let location = this.unflushedLocation(hash);
+    if (location === undefined) {
+      const stored = await this.db.get(prefixed(Prefix.TxByHash, hash));
+      if (stored === undefined) return undefined;
+      // Homes written before the index stored locations hold whole TxRecords (34 bytes or more).
+      if (stored.length !== LOCATION_LENGTH) return decodeLegacyRecord(stored);
+      const view = new DataView(stored.buffer, stored.byteOffset, LOCATION_LENGTH);
+      location = { height: readU64be(stored, 0), index: view.getUint32(8) };
+    }
+    const { height, index } = location;
     const [tx, resultBytes] = await Promise.all([
       this.blocks.getTxAt(height, index),
       this.blocks.getTxResultBytesAt(height, index),
@@ -109,6 +113,17 @@ export class TxIndex {
     record.result = result;
     return record;
   }
+
+  /** The location of `hash` if put at one of the last heights (their batch may be unwritten). */
+  private unflushedLocation(hash: Uint8Array): { height: number; index: number } | undefined {
+    if (this.unflushed.size === 0) return undefined;
+    const id = hashKey(hash);
+    for (const [height, atHeight] of this.unflushed) {
+      const index = atHeight.get(id);
+      if (index !== undefined) return { height, index };
+    }
+    return undefined;
+  }
 }
 
 function decodeLegacyRecord(bytes: Uint8Array): TxRecord {
@@ -119,6 +134,7 @@ function decodeLegacyRecord(bytes: Uint8Array): TxRecord {
   }
 }
 
+/** The hash as a latin1 string, one char per byte (the form of execution's tx hash ids). */
 function hashKey(hash: Uint8Array): string {
-  return Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString("hex");
+  return String.fromCharCode.apply(null, hash as unknown as number[]);
 }
