@@ -52,7 +52,7 @@ describe("result encoding", () => {
     }
   });
 
-  it("writes the same BlockResults bytes as the generated encoder", () => {
+  it("writes the same BlockResults bytes as the generated encoder", async () => {
     const appHash = sha256(Uint8Array.of(1));
     const updates = [
       ValidatorUpdate.create({ pubKey: sha256(Uint8Array.of(2)), power: 300 }),
@@ -62,19 +62,32 @@ describe("result encoding", () => {
       [1, results, [event], []],
       [300, [], [], updates],
       [2 ** 35, results.slice(0, 1), [event, event], updates.slice(1)],
+      // More results than one yield's worth, with multi-byte and long strings among them.
+      [
+        7,
+        Array.from({ length: 600 }, (_, i) =>
+          i % 7 === 3
+            ? TxResult.create({
+                log: `é 日本 🙂 ${"x".repeat(i % 50)}`,
+                events: [
+                  Event.create({
+                    type: "t".repeat(i % 45),
+                    attributes: [{ key: "k", value: "v".repeat(i) }],
+                  }),
+                ],
+              })
+            : (results[i % results.length] as TxResult),
+        ),
+        [event],
+        updates,
+      ],
     ];
     for (const [height, txResults, events, validatorUpdates] of cases) {
       const want = encode(
         BlockResults,
         BlockResults.create({ height, txResults, finalizeEvents: events, validatorUpdates, appHash }),
       );
-      const got = encodeBlockResults(
-        height,
-        txResults.map(encodeTxResult),
-        events,
-        appHash,
-        validatorUpdates,
-      );
+      const got = await encodeBlockResults(height, txResults, events, appHash, validatorUpdates);
       expect(toHex(got)).toBe(toHex(want));
       expect(BlockResults.decode(got).txResults).toHaveLength(txResults.length);
     }
