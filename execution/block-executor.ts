@@ -131,7 +131,8 @@ export async function executeBlock(
       txResults.push(failedResult(t.error ?? new ExecutionError("INTERNAL", "tx was not decoded"), 0));
       continue;
     }
-    const outcome = await executeTx(state, t.decoded, txEnv);
+    const run = executeTx(state, t.decoded, txEnv);
+    const outcome = run instanceof Promise ? await run : run;
     txResults.push(outcome.result);
     collectedFees += outcome.feeCharged;
   }
