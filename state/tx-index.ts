@@ -2,7 +2,7 @@
 // block, 12 bytes), not a copy of it: the tx's bytes are in the stored block and its result in
 // the stored BlockResults, and a lookup reads them from there. A copy of both had been about 440
 // bytes per transfer under a random key, which LevelDB rewrites at every level it compacts:
-// measured with the transfers benchmark at 1M accounts, the copies cost about a fifth of a
+// measured with the transfers benchmark at 1M accounts, the copies cost about a sixth of a
 // transfer's whole CPU (mostly LevelDB's compaction thread).
 //
 // Records go into the caller's WriteBatch with the block; the most recent ones also stay in
