@@ -40,28 +40,35 @@ describe("repeatedFieldSpans", () => {
 });
 
 describe("RecentFieldSpans", () => {
-  it("reads a record once for every element looked up in it, and copies what it returns", async () => {
+  it("reads each of the last records once for every element looked up in it, and copies what it returns", async () => {
     const bytes = encode(
       Block,
       Block.create({ txs: [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)] }),
     );
-    let loads = 0;
-    const load = async () => {
-      loads++;
+    const loads: number[] = [];
+    const loader = (height: number) => async () => {
+      loads.push(height);
       return bytes;
     };
-    const recent = new RecentFieldSpans(2, "block");
+    const recent = new RecentFieldSpans(2, "block", 2);
     const got = [
-      await recent.element(8, 0, load),
-      await recent.element(8, 2, load),
-      await recent.element(8, 3, load),
+      await recent.element(8, 0, loader(8)),
+      await recent.element(8, 2, loader(8)),
+      await recent.element(8, 3, loader(8)),
     ];
     expect(got.map((g) => (g ? [...g] : undefined))).toEqual([[1], [3], undefined]);
-    expect(loads).toBe(1);
+    expect(loads).toEqual([8]);
     got[0]![0] = 99;
     expect(bytes.includes(99)).toBe(false);
-    await recent.element(9, 0, load);
-    expect(loads).toBe(2);
-    expect(await recent.element(10, 0, async () => undefined)).toBeUndefined();
+    // Two records are kept: 8 and 9 alternate without reloads; a third (10) displaces the first in.
+    await recent.element(9, 0, loader(9));
+    await recent.element(8, 1, loader(8));
+    await recent.element(9, 1, loader(9));
+    expect(loads).toEqual([8, 9]);
+    await recent.element(10, 0, loader(10));
+    await recent.element(9, 0, loader(9));
+    await recent.element(8, 0, loader(8));
+    expect(loads).toEqual([8, 9, 10, 8]);
+    expect(await recent.element(11, 0, async () => undefined)).toBeUndefined();
   });
 });

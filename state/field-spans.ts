@@ -42,22 +42,28 @@ export function repeatedFieldSpans(bytes: Uint8Array, field: number, what: strin
 }
 
 /**
- * The spans of one repeated field of the last stored record read, by height: reading every tx of
- * one block by hash (an explorer's walk) reads and scans that block once, not once per tx.
+ * Records kept with their spans (first in, first out): a wallet or an explorer asking for txs of
+ * the last few blocks in turn reads and scans each block once.
+ */
+const RECENT_RECORDS = 4;
+
+/**
+ * The spans of one repeated field of the last few stored records read, by height: reading every
+ * tx of one block by hash (an explorer's walk), or txs of the last few blocks in turn, reads and
+ * scans each record once, not once per tx.
  */
 export class RecentFieldSpans {
-  private height = -1;
-  private bytes: Uint8Array | undefined;
-  private spans: FieldSpans | undefined;
+  private readonly records = new Map<number, { bytes: Uint8Array; spans: FieldSpans }>();
 
   constructor(
     private readonly field: number,
     private readonly what: string,
+    private readonly capacity = RECENT_RECORDS,
   ) {}
 
   /**
-   * A copy of element `index` of the record at `height`, read with `load` unless it is the last
-   * one read (stored records never change once written); undefined if the record or the element
+   * A copy of element `index` of the record at `height`, read with `load` unless it is one of the
+   * last read (stored records never change once written); undefined if the record or the element
    * is absent.
    */
   async element(
@@ -65,17 +71,21 @@ export class RecentFieldSpans {
     index: number,
     load: () => Promise<Uint8Array | undefined>,
   ): Promise<Uint8Array | undefined> {
-    if (this.height !== height || this.bytes === undefined || this.spans === undefined) {
+    let record = this.records.get(height);
+    if (record === undefined) {
       const bytes = await load();
       if (bytes === undefined) return undefined;
-      this.spans = repeatedFieldSpans(bytes, this.field, `${this.what} ${height}`);
-      this.bytes = bytes;
-      this.height = height;
+      record = { bytes, spans: repeatedFieldSpans(bytes, this.field, `${this.what} ${height}`) };
+      this.records.set(height, record);
+      if (this.records.size > this.capacity) {
+        const oldest = this.records.keys().next().value as number;
+        this.records.delete(oldest);
+      }
     }
-    const start = this.spans.starts[index];
-    const end = this.spans.ends[index];
+    const start = record.spans.starts[index];
+    const end = record.spans.ends[index];
     if (start === undefined || end === undefined) return undefined;
     // A copy, so the caller does not pin the whole record (and Buffer's slice would be a view).
-    return Uint8Array.prototype.slice.call(this.bytes, start, end);
+    return Uint8Array.prototype.slice.call(record.bytes, start, end);
   }
 }

@@ -6,11 +6,12 @@
 //
 // Blocks of pseudo-random txs (165 bytes, a transfer's size) with transfer-shaped results are
 // written to a fresh LevelDB; the database is reopened before measuring, so nothing is in the
-// node's memory (the OS page cache still is, as on a node that serves reads).
+// node's memory (the OS page cache still is, as on a node that serves reads). Lookups that move
+// between the last 3 blocks stand for wallets and explorers following the chain's tip.
 //
 //   node dist/scripts/bench/tx-lookup.js
 // Env: KYOCHI_BENCH_QUICK=1 (smaller), KYOCHI_BENCH_LOOKUP_BLOCK_TXS=100,1000,10000.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -119,18 +120,25 @@ export async function run(): Promise<void> {
       const walkStart = performance.now();
       for (const hash of walk) await timed(hash);
       const walkMs = performance.now() - walkStart;
+      // A wallet or explorer asking for txs of the last 3 blocks in turn.
+      const recentStart = performance.now();
+      const recentLookups = Math.min(3 * size, 3_000);
+      for (let i = 0; i < recentLookups; i++) {
+        const txHashes = hashes[BLOCKS - 1 - (i % 3)] as Uint8Array[];
+        await timed(txHashes[(i * 7919) % size] as Uint8Array);
+      }
+      const recentMs = performance.now() - recentStart;
       // Random lookups over all the blocks (a block differs from the last one read almost always).
-      let rng = 7;
       const random: number[] = [];
       for (let i = 0; i < RANDOM_LOOKUPS; i++) {
-        rng = (rng * 1103515245 + 12345) % 2 ** 31;
-        const txHashes = hashes[rng % BLOCKS] as Uint8Array[];
-        random.push(await timed(txHashes[(rng >> 8) % size] as Uint8Array));
+        const txHashes = hashes[randomInt(BLOCKS)] as Uint8Array[];
+        random.push(await timed(txHashes[randomInt(size)] as Uint8Array));
       }
       rows.push({
         "txs per block": size.toLocaleString("en-US"),
         "first lookup in a block, ms (median)": median(first).toFixed(3),
         "walk of one block, µs per tx": ((walkMs * 1000) / size).toFixed(1),
+        "last 3 blocks in turn, µs per tx": ((recentMs * 1000) / recentLookups).toFixed(1),
         "random lookups, ms (median)": median(random).toFixed(3),
         "random lookups/s": Math.round(
           (1000 * random.length) / random.reduce((a, b) => a + b, 0),
