@@ -71,4 +71,24 @@ describe("RecentFieldSpans", () => {
     expect(loads).toEqual([8, 9, 10, 8]);
     expect(await recent.element(11, 0, async () => undefined)).toBeUndefined();
   });
+
+  it("keeps fewer records when they are large, but always the last one read", async () => {
+    const big = encode(Block, Block.create({ txs: [new Uint8Array(600).fill(1), Uint8Array.of(2)] }));
+    const loads: number[] = [];
+    const loader = (height: number) => async () => {
+      loads.push(height);
+      return big;
+    };
+    // Room for 4 records by count, but only for one of these by bytes.
+    const recent = new RecentFieldSpans(2, "block", 4, big.length + 10);
+    await recent.element(1, 1, loader(1));
+    await recent.element(2, 1, loader(2));
+    await recent.element(2, 0, loader(2));
+    await recent.element(1, 0, loader(1));
+    expect(loads).toEqual([1, 2, 1]);
+    const tiny = new RecentFieldSpans(2, "block", 4, 1);
+    expect([...((await tiny.element(5, 1, loader(5))) ?? [])]).toEqual([2]);
+    expect([...((await tiny.element(5, 1, loader(5))) ?? [])]).toEqual([2]);
+    expect(loads).toEqual([1, 2, 1, 5]);
+  });
 });

@@ -43,9 +43,11 @@ export function repeatedFieldSpans(bytes: Uint8Array, field: number, what: strin
 
 /**
  * Records kept with their spans (first in, first out): a wallet or an explorer asking for txs of
- * the last few blocks in turn reads and scans each block once.
+ * the last few blocks in turn reads and scans each block once. Blocks may be up to 64 MB, so the
+ * records kept are also bounded in bytes (the last one read is always kept).
  */
 const RECENT_RECORDS = 4;
+const RECENT_BYTES = 32 * 1024 * 1024;
 
 /**
  * The spans of one repeated field of the last few stored records read, by height: reading every
@@ -54,11 +56,13 @@ const RECENT_RECORDS = 4;
  */
 export class RecentFieldSpans {
   private readonly records = new Map<number, { bytes: Uint8Array; spans: FieldSpans }>();
+  private bytesKept = 0;
 
   constructor(
     private readonly field: number,
     private readonly what: string,
     private readonly capacity = RECENT_RECORDS,
+    private readonly byteBudget = RECENT_BYTES,
   ) {}
 
   /**
@@ -77,9 +81,14 @@ export class RecentFieldSpans {
       if (bytes === undefined) return undefined;
       record = { bytes, spans: repeatedFieldSpans(bytes, this.field, `${this.what} ${height}`) };
       this.records.set(height, record);
-      if (this.records.size > this.capacity) {
-        const oldest = this.records.keys().next().value as number;
+      this.bytesKept += bytes.length;
+      while (
+        this.records.size > this.capacity ||
+        (this.bytesKept > this.byteBudget && this.records.size > 1)
+      ) {
+        const [oldest, dropped] = this.records.entries().next().value as [number, { bytes: Uint8Array }];
         this.records.delete(oldest);
+        this.bytesKept -= dropped.bytes.length;
       }
     }
     const start = record.spans.starts[index];
