@@ -12,6 +12,7 @@
 // would cap a block at ~13k transfers/s with two reads per transfer. Before executing a block the
 // app preloads every account the block's txs touch with tree.getMany (one LevelDB getMany per tree
 // level); hot accounts (the validators, busy senders) then stay cached across blocks.
+import { latin1Id } from "../crypto/bytes.js";
 import type { StateTree, TreeUpdate } from "../state/tree/types.js";
 import type { GasMeter } from "./gas.js";
 import { GAS_SCHEDULE } from "./gas.js";
@@ -52,9 +53,7 @@ export interface KvReader {
  * Map key for a byte key: one UTF-16 unit per byte, so string order = byte order. For the short
  * keys of state (21 bytes for an account) fromCharCode beats Buffer#toString("latin1").
  */
-export function keyId(key: Uint8Array): string {
-  return String.fromCharCode.apply(null, key as unknown as number[]);
-}
+export const keyId: (key: Uint8Array) => string = latin1Id;
 
 export function stateKey(bytes: Uint8Array): StateKey {
   return { bytes, id: keyId(bytes) };

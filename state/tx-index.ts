@@ -8,6 +8,7 @@
 // Records go into the caller's WriteBatch with the block; the most recent ones also stay in
 // memory so a lookup right after commit does not miss them before the caller has written the
 // batch (the block store does the same for its blocks and results).
+import { latin1Id } from "../crypto/bytes.js";
 import { allocSmall } from "../crypto/small-bytes.js";
 import { TxRecord, TxResult } from "../proto/index.js";
 import { type KyochiDb, Prefix, prefixed, readU64be, type WriteBatch } from "./db.js";
@@ -38,11 +39,10 @@ export class TxIndex {
 
   /**
    * Records that the tx `hash` is tx `index` of block `height`. The block and its results must be
-   * stored in the same batch (or before it): the record only points at them. `hashId` is the
-   * hash as a latin1 string (one char per byte, the form of execution's tx hash ids), passed by
-   * a caller that already has it.
+   * stored in the same batch (or before it): the record only points at them. `hashId` is
+   * latin1Id(hash), passed by a caller that already has it.
    */
-  put(batch: WriteBatch, hash: Uint8Array, height: number, index: number, hashId = hashKey(hash)): void {
+  put(batch: WriteBatch, hash: Uint8Array, height: number, index: number, hashId = latin1Id(hash)): void {
     if (hash.length === 0) throw new StateError("INVALID_ARGUMENT", "a tx record needs the tx hash");
     if (
       !Number.isSafeInteger(height) ||
@@ -117,7 +117,7 @@ export class TxIndex {
   /** The location of `hash` if put at one of the last heights (their batch may be unwritten). */
   private unflushedLocation(hash: Uint8Array): { height: number; index: number } | undefined {
     if (this.unflushed.size === 0) return undefined;
-    const id = hashKey(hash);
+    const id = latin1Id(hash);
     for (const [height, atHeight] of this.unflushed) {
       const index = atHeight.get(id);
       if (index !== undefined) return { height, index };
@@ -132,9 +132,4 @@ function decodeLegacyRecord(bytes: Uint8Array): TxRecord {
   } catch (err) {
     throw new StateError("CORRUPT_DATA", `stored tx record does not decode: ${(err as Error).message}`);
   }
-}
-
-/** The hash as a latin1 string, one char per byte (the form of execution's tx hash ids). */
-function hashKey(hash: Uint8Array): string {
-  return String.fromCharCode.apply(null, hash as unknown as number[]);
 }

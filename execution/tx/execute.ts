@@ -210,15 +210,22 @@ class MessageRun {
     };
   }
 
-  /** Runs messages `from`.. after `pending` (message from-1's read) settles. */
-  async continueAfter(pending: Promise<void>, from: number): Promise<TxOutcome> {
+  /**
+   * Runs messages `first`.. in order, synchronously until one waits for a read; the rest then run
+   * once that read has settled.
+   */
+  runFrom(first: number): TxOutcome | Promise<TxOutcome> {
     try {
-      await pending;
       const messages = this.tx.messages;
-      for (let i = from; i < messages.length; i++) {
+      for (let i = first; i < messages.length; i++) {
         const { handler, payload } = dispatch(messages[i] as DecodedTx["messages"][number]);
-        const next = handler.execute(this.ctx, payload);
-        if (next !== undefined) await next;
+        const pending = handler.execute(this.ctx, payload);
+        if (pending !== undefined) {
+          return pending.then(
+            () => this.runFrom(i + 1),
+            (err: unknown) => this.failed(err),
+          );
+        }
       }
     } catch (err) {
       return this.failed(err);
@@ -231,14 +238,8 @@ function runMessages(layer: StateLayer, tx: DecodedTx, env: TxEnv): TxOutcome | 
   const run = new MessageRun(layer, tx, env);
   try {
     run.meter.consume(tx.intrinsicGas, "intrinsic gas");
-    const messages = tx.messages;
-    for (let i = 0; i < messages.length; i++) {
-      const { handler, payload } = dispatch(messages[i] as DecodedTx["messages"][number]);
-      const pending = handler.execute(run.ctx, payload);
-      if (pending !== undefined) return run.continueAfter(pending, i + 1);
-    }
   } catch (err) {
     return run.failed(err);
   }
-  return run.succeeded();
+  return run.runFrom(0);
 }

@@ -140,18 +140,18 @@ function recentText(bytes: Uint8Array, start: number, end: number): string {
 
 /** The Tx envelope, or undefined: take the generic path. */
 export function fastDecodeTx(bytes: Uint8Array): Tx | undefined {
-  try {
-    return readTx(new CanonicalReader(bytes, 0, bytes.length));
-  } catch (err) {
-    if (err === NOT_READ_HERE) return undefined;
-    throw err;
-  }
+  return readWhole(bytes, readTx);
 }
 
 /** The TxBody of a tx whose messages are all MsgSend, or undefined: take the generic path. */
 export function fastDecodeTxBody(bytes: Uint8Array): TxBody | undefined {
+  return readWhole(bytes, readTransferBody);
+}
+
+/** `read` over all of `bytes`; undefined where the bytes are not in the form it reads. */
+function readWhole<T>(bytes: Uint8Array, read: (r: CanonicalReader) => T): T | undefined {
   try {
-    return readTransferBody(new CanonicalReader(bytes, 0, bytes.length));
+    return read(new CanonicalReader(bytes, 0, bytes.length));
   } catch (err) {
     if (err === NOT_READ_HERE) return undefined;
     throw err;

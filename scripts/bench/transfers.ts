@@ -250,15 +250,16 @@ export async function run(): Promise<void> {
       if (!(await current.processProposal(ctxOf(r)))) throw new Error(`bench: block ${r.height} rejected`);
     };
     const executeAndCommit = async (r: BlockRun, t: Timing) => {
+      const ctx = ctxOf(r);
       let s = performance.now();
-      const res = await current.finalizeBlock(ctxOf(r));
+      const res = await current.finalizeBlock(ctx);
       t.executeMs += ms(s);
       const failed = res.txResults.filter((x) => x.code !== 0);
       if (failed.length > 0) throw new Error(`bench: ${failed.length} txs failed, first: ${failed[0]?.log}`);
       s = performance.now();
       const batch = new WriteBatch();
       // As consensus does: the decided block goes into the batch the app commits into.
-      putRequestedBlock(blockStore, batch, CHAIN_ID, ctxOf(r));
+      putRequestedBlock(blockStore, batch, CHAIN_ID, ctx);
       await current.commit(batch);
       await db.write(batch, true);
       t.commitMs += ms(s);
