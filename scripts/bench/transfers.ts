@@ -35,6 +35,7 @@ import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { openStateTree, type TreeUpdate } from "../../state/tree/index.js";
 import { TxIndex } from "../../state/tx-index.js";
 import { TxSearchIndex } from "../../state/tx-search-index.js";
+import { GcPauses, type GcPauseTotals } from "./gc-pauses.js";
 import { mainThreadCpuMicros } from "./thread-cpu.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
@@ -115,6 +116,26 @@ async function ceiling(pool: VerifyPool, items: VerifyItem[]): Promise<Ceiling> 
 }
 
 const PROFILE_FILE = process.env.KYOCHI_BENCH_CPU_PROF;
+
+function gcPerBlock(gc: GcPauseTotals, blocks: number): string {
+  return `${fmt(gc.minorMs / blocks, 0)} minor + ${fmt(gc.majorMs / blocks, 0)} major`;
+}
+
+/** The steady-state rows of the summary (none when a run had too few blocks for a window). */
+function steadyRows(
+  steady: { wallMs: number; cpu: number; txs: number } | undefined,
+  ceilingRate: number,
+): { measure: string; value: string }[] {
+  if (steady === undefined) return [];
+  const rate = (steady.txs * 1000) / steady.wallMs;
+  return [
+    {
+      measure: `  same, steady state (${fmt(steady.txs)} txs: no pipeline fill or drain)`,
+      value: `${fmt(rate)} (${fmt(steady.cpu / steady.txs, 1)} CPU µs/tx)`,
+    },
+    { measure: "  steady state vs target (measured)", value: `${fmt((rate / (ceilingRate / 2)) * 100)} %` },
+  ];
+}
 
 export async function run(): Promise<void> {
   const cores = availableParallelism();
@@ -265,14 +286,30 @@ export async function run(): Promise<void> {
       t.commitMs += ms(s);
     };
 
-    /** Verifies block i+1 (on the pool) while block i executes and commits, as a node does. */
+    /**
+     * Verifies block i+1 (on the pool) while block i executes and commits, as a node does. Besides
+     * the whole run it measures the steady state: from the start of block 1's execution to the start
+     * of the last block's, a window holding exactly blocks 1..n-2's executions and commits and
+     * blocks 2..n-1's verifications. The whole run also holds the pipeline's fill (block 0 verified
+     * alone) and drain (the last block executed with nothing to verify beside it, one core idle),
+     * which a node under sustained load does not have.
+     */
     const runPipelined = async (blocks: BlockRun[], p: Timing) => {
       const s = performance.now();
       const cpu = cpuMicros();
       const mainCpu = mainThreadCpuMicros() ?? 0;
+      const gc = new GcPauses();
+      let steadyFrom: { at: number; cpu: number } | undefined;
+      let steady: { wallMs: number; cpu: number; txs: number } | undefined;
       let verifying = verify(blocks[0]!);
       for (let i = 0; i < blocks.length; i++) {
         await verifying;
+        if (i === 1) steadyFrom = { at: performance.now(), cpu: cpuMicros() };
+        if (i === blocks.length - 1 && steadyFrom !== undefined && i > 1) {
+          let txs = 0;
+          for (let b = 1; b < i; b++) txs += blocks[b]!.txs.length;
+          steady = { wallMs: ms(steadyFrom.at), cpu: cpuMicros() - steadyFrom.cpu, txs };
+        }
         const next = blocks[i + 1];
         verifying = next ? verify(next) : Promise.resolve();
         // If this block fails, still settle the overlapped verification before reporting.
@@ -286,6 +323,8 @@ export async function run(): Promise<void> {
         wallMs: ms(s),
         cpu: cpuMicros() - cpu,
         mainCpu: (mainThreadCpuMicros() ?? 0) - mainCpu,
+        gcMs: gc.stop(),
+        steady,
       };
     };
 
@@ -302,7 +341,12 @@ export async function run(): Promise<void> {
     const rows: Record<string, string>[] = [];
     const overall = { sequential: { txs: 0, ms: 0, cpu: 0 }, pipelined: { txs: 0, ms: 0, cpu: 0 } };
     // The largest blocks, pipelined, are what a node does under sustained load.
-    const full = { txs: 0, ms: 0, cpu: 0 };
+    const full: {
+      txs: number;
+      ms: number;
+      cpu: number;
+      steady?: { wallMs: number; cpu: number; txs: number };
+    } = { txs: 0, ms: 0, cpu: 0 };
     // The machine's speed drifts within a run (bare verification cost varies by a third over
     // minutes here), so the ceiling is measured right before and right after the largest
     // pipelined blocks. The target takes the better of the two: the second one can share the
@@ -349,7 +393,8 @@ export async function run(): Promise<void> {
       if (largestSize) ceilingBefore = await ceiling(pool, ceilingSignatures);
       await profiler?.post("Profiler.start");
       const p: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
-      const { wallMs: pipeMs, cpu: pipeCpu, mainCpu: pipeMainCpu } = await runPipelined(blocks.pipelined, p);
+      const pipe = await runPipelined(blocks.pipelined, p);
+      const { wallMs: pipeMs, cpu: pipeCpu, mainCpu: pipeMainCpu } = pipe;
       if (profiler && PROFILE_FILE) {
         const { profile } = await profiler.post("Profiler.stop");
         writeFileSync(
@@ -361,7 +406,7 @@ export async function run(): Promise<void> {
       overall.pipelined.txs += txs;
       overall.pipelined.ms += pipeMs;
       overall.pipelined.cpu += pipeCpu;
-      if (largestSize) Object.assign(full, { txs, ms: pipeMs, cpu: pipeCpu });
+      if (largestSize) Object.assign(full, { txs, ms: pipeMs, cpu: pipeCpu, steady: pipe.steady });
       rows.push({
         "block size": fmt(size),
         mode: "pipelined",
@@ -373,6 +418,7 @@ export async function run(): Promise<void> {
         "tx/s": fmt((txs * 1000) / pipeMs),
         "CPU µs/tx": fmt(pipeCpu / txs, 1),
         "main thread µs/tx": fmt(pipeMainCpu / txs, 1),
+        "main GC pauses ms/block": gcPerBlock(pipe.gcMs, n),
       });
     }
     // The same full blocks on a node that also writes the explorer indexes behind tx_search.
@@ -391,6 +437,7 @@ export async function run(): Promise<void> {
       "tx/s": fmt((indexedTxs * 1000) / indexed.wallMs),
       "CPU µs/tx": fmt(indexed.cpu / indexedTxs, 1),
       "main thread µs/tx": fmt(indexed.mainCpu / indexedTxs, 1),
+      "main GC pauses ms/block": gcPerBlock(indexed.gcMs, indexedBlocks.length),
     });
     console.table(rows);
 
@@ -420,6 +467,7 @@ export async function run(): Promise<void> {
         value: fmt(fullRate),
       },
       { measure: "  same vs target (measured)", value: `${fmt((fullRate / (ceil.rate / 2)) * 100)} %` },
+      ...steadyRows(full.steady, ceil.rate),
       {
         measure: "CPU µs per bare verification (all threads)",
         value: `${fmt(ceil.cpuPerVerify, 1)} (best of ${fmt(ceilingBefore.cpuPerVerify, 1)} / ${fmt(ceilingAfter.cpuPerVerify, 1)})`,
