@@ -517,10 +517,7 @@ export class KyochiApp {
   async commit(batch: WriteBatch): Promise<CommitResult> {
     const p = this.pending;
     if (!p) throw new ExecutionError("INTERNAL", "commit without a finalized block");
-    for (const op of p.treeBatch.ops) {
-      if (op.type === "put") batch.put(op.key, op.value);
-      else batch.del(op.key);
-    }
+    batch.append(p.treeBatch);
     this.blockStore.putBlockResultsEncoded(
       batch,
       p.height,
