@@ -72,8 +72,8 @@ export class WriteBatch {
     }
   }
 
-  /** Visits the ops in the order they were added. */
-  forEach(put: (key: Uint8Array, value: Uint8Array) => void, del: (key: Uint8Array) => void): void {
+  /** Hands each op to `put` or `del`, in the order the ops were added. */
+  replay(put: (key: Uint8Array, value: Uint8Array) => void, del: (key: Uint8Array) => void): void {
     for (let i = 0; i < this.keys.length; i++) {
       const value = this.values[i];
       if (value === null || value === undefined) del(this.keys[i] as Uint8Array);
@@ -163,9 +163,13 @@ export class KyochiDb {
     // (700 ms vs 170 ms). Both are one atomic LevelDB WriteBatch.
     const chained = this.level.batch();
     try {
-      batch.forEach(
-        (key, value) => chained.put(key, value),
-        (key) => chained.del(key),
+      batch.replay(
+        (key, value) => {
+          chained.put(key, value);
+        },
+        (key) => {
+          chained.del(key);
+        },
       );
     } catch (err) {
       await chained.close();
