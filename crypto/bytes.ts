@@ -17,8 +17,9 @@ export function u64be(n: number): Uint8Array {
 
 /**
  * `bytes` as a string of one char per byte (latin1): for short byte strings (state keys, tx
- * hashes) the cheapest Map/Set key, and string order is byte order. Every part of the node that keys the same bytes by string
- * uses this form, so the ids one part builds are the ids another looks up.
+ * hashes) the cheapest Map/Set key, and string order is byte order. Every part of the node that
+ * keys the same bytes by string uses this form, so the ids one part builds are the ids another
+ * looks up.
  */
 export function latin1Id(bytes: Uint8Array): string {
   return String.fromCharCode.apply(null, bytes as unknown as number[]);

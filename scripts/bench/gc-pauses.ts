@@ -8,11 +8,10 @@ export interface GcPauseTotals {
   minorMs: number;
   /** mark-compact, including the incremental marking steps V8 reports */
   majorMs: number;
-  count: number;
 }
 
 export class GcPauses {
-  private readonly totals: GcPauseTotals = { minorMs: 0, majorMs: 0, count: 0 };
+  private readonly totals: GcPauseTotals = { minorMs: 0, majorMs: 0 };
   private readonly observer: PerformanceObserver;
 
   constructor() {
@@ -33,6 +32,5 @@ export class GcPauses {
     const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) this.totals.minorMs += entry.duration;
     else this.totals.majorMs += entry.duration;
-    this.totals.count++;
   }
 }
