@@ -41,6 +41,7 @@ import {
   preloadBlockState,
   prepareTx,
   prepareTxs,
+  prepareTxsVerifying,
   verifyPrepared,
 } from "./block-executor.js";
 import { ExecutionError, toExecutionError } from "./errors.js";
@@ -429,7 +430,12 @@ export class KyochiApp {
   async processProposal(req: ProcessProposalRequest): Promise<boolean> {
     const params = this.requireParams();
     const ctx = this.checkContext(params);
-    const prepared = await prepareTxs(req.txs, ctx, this.decodedTxs);
+    const { prepared, checkSignatures } = await prepareTxsVerifying(
+      req.txs,
+      ctx,
+      this.verifier,
+      this.decodedTxs,
+    );
     const reject = (reason: string, extra: object = {}) => {
       this.log.warn({ height: req.height, reason, ...extra }, "rejecting proposal");
       return false;
@@ -446,7 +452,7 @@ export class KyochiApp {
     }
     if (bytes > params.block.maxBytes) return reject("block.max_bytes exceeded", { bytes });
     if (gas > params.block.maxGas) return reject("block.max_gas exceeded", { gas });
-    await verifyPrepared(prepared, this.verifier);
+    await checkSignatures();
     const bad = prepared.findIndex((t) => !t.decoded);
     if (bad >= 0) return reject("bad signature", { index: bad });
     this.proposals.set(toHex(req.blockHash), { params, txs: prepared });
@@ -470,10 +476,17 @@ export class KyochiApp {
         `tree is at version ${this.tree.version}, app at ${this.committedHeight}`,
       );
     }
-    const prepared =
-      this.takeProposal(req, params) ??
-      (await prepareTxs(req.txs, this.checkContext(params), this.decodedTxs));
-    await verifyPrepared(prepared, this.verifier);
+    let prepared = this.takeProposal(req, params);
+    if (prepared === undefined) {
+      const preparing = await prepareTxsVerifying(
+        req.txs,
+        this.checkContext(params),
+        this.verifier,
+        this.decodedTxs,
+      );
+      await preparing.checkSignatures();
+      prepared = preparing.prepared;
+    }
     const state = new BlockState(this.committed);
     await preloadBlockState(state, prepared);
     const env = {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Level } from "level";
 import { afterEach, describe, expect, it } from "vitest";
-import { KyochiDb, WriteBatch } from "./db.js";
+import { KyochiDb, NODE_STORE_DIR, Prefix, WriteBatch } from "./db.js";
 import { StateError } from "./errors.js";
 
 const dirs: string[] = [];
@@ -66,6 +67,70 @@ describe("write batches", () => {
       expect(await read(2)).toEqual([2, 2]);
       expect(await read(3)).toBeUndefined();
       expect(await read(4)).toEqual([40, 40]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("the tree-node store", () => {
+  const node = (n: number) => Uint8Array.of(Prefix.TreeNode, 0, 0, 0, 0, 0, 0, 0, n);
+  const stale = (n: number) => Uint8Array.of(Prefix.TreeStale, 0, 0, 0, 0, 0, 0, 0, n);
+  const other = (n: number) => Uint8Array.of(Prefix.TreeValue, n);
+
+  /** Every key of one LevelDB, read with `level` directly. */
+  async function rawKeys(path: string): Promise<number[][]> {
+    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+    try {
+      return (await raw.keys().all()).map((key) => [...key]);
+    } finally {
+      await raw.close();
+    }
+  }
+
+  it("keeps tree nodes and stale lists in their own LevelDB inside the main one, the rest in the main one", async () => {
+    const path = join(dir(), "db");
+    const db = await KyochiDb.open(path);
+    expect(db.separateNodeStore).toBe(true);
+    const batch = new WriteBatch();
+    batch.put(node(1), Uint8Array.of(1));
+    batch.put(stale(1), Uint8Array.of(2));
+    batch.put(other(1), Uint8Array.of(3));
+    await db.write(batch);
+    expect([...((await db.get(node(1))) ?? [])]).toEqual([1]);
+    expect((await db.getMany([other(1), node(1), stale(1)])).map((v) => v?.[0])).toEqual([3, 1, 2]);
+    expect((await db.keys({ gte: Uint8Array.of(Prefix.TreeNode) }).all()).map((k) => [...k])).toEqual([
+      [...node(1)],
+      [...stale(1)],
+    ]);
+    await db.close();
+
+    expect(await rawKeys(path)).toEqual([[...other(1)]]);
+    expect(await rawKeys(join(path, NODE_STORE_DIR))).toEqual([[...node(1)], [...stale(1)]]);
+  });
+
+  it("keeps a database written before the split (tree nodes in the main LevelDB) in one store", async () => {
+    const path = join(dir(), "db");
+    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+    await raw.put(node(1), Uint8Array.of(7));
+    await raw.close();
+
+    const db = await KyochiDb.open(path);
+    expect(db.separateNodeStore).toBe(false);
+    expect([...((await db.get(node(1))) ?? [])]).toEqual([7]);
+    const batch = new WriteBatch();
+    batch.put(node(2), Uint8Array.of(8));
+    batch.del(node(1));
+    await db.write(batch);
+    await db.close();
+    expect(await rawKeys(path)).toEqual([[...node(2)]]);
+    expect(existsSync(join(path, NODE_STORE_DIR))).toBe(false);
+  });
+
+  it("refuses a key range without a lower bound, which could not name its store", async () => {
+    const db = await KyochiDb.open(join(dir(), "db"));
+    try {
+      expect(() => db.keys({ lt: Uint8Array.of(Prefix.TreeNode) })).toThrow(StateError);
     } finally {
       await db.close();
     }

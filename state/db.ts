@@ -1,5 +1,7 @@
-// One LevelDB per node. Areas are separated by a one-byte key prefix (cheaper than sublevels on
-// the hot path). Everything one block changes goes into a single WriteBatch written atomically.
+// A node's LevelDB. Areas are separated by a one-byte key prefix (cheaper than sublevels on the hot
+// path). Everything one block changes goes into a single WriteBatch; the state tree's nodes and
+// stale lists live in a second LevelDB beside it (see KyochiDb), written first.
+import { join } from "node:path";
 import { Level } from "level";
 import { allocSmall } from "../crypto/small-bytes.js";
 import { StateError } from "./errors.js";
@@ -117,70 +119,133 @@ const LEVELDB_TUNING = {
   maxFileSize: 8 * 1024 * 1024,
 } as const;
 
-export class KyochiDb {
-  readonly level: Level<Uint8Array, Uint8Array>;
+/** A key range of one store: the lower bound's prefix byte picks the store. */
+export interface KeyRange {
+  gte?: Uint8Array;
+  gt?: Uint8Array;
+  lt?: Uint8Array;
+  lte?: Uint8Array;
+  reverse?: boolean;
+  limit?: number;
+}
 
-  private constructor(level: Level<Uint8Array, Uint8Array>) {
-    this.level = level;
-  }
+type Store = Level<Uint8Array, Uint8Array>;
+type ChainedBatch = ReturnType<Store["batch"]>;
+
+/** Areas kept in the tree-node store. Their keys begin with a version, so each block's sort last. */
+function inNodeStore(key: Uint8Array): boolean {
+  return key[0] === Prefix.TreeNode || key[0] === Prefix.TreeStale;
+}
+
+/** The tree-node store's directory, inside the main store's (LevelDB ignores what it did not name). */
+export const NODE_STORE_DIR = "tree-nodes";
+
+/**
+ * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes and
+ * stale lists (`Prefix.TreeNode`, `Prefix.TreeStale`).
+ *
+ * Why two: a block writes about 15 MB of tree nodes and stale lists at 1M accounts, under keys that
+ * begin with the block's version, so every block's sort after all earlier ones. Alone in a LevelDB
+ * they reach the deeper levels by moving files, not by rewriting them. Mixed with the randomly keyed
+ * values, every level-0 file spanned the whole key space and LevelDB merged the nodes again at every
+ * level: its compaction thread was a sixth of a transfer's CPU (`transfers` benchmark).
+ *
+ * The write order keeps a block's batch atomic to a reader and across crashes. The main store's
+ * write is the commit point: it holds the tree's root and latest version. The node store's puts are
+ * written (and synced) before it, so what it references exists; its deletes (pruning) after it, so
+ * nothing it still references is gone. A crash between them leaves node-store entries of an
+ * uncommitted version, or of a prune not finished: `JellyfishTree.open` deletes both.
+ *
+ * A database written before the split (tree nodes in the main store) keeps using only that store.
+ */
+export class KyochiDb {
+  private constructor(
+    private readonly main: Store,
+    /** null: one store for everything (a database written before the split) */
+    private readonly nodes: Store | null,
+  ) {}
 
   static async open(path: string): Promise<KyochiDb> {
-    const level = new Level<Uint8Array, Uint8Array>(path, {
-      keyEncoding: "view",
-      valueEncoding: "view",
-      ...LEVELDB_TUNING,
-    });
+    const main = await openStore(path);
     try {
-      await level.open();
+      const legacy = (await hasKeyIn(main, Prefix.TreeNode)) || (await hasKeyIn(main, Prefix.TreeStale));
+      if (legacy) return new KyochiDb(main, null);
+      return new KyochiDb(main, await openStore(join(path, NODE_STORE_DIR)));
     } catch (err) {
-      // level reports every failure as "Database failed to open"; the reason is in `cause`.
-      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      if (/lock/i.test(cause)) {
-        throw new StateError(
-          "DB_LOCKED",
-          `${path} is in use by another process (is a node already running on this home?)`,
-        );
-      }
-      throw new StateError("DB_OPEN_FAILED", `cannot open ${path}: ${cause}`);
+      await main.close();
+      throw err;
     }
-    return new KyochiDb(level);
+  }
+
+  /** Whether tree nodes live in their own store (false for a database written before the split). */
+  get separateNodeStore(): boolean {
+    return this.nodes !== null;
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.level.get(key)) ?? undefined;
+    return (await this.storeOf(key).get(key)) ?? undefined;
   }
 
   async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    const values = await this.level.getMany(keys);
-    return values.map((v) => v ?? undefined);
+    if (keys.length === 0) return [];
+    const store = this.storeOf(keys[0] as Uint8Array);
+    if (keys.every((k) => this.storeOf(k) === store)) {
+      const values = await store.getMany(keys);
+      return values.map((v) => v ?? undefined);
+    }
+    return Promise.all(keys.map((k) => this.get(k)));
   }
 
-  /** Writes the batch atomically. `sync` forces an fsync, used for each committed block. */
+  /**
+   * Writes the batch atomically as far as any reader or crash can tell. `sync` forces an fsync,
+   * used for each committed block. With a node store: its puts, the main store's ops, then its
+   * deletes (see the class comment).
+   */
   async write(batch: WriteBatch, sync = true): Promise<void> {
     if (batch.size === 0) return;
-    // A chained batch, not level.batch(array): abstract-level clones and re-validates every op of
+    // Chained batches, not level.batch(array): abstract-level clones and re-validates every op of
     // an array batch on the main thread, which made an 80k-op block write ~4x slower here
     // (700 ms vs 170 ms). Both are one atomic LevelDB WriteBatch.
-    const chained = this.level.batch();
+    const main = this.main.batch();
+    const nodePuts = this.nodes?.batch() ?? null;
+    const nodeDeletes = this.nodes?.batch() ?? null;
     try {
       batch.replay(
         (key, value) => {
-          chained.put(key, value);
+          (nodePuts !== null && inNodeStore(key) ? nodePuts : main).put(key, value);
         },
         (key) => {
-          chained.del(key);
+          (nodeDeletes !== null && inNodeStore(key) ? nodeDeletes : main).del(key);
         },
       );
     } catch (err) {
-      await chained.close();
+      await Promise.all([main.close(), nodePuts?.close(), nodeDeletes?.close()]);
       throw err;
     }
-    await chained.write({ sync });
+    await writeOrClose(nodePuts, sync);
+    await writeOrClose(main, sync);
+    // Lost in a crash, they are found again from the stale lists they delete (JellyfishTree.open).
+    await writeOrClose(nodeDeletes, false);
+  }
+
+  /** Iterates entries in a range of one store, in order (or reverse order). */
+  iterator(range: KeyRange) {
+    return this.storeOf(rangeStart(range)).iterator(range);
+  }
+
+  /** Iterates keys in a range of one store. */
+  keys(range: KeyRange) {
+    return this.storeOf(rangeStart(range)).keys(range);
+  }
+
+  /** Iterates values in a range of one store. */
+  values(range: KeyRange) {
+    return this.storeOf(rangeStart(range)).values(range);
   }
 
   /** Iterates keys in [gte, lt) in order (or reverse order). */
   iterate(opts: { gte: Uint8Array; lt: Uint8Array; reverse?: boolean; limit?: number }) {
-    return this.level.iterator({
+    return this.iterator({
       gte: opts.gte,
       lt: opts.lt,
       reverse: opts.reverse ?? false,
@@ -188,7 +253,65 @@ export class KyochiDb {
     });
   }
 
-  async close(): Promise<void> {
-    await this.level.close();
+  /** Compacts every store over its whole key space (benchmarks settle a bulk load with it). */
+  async compactAll(): Promise<void> {
+    for (const store of this.nodes === null ? [this.main] : [this.main, this.nodes]) {
+      // classic-level implements compactRange; the `level` typings do not declare it.
+      const compactable = store as unknown as {
+        compactRange(start: Uint8Array, end: Uint8Array): Promise<void>;
+      };
+      await compactable.compactRange(Uint8Array.of(0x00), Uint8Array.of(0xff));
+    }
   }
+
+  async close(): Promise<void> {
+    await Promise.all([this.main.close(), this.nodes?.close()]);
+  }
+
+  private storeOf(key: Uint8Array): Store {
+    return this.nodes !== null && inNodeStore(key) ? this.nodes : this.main;
+  }
+}
+
+async function openStore(path: string): Promise<Store> {
+  const level = new Level<Uint8Array, Uint8Array>(path, {
+    keyEncoding: "view",
+    valueEncoding: "view",
+    ...LEVELDB_TUNING,
+  });
+  try {
+    await level.open();
+  } catch (err) {
+    // level reports every failure as "Database failed to open"; the reason is in `cause`.
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+    if (/lock/i.test(cause)) {
+      throw new StateError(
+        "DB_LOCKED",
+        `${path} is in use by another process (is a node already running on this home?)`,
+      );
+    }
+    throw new StateError("DB_OPEN_FAILED", `cannot open ${path}: ${cause}`);
+  }
+  return level;
+}
+
+async function hasKeyIn(store: Store, prefix: number): Promise<boolean> {
+  const found = await store
+    .keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1), limit: 1 })
+    .all();
+  return found.length > 0;
+}
+
+function rangeStart(range: KeyRange): Uint8Array {
+  const start = range.gte ?? range.gt;
+  if (start === undefined || start.length === 0) {
+    throw new StateError("INVALID_ARGUMENT", "a key range needs a lower bound that names its area");
+  }
+  return start;
+}
+
+async function writeOrClose(batch: ChainedBatch | null, sync: boolean): Promise<void> {
+  if (batch === null) return;
+  if (batch.length === 0) await batch.close();
+  else await batch.write({ sync });
 }

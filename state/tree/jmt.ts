@@ -12,7 +12,7 @@
 // level at a time (one getMany per level, most from the node cache), rebuilds each touched node
 // once, and only adds to the caller's WriteBatch. The in-memory view advances at once, and the
 // writes of the last few versions stay readable from memory until the caller has written them.
-import { type KyochiDb, readU64be, u64be, type WriteBatch } from "../db.js";
+import { type KyochiDb, Prefix, readU64be, u64be, WriteBatch } from "../db.js";
 import { StateError } from "../errors.js";
 import {
   ByteArena,
@@ -30,6 +30,7 @@ import {
   latestValueKey,
   latestVersionKey,
   nodeKey,
+  nodeVersionStart,
   oldestVersionKey,
   rootKey,
   staleKey,
@@ -132,13 +133,17 @@ export class JellyfishTree implements StateTree {
 
   static async open(db: KyochiDb, options: StateTreeOptions = {}): Promise<JellyfishTree> {
     const latestBytes = await db.get(latestVersionKey);
-    if (latestBytes === undefined) return new JellyfishTree(db, 0, null, 0, false, options);
+    if (latestBytes === undefined) {
+      await discardUnreferenced(db, null, 0);
+      return new JellyfishTree(db, 0, null, 0, false, options);
+    }
     const latest = readVersion(latestBytes, "latest tree version");
     const rootBytes = await db.get(rootKey(latest));
     if (rootBytes === undefined)
       throw new StateError("CORRUPT_DATA", `no root record for tree version ${latest}`);
     const oldestBytes = await db.get(oldestVersionKey);
     const oldest = oldestBytes === undefined ? 0 : readVersion(oldestBytes, "oldest tree version");
+    await discardUnreferenced(db, latest, oldest);
     return new JellyfishTree(db, latest, decodeRoot(rootBytes), oldest, true, options);
   }
 
@@ -197,7 +202,7 @@ export class JellyfishTree implements StateTree {
       const record = r.values.get(keyStr);
       if (record !== undefined) return decodeValueRecord(record);
     }
-    const it = this.db.level.values({
+    const it = this.db.values({
       gte: valueKey(keyHash, 0),
       lte: valueKey(keyHash, version),
       reverse: true,
@@ -378,7 +383,7 @@ export class JellyfishTree implements StateTree {
     // Lists of versions <= the old oldest version were handled by earlier prunes; starting after
     // them keeps LevelDB from walking their deletion markers on every prune.
     const staleRange = { gte: staleKey(this.oldest + 1), lt: staleKey(version + 1) };
-    for await (const [key, list] of this.db.level.iterator(staleRange)) {
+    for await (const [key, list] of this.db.iterator(staleRange)) {
       if (unflushed.has(readU64(key, 1))) continue; // handled above (and maybe pruned already)
       for (const target of decodeStaleList(list)) batch.del(target);
       batch.del(key);
@@ -388,7 +393,7 @@ export class JellyfishTree implements StateTree {
     // own, between two commits, reads the one before it), drop the older ones.
     const keptBefore = await this.committedVersionAtOrBelow(this.oldest);
     const keepFrom = await this.committedVersionAtOrBelow(version);
-    for await (const key of this.db.level.keys({ gte: rootKey(keptBefore), lt: rootKey(keepFrom) })) {
+    for await (const key of this.db.keys({ gte: rootKey(keptBefore), lt: rootKey(keepFrom) })) {
       batch.del(key);
     }
     for (const v of [...this.roots.keys()]) {
@@ -437,7 +442,7 @@ export class JellyfishTree implements StateTree {
     const exact = await this.db.get(rootKey(version));
     if (exact !== undefined) return decodeRoot(exact);
     // A version between two commits holds the state of the commit before it.
-    const found = await this.db.level
+    const found = await this.db
       .values({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 })
       .all();
     this.checkReadable(version);
@@ -449,7 +454,7 @@ export class JellyfishTree implements StateTree {
   private async committedVersionAtOrBelow(version: number): Promise<number> {
     let best = -1;
     for (const v of this.roots.keys()) if (v <= version && v > best) best = v;
-    const found = await this.db.level
+    const found = await this.db
       .keys({ gte: rootKey(0), lte: rootKey(version), reverse: true, limit: 1 })
       .all();
     if (found.length > 0) best = Math.max(best, readU64(found[0]!, 2));
@@ -630,4 +635,43 @@ function readVersion(bytes: Uint8Array, what: string): number {
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
+}
+
+/** Most deletes per batch when discarding what a crash left behind. */
+const DISCARD_BATCH = 10_000;
+
+/**
+ * Deletes the node-store entries that no committed version references, which a crash between the
+ * node store's writes and the main store's leaves behind (see KyochiDb): the nodes and stale lists
+ * of versions above the latest committed one (of every version when none is committed), and
+ * everything a stale list at or below the oldest version names (a prune whose deletes did not
+ * land; a finished prune deletes those lists). After a clean stop both ranges are empty and this
+ * costs three seeks.
+ */
+async function discardUnreferenced(db: KyochiDb, latest: number | null, oldest: number): Promise<void> {
+  let batch = new WriteBatch();
+  const flushIfFull = async () => {
+    if (batch.size < DISCARD_BATCH) return;
+    await db.write(batch);
+    batch = new WriteBatch();
+  };
+  const firstUncommitted = latest === null ? 0 : latest + 1;
+  const above = [
+    { gte: nodeVersionStart(firstUncommitted), lt: Uint8Array.of(Prefix.TreeNode + 1) },
+    { gte: staleKey(firstUncommitted), lt: Uint8Array.of(Prefix.TreeStale + 1) },
+  ];
+  for (const range of above) {
+    for await (const key of db.keys(range)) {
+      batch.del(key);
+      await flushIfFull();
+    }
+  }
+  if (latest !== null) {
+    for await (const [key, list] of db.iterator({ gte: staleKey(0), lt: staleKey(oldest + 1) })) {
+      for (const target of decodeStaleList(list)) batch.del(target);
+      batch.del(key);
+      await flushIfFull();
+    }
+  }
+  await db.write(batch);
 }

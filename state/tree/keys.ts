@@ -24,6 +24,14 @@ export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Ui
   return out;
 }
 
+/** The first possible key of the nodes written by `version` (or any later version). */
+export function nodeVersionStart(version: number): Uint8Array {
+  const out = allocSmall(9);
+  out[0] = Prefix.TreeNode;
+  writeU64(out, 1, version);
+  return out;
+}
+
 /** Value of a key hash written by `version`: TreeValue | keyHash(32) | version u64. */
 export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
   const out = allocSmall(41);

@@ -51,7 +51,7 @@ export const text = (b: Uint8Array | undefined): string | undefined =>
 /** Number of keys stored under one prefix byte (only those `keyLength` long, if given). */
 export async function countPrefix(db: KyochiDb, prefix: number, keyLength?: number): Promise<number> {
   let n = 0;
-  for await (const key of db.level.keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) })) {
+  for await (const key of db.keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) })) {
     if (keyLength === undefined || key.length === keyLength) n++;
   }
   return n;
