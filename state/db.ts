@@ -10,14 +10,12 @@ import { StateError } from "./errors.js";
 export const Prefix = {
   /** state tree nodes, by (version, nibble path) */
   TreeNode: 0x01,
-  /** the latest state value, by key; and, in databases written before TreeValueByVersion, each value by (key, version) */
+  /** state values, by (key, version) */
   TreeValue: 0x02,
   /** nodes made stale by a version, for pruning */
   TreeStale: 0x03,
   /** tree metadata: latest version, root per version, oldest retained version */
   TreeMeta: 0x04,
-  /** state values, by (version, key): the value records the tree's leaves point at */
-  TreeValueByVersion: 0x05,
   /** block by height */
   Block: 0x10,
   /** block hash -> height */
@@ -136,19 +134,18 @@ type ChainedBatch = ReturnType<Store["batch"]>;
 
 /** Areas kept in the tree-node store. Their keys begin with a version, so each block's sort last. */
 function inNodeStore(key: Uint8Array): boolean {
-  return key[0] === Prefix.TreeNode || key[0] === Prefix.TreeStale || key[0] === Prefix.TreeValueByVersion;
+  return key[0] === Prefix.TreeNode || key[0] === Prefix.TreeStale;
 }
 
 /** The tree-node store's directory, inside the main store's (LevelDB ignores what it did not name). */
 export const NODE_STORE_DIR = "tree-nodes";
 
 /**
- * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes,
- * stale lists and versioned value records (`Prefix.TreeNode`, `Prefix.TreeStale`,
- * `Prefix.TreeValueByVersion`).
+ * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes and
+ * stale lists (`Prefix.TreeNode`, `Prefix.TreeStale`).
  *
- * Why two: a block writes about 17 MB of those at 1M accounts, under keys that begin with the
- * block's version, so every block's sort after all earlier ones. Alone in a LevelDB
+ * Why two: a block writes about 15 MB of tree nodes and stale lists at 1M accounts, under keys that
+ * begin with the block's version, so every block's sort after all earlier ones. Alone in a LevelDB
  * they reach the deeper levels by moving files, not by rewriting them. Mixed with the randomly keyed
  * values, every level-0 file spanned the whole key space and LevelDB merged the nodes again at every
  * level: its compaction thread was a sixth of a transfer's CPU (`transfers` benchmark).

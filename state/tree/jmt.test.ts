@@ -266,7 +266,7 @@ describe("pruning", () => {
   it("removes old versions: reads and proofs below the oldest version throw VERSION_PRUNED", async () => {
     const roots = await build();
     const nodesBefore = await countPrefix(store.db, Prefix.TreeNode);
-    const valuesBefore = await countPrefix(store.db, Prefix.TreeValueByVersion);
+    const valuesBefore = await countPrefix(store.db, Prefix.TreeValue);
     const batch = new WriteBatch();
     await store.tree.prune(3, batch);
     await store.db.write(batch);
@@ -276,7 +276,7 @@ describe("pruning", () => {
     await expectStateError(store.tree.prove(bytes("acct-0"), 2), "VERSION_PRUNED");
     await expectStateError(store.tree.rootAt(0), "VERSION_PRUNED");
     expect(await countPrefix(store.db, Prefix.TreeNode)).toBeLessThan(nodesBefore);
-    expect(await countPrefix(store.db, Prefix.TreeValueByVersion)).toBeLessThan(valuesBefore);
+    expect(await countPrefix(store.db, Prefix.TreeValue)).toBeLessThan(valuesBefore);
 
     // Versions 3..5 are whole: every key reads and proves as before.
     for (let v = 3; v <= 5; v++) {
@@ -311,7 +311,7 @@ describe("pruning", () => {
     for (let i = 0; i < 300; i++) if ((await store.tree.get(bytes(`acct-${i}`))) !== undefined) live++;
     expect(live).toBe(295);
     // One versioned record (prefix | keyHash | version) and one latest record (prefix | keyHash) each.
-    expect(await countPrefix(store.db, Prefix.TreeValueByVersion)).toBe(live);
+    expect(await countPrefix(store.db, Prefix.TreeValue, 41)).toBe(live);
     expect(await countPrefix(store.db, Prefix.TreeValue, 33)).toBe(live);
     expect(await countPrefix(store.db, Prefix.TreeStale)).toBe(0);
     // Every remaining proof still resolves (no node it needs was deleted).
@@ -325,7 +325,7 @@ describe("pruning", () => {
     await store.tree.prune(1, batch);
     await store.db.write(batch);
     await store.reopen();
-    expect(await countPrefix(store.db, Prefix.TreeValueByVersion)).toBe(100);
+    expect(await countPrefix(store.db, Prefix.TreeValue, 41)).toBe(100);
     expect(text(await store.tree.get(bytes("acct-9")))).toBe("w-9");
     await expectStateError(store.tree.getAt(bytes("acct-9"), 0), "VERSION_PRUNED");
   });

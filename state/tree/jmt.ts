@@ -26,20 +26,15 @@ import {
 } from "./hashing.js";
 import {
   decodeStaleList,
-  keyHashOfValueKey,
   keyString,
   latestValueKey,
   latestVersionKey,
-  legacyValueKey,
   nodeKey,
   nodeVersionStart,
   oldestVersionKey,
   rootKey,
   staleKey,
-  VALUE_KEY_LENGTH,
-  valueFormatKey,
   valueKey,
-  valueVersionStart,
 } from "./keys.js";
 import {
   type Child,
@@ -119,8 +114,6 @@ export class JellyfishTree implements StateTree {
   private readonly cache: NodeCache;
   private readonly recent: RecentVersion[] = [];
   private readonly roots = new Map<number, Child | null>();
-  /** Value records of this tree may be under legacyValueKey (see valueFormatKey). */
-  private legacyValues: boolean;
 
   private constructor(
     private readonly db: KyochiDb,
@@ -128,10 +121,8 @@ export class JellyfishTree implements StateTree {
     root: Child | null,
     oldest: number,
     committed: boolean,
-    legacyValues: boolean,
     options: StateTreeOptions,
   ) {
-    this.legacyValues = legacyValues;
     this.latest = latest;
     this.rootChild = root;
     this.oldest = oldest;
@@ -143,8 +134,8 @@ export class JellyfishTree implements StateTree {
   static async open(db: KyochiDb, options: StateTreeOptions = {}): Promise<JellyfishTree> {
     const latestBytes = await db.get(latestVersionKey);
     if (latestBytes === undefined) {
-      await discardUnreferenced(db, null, 0, false);
-      return new JellyfishTree(db, 0, null, 0, false, false, options);
+      await discardUnreferenced(db, null, 0);
+      return new JellyfishTree(db, 0, null, 0, false, options);
     }
     const latest = readVersion(latestBytes, "latest tree version");
     const rootBytes = await db.get(rootKey(latest));
@@ -152,9 +143,8 @@ export class JellyfishTree implements StateTree {
       throw new StateError("CORRUPT_DATA", `no root record for tree version ${latest}`);
     const oldestBytes = await db.get(oldestVersionKey);
     const oldest = oldestBytes === undefined ? 0 : readVersion(oldestBytes, "oldest tree version");
-    const legacyValues = (await db.get(valueFormatKey)) === undefined;
-    await discardUnreferenced(db, latest, oldest, legacyValues);
-    return new JellyfishTree(db, latest, decodeRoot(rootBytes), oldest, true, legacyValues, options);
+    await discardUnreferenced(db, latest, oldest);
+    return new JellyfishTree(db, latest, decodeRoot(rootBytes), oldest, true, options);
   }
 
   get version(): number {
@@ -200,24 +190,27 @@ export class JellyfishTree implements StateTree {
     }
   }
 
-  /**
-   * The key's value at `version`: the tree's path to the key's leaf at that version (nodes mostly
-   * cached), then the value record the leaf names.
-   */
+  /** One LevelDB seek: the newest value record of the key at or below `version`. */
   async getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined> {
     this.checkReadable(version);
     if (version === this.latest) return this.get(key);
     const keyHash = keyHashOf(key);
-    let child = await this.rootChildAt(version);
-    let depth = 0;
-    while (child !== null && child.kind === "internal") {
-      const [node] = await this.fetchNodes([nodeKey(child.version, keyHash, depth)], version);
-      child = readChild(node!, nibbleAt(keyHash, depth));
-      depth++;
+    const keyStr = keyString(keyHash);
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const r = this.recent[i]!;
+      if (r.version > version) continue;
+      const record = r.values.get(keyStr);
+      if (record !== undefined) return decodeValueRecord(record);
     }
-    if (child === null || Buffer.compare(child.keyHash, keyHash) !== 0) return undefined;
-    const [record] = await this.fetchValueRecords([{ keyHash, valueVersion: child.valueVersion }], version);
-    return decodeValueRecord(record!);
+    const it = this.db.values({
+      gte: valueKey(keyHash, 0),
+      lte: valueKey(keyHash, version),
+      reverse: true,
+      limit: 1,
+    });
+    const found = await it.all();
+    this.checkReadable(version); // a prune may have run meanwhile
+    return found.length === 0 ? undefined : decodeValueRecord(found[0]!);
   }
 
   async rootAt(version: number): Promise<Uint8Array> {
@@ -273,7 +266,6 @@ export class JellyfishTree implements StateTree {
         // Nothing exists before the first committed version.
         this.oldest = version;
         batch.put(oldestVersionKey, u64be(version));
-        batch.put(valueFormatKey, Uint8Array.of(1));
       }
 
       this.latest = version;
@@ -383,7 +375,7 @@ export class JellyfishTree implements StateTree {
       if (r.version > version) continue;
       unflushed.add(r.version);
       if (r.stale !== null) {
-        deleteStaleTargets(r.stale, batch, this.legacyValues);
+        for (const target of decodeStaleList(r.stale)) batch.del(target);
         batch.del(staleKey(r.version));
         r.stale = null;
       }
@@ -393,7 +385,7 @@ export class JellyfishTree implements StateTree {
     const staleRange = { gte: staleKey(this.oldest + 1), lt: staleKey(version + 1) };
     for await (const [key, list] of this.db.iterator(staleRange)) {
       if (unflushed.has(readU64(key, 1))) continue; // handled above (and maybe pruned already)
-      deleteStaleTargets(list, batch, this.legacyValues);
+      for (const target of decodeStaleList(list)) batch.del(target);
       batch.del(key);
     }
 
@@ -583,11 +575,7 @@ export class JellyfishTree implements StateTree {
     if (missKeys.length === 0) return out;
     const got = await this.db.getMany(missKeys);
     for (let j = 0; j < missKeys.length; j++) {
-      let record = got[j];
-      if (record === undefined && this.legacyValues) {
-        const w = wanted[missIdx[j]!]!;
-        record = await this.db.get(legacyValueKey(w.keyHash, w.valueVersion));
-      }
+      const record = got[j];
       if (record === undefined) {
         this.checkReadable(version);
         throw new StateError("CORRUPT_DATA", "a state value is missing from the database");
@@ -660,12 +648,7 @@ const DISCARD_BATCH = 10_000;
  * land; a finished prune deletes those lists). After a clean stop both ranges are empty and this
  * costs three seeks.
  */
-async function discardUnreferenced(
-  db: KyochiDb,
-  latest: number | null,
-  oldest: number,
-  legacyValues: boolean,
-): Promise<void> {
+async function discardUnreferenced(db: KyochiDb, latest: number | null, oldest: number): Promise<void> {
   let batch = new WriteBatch();
   const flushIfFull = async () => {
     if (batch.size < DISCARD_BATCH) return;
@@ -676,7 +659,6 @@ async function discardUnreferenced(
   const above = [
     { gte: nodeVersionStart(firstUncommitted), lt: Uint8Array.of(Prefix.TreeNode + 1) },
     { gte: staleKey(firstUncommitted), lt: Uint8Array.of(Prefix.TreeStale + 1) },
-    { gte: valueVersionStart(firstUncommitted), lt: Uint8Array.of(Prefix.TreeValueByVersion + 1) },
   ];
   for (const range of above) {
     for await (const key of db.keys(range)) {
@@ -686,23 +668,10 @@ async function discardUnreferenced(
   }
   if (latest !== null) {
     for await (const [key, list] of db.iterator({ gte: staleKey(0), lt: staleKey(oldest + 1) })) {
-      deleteStaleTargets(list, batch, legacyValues);
+      for (const target of decodeStaleList(list)) batch.del(target);
       batch.del(key);
       await flushIfFull();
     }
   }
   await db.write(batch);
-}
-
-/**
- * Deletes what a stale list names. A value record written before valueKey's layout is named by its
- * valueKey, so in such a tree its legacy key is deleted too.
- */
-function deleteStaleTargets(list: Uint8Array, batch: WriteBatch, legacyValues: boolean): void {
-  for (const target of decodeStaleList(list)) {
-    batch.del(target);
-    if (legacyValues && target[0] === Prefix.TreeValueByVersion && target.length === VALUE_KEY_LENGTH) {
-      batch.del(legacyValueKey(keyHashOfValueKey(target), readU64(target, 1)));
-    }
-  }
 }

@@ -7,7 +7,6 @@ import { writeU64 } from "./node.js";
 const META_LATEST = 0x4c; // 'L'
 const META_OLDEST = 0x4f; // 'O'
 const META_ROOT = 0x52; // 'R'
-const META_VALUE_FORMAT = 0x56; // 'V'
 
 /**
  * Node at (version, nibble path): TreeNode | version u64 | depth u8 | the path's nibbles packed
@@ -33,40 +32,8 @@ export function nodeVersionStart(version: number): Uint8Array {
   return out;
 }
 
-/**
- * Value of a key hash written by `version`: TreeValueByVersion | version u64 | keyHash(32). Version
- * first, like the nodes: each block's records sort after all earlier ones, so LevelDB moves them
- * down its levels instead of merging them into older records at each (see KyochiDb). A read at a
- * past version finds the record through the tree's leaf, which names the version that wrote it.
- */
+/** Value of a key hash written by `version`: TreeValue | keyHash(32) | version u64. */
 export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
-  const out = allocSmall(VALUE_KEY_LENGTH);
-  out[0] = Prefix.TreeValueByVersion;
-  writeU64(out, 1, version);
-  out.set(keyHash, 9);
-  return out;
-}
-
-export const VALUE_KEY_LENGTH = 41;
-
-/** The key hash inside a valueKey. */
-export function keyHashOfValueKey(key: Uint8Array): Uint8Array {
-  return key.subarray(9, 41);
-}
-
-/** The first possible key of the value records written by `version` (or any later version). */
-export function valueVersionStart(version: number): Uint8Array {
-  const out = allocSmall(9);
-  out[0] = Prefix.TreeValueByVersion;
-  writeU64(out, 1, version);
-  return out;
-}
-
-/**
- * Where databases written before TreeValueByVersion keep a value record: TreeValue | keyHash(32) |
- * version u64. Still read (a leaf written then points at one); never written.
- */
-export function legacyValueKey(keyHash: Uint8Array, version: number): Uint8Array {
   const out = allocSmall(41);
   out[0] = Prefix.TreeValue;
   out.set(keyHash, 1);
@@ -115,10 +82,10 @@ export class StaleListWriter {
 
   /** Adds valueKey(keyHash, version) without materializing it. */
   addValueKey(keyHash: Uint8Array, version: number): void {
-    const at = this.reserve(VALUE_KEY_LENGTH);
-    this.bytes[at] = Prefix.TreeValueByVersion;
-    writeU64(this.bytes, at + 1, version);
-    this.bytes.set(keyHash, at + 9);
+    const at = this.reserve(41);
+    this.bytes[at] = Prefix.TreeValue;
+    this.bytes.set(keyHash, at + 1);
+    writeU64(this.bytes, at + 33, version);
   }
 
   /** The encoded list (a view; the writer must not be used afterwards). */
@@ -163,11 +130,6 @@ export function rootKey(version: number): Uint8Array {
 
 export const latestVersionKey: Uint8Array = Uint8Array.of(Prefix.TreeMeta, META_LATEST);
 export const oldestVersionKey: Uint8Array = Uint8Array.of(Prefix.TreeMeta, META_OLDEST);
-/**
- * Present when every value record is under valueKey: written with a tree's first commit. A tree
- * committed without it may hold records under legacyValueKey, which reads and prunes then also try.
- */
-export const valueFormatKey: Uint8Array = Uint8Array.of(Prefix.TreeMeta, META_VALUE_FORMAT);
 
 /** Map key for in-memory lookups of a db key (latin1 keeps one char per byte). */
 export function keyString(key: Uint8Array): string {

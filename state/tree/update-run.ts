@@ -2,7 +2,7 @@
 // Each touched node is rebuilt once per version, however many updates fall below it.
 import { StateError } from "../errors.js";
 import { ByteArena, nibbleAt, RADIX } from "./hashing.js";
-import { encodeValueRecord, keyHashOfValueKey, nodeKey, StaleListWriter, valueKey } from "./keys.js";
+import { encodeValueRecord, nodeKey, StaleListWriter, valueKey } from "./keys.js";
 import {
   bytesEqualAt,
   type Child,
@@ -215,7 +215,7 @@ export class UpdateRun {
   private deleteValue(leaf: LeafChild): void {
     const tombstone = valueKey(leaf.keyHash, this.version);
     // leaf.keyHash may be a view into the node cache: keep the copy inside the tombstone's key.
-    const keyHash = keyHashOfValueKey(tombstone);
+    const keyHash = tombstone.subarray(1, 33);
     this.values.push({ keyHash, key: tombstone, record: encodeValueRecord(null) });
     this.stale.addValueKey(leaf.keyHash, leaf.valueVersion);
     // The tombstone only hides older records; once those are pruned it hides nothing.
