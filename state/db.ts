@@ -111,7 +111,8 @@ export function readU64be(bytes: Uint8Array, offset = 0): number {
  * costs CPU on every flush and compaction, and a 4 MB memtable (the default) turns one block into
  * several level-0 files that are compacted again at once. Without compression and with a 32 MB
  * memtable the compaction thread's CPU per transfer halves (about 46 to 23 µs). The memtable costs
- * up to twice its size in memory (one being filled, one being flushed).
+ * up to twice its size in memory (one being filled, one being flushed), in each of a node's two
+ * stores (see KyochiDb).
  */
 const LEVELDB_TUNING = {
   compression: false,
