@@ -88,7 +88,7 @@ describe("the tree-node store", () => {
     }
   }
 
-  it("keeps tree nodes and stale lists in their own LevelDB inside the main one, the rest in the main one", async () => {
+  it("keeps tree nodes in their own LevelDB inside the main one, the rest (stale lists too) in the main one", async () => {
     const path = join(dir(), "db");
     const db = await KyochiDb.open(path);
     expect(db.separateNodeStore).toBe(true);
@@ -101,12 +101,11 @@ describe("the tree-node store", () => {
     expect((await db.getMany([other(1), node(1), stale(1)])).map((v) => v?.[0])).toEqual([3, 1, 2]);
     expect((await db.keys({ gte: Uint8Array.of(Prefix.TreeNode) }).all()).map((k) => [...k])).toEqual([
       [...node(1)],
-      [...stale(1)],
     ]);
     await db.close();
 
-    expect(await rawKeys(path)).toEqual([[...other(1)]]);
-    expect(await rawKeys(join(path, NODE_STORE_DIR))).toEqual([[...node(1)], [...stale(1)]]);
+    expect(await rawKeys(path)).toEqual([[...other(1)], [...stale(1)]]);
+    expect(await rawKeys(join(path, NODE_STORE_DIR))).toEqual([[...node(1)]]);
   });
 
   it("keeps a database written before the split (tree nodes in the main LevelDB) in one store", async () => {

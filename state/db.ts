@@ -1,6 +1,6 @@
 // A node's LevelDB. Areas are separated by a one-byte key prefix (cheaper than sublevels on the hot
-// path). Everything one block changes goes into a single WriteBatch; the state tree's nodes and
-// stale lists live in a second LevelDB beside it (see KyochiDb), written first.
+// path). Everything one block changes goes into a single WriteBatch; the state tree's nodes live in
+// a second LevelDB beside it (see KyochiDb), written first.
 import { join } from "node:path";
 import { Level } from "level";
 import { allocSmall } from "../crypto/small-bytes.js";
@@ -133,20 +133,26 @@ export interface KeyRange {
 type Store = Level<Uint8Array, Uint8Array>;
 type ChainedBatch = ReturnType<Store["batch"]>;
 
-/** Areas kept in the tree-node store. Their keys begin with a version, so each block's sort last. */
+/**
+ * The area kept in the tree-node store: nodes, whose keys begin with their version, so each
+ * block's sort after all earlier ones. Nothing else may go there: the stale lists, also keyed by
+ * version, sorted after every node (another prefix), so each new file's key range spanned the older
+ * files' and LevelDB merged them all again (its compaction thread, per transfer, 8-19 µs with them
+ * there against 5-6 without, in the rounds before its database grew).
+ */
 function inNodeStore(key: Uint8Array): boolean {
-  return key[0] === Prefix.TreeNode || key[0] === Prefix.TreeStale;
+  return key[0] === Prefix.TreeNode;
 }
 
 /** The tree-node store's directory, inside the main store's (LevelDB ignores what it did not name). */
 export const NODE_STORE_DIR = "tree-nodes";
 
 /**
- * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes and
- * stale lists (`Prefix.TreeNode`, `Prefix.TreeStale`).
+ * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes
+ * (`Prefix.TreeNode`).
  *
- * Why two: a block writes about 13 MB of tree nodes and stale lists at 1M accounts, under keys that
- * begin with the block's version, so every block's sort after all earlier ones. Alone in a LevelDB,
+ * Why two: a block writes about 11 MB of tree nodes at 1M accounts, under keys that begin with the
+ * block's version, so every block's sort after all earlier ones. Alone in a LevelDB,
  * a file of them overlaps nothing below it, and LevelDB moves such a file down a level instead of
  * rewriting it. Mixed with the randomly keyed values, every level-0 file spanned the whole key
  * space and the nodes were merged again at every level. Measured with the `transfers` benchmark at
@@ -156,8 +162,10 @@ export const NODE_STORE_DIR = "tree-nodes";
  * The write order keeps a block's batch atomic to a reader and across crashes. The main store's
  * write is the commit point: it holds the tree's root and latest version. The node store's puts are
  * written (and synced) before it, so what it references exists; its deletes (pruning) after it, so
- * nothing it still references is gone. A crash between them leaves node-store entries of an
- * uncommitted version, or of a prune not finished: `JellyfishTree.open` deletes both.
+ * nothing it still references is gone; and the deletes of stale lists (which name what a prune
+ * deletes) last, so a prune cut short still has its lists. A crash between them leaves nodes of an
+ * uncommitted version, or the lists of a prune not finished: `JellyfishTree.open` deletes the first
+ * and finishes the second.
  *
  * A database written before the split (tree nodes in the main store) keeps using only that store.
  */
@@ -171,8 +179,7 @@ export class KyochiDb {
   static async open(path: string): Promise<KyochiDb> {
     const main = await openStore(path);
     try {
-      const legacy = (await hasKeyIn(main, Prefix.TreeNode)) || (await hasKeyIn(main, Prefix.TreeStale));
-      if (legacy) return new KyochiDb(main, null);
+      if (await hasKeyIn(main, Prefix.TreeNode)) return new KyochiDb(main, null);
       return new KyochiDb(main, await openStore(join(path, NODE_STORE_DIR)));
     } catch (err) {
       await main.close();
@@ -201,8 +208,8 @@ export class KyochiDb {
 
   /**
    * Writes the batch atomically as far as any reader or crash can tell. `sync` forces an fsync,
-   * used for each committed block. With a node store: its puts, the main store's ops, then its
-   * deletes (see the class comment).
+   * used for each committed block. With a node store: its puts, the main store's ops, its deletes,
+   * then the deletes of stale lists (see the class comment).
    */
   async write(batch: WriteBatch, sync = true): Promise<void> {
     if (batch.size === 0) return;
@@ -212,23 +219,27 @@ export class KyochiDb {
     const main = this.main.batch();
     const nodePuts = this.nodes?.batch() ?? null;
     const nodeDeletes = this.nodes?.batch() ?? null;
+    const staleListDeletes = this.nodes === null ? null : this.main.batch();
     try {
       batch.replay(
         (key, value) => {
           (nodePuts !== null && inNodeStore(key) ? nodePuts : main).put(key, value);
         },
         (key) => {
-          (nodeDeletes !== null && inNodeStore(key) ? nodeDeletes : main).del(key);
+          if (nodeDeletes !== null && inNodeStore(key)) nodeDeletes.del(key);
+          else if (staleListDeletes !== null && key[0] === Prefix.TreeStale) staleListDeletes.del(key);
+          else main.del(key);
         },
       );
     } catch (err) {
-      await Promise.all([main.close(), nodePuts?.close(), nodeDeletes?.close()]);
+      await Promise.all([main.close(), nodePuts?.close(), nodeDeletes?.close(), staleListDeletes?.close()]);
       throw err;
     }
     await writeOrClose(nodePuts, sync);
     await writeOrClose(main, sync);
-    // Lost in a crash, they are found again from the stale lists they delete (JellyfishTree.open).
+    // Lost in a crash, these are done again from the stale lists (JellyfishTree.open).
     await writeOrClose(nodeDeletes, false);
+    await writeOrClose(staleListDeletes, false);
   }
 
   /** Iterates entries in a range of one store, in order (or reverse order). */

@@ -7,7 +7,9 @@ import { bytes, countPrefix, openTestStore, type TestStore, text } from "./test-
 import type { TreeUpdate } from "./types.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const inNodeStore = (key: Uint8Array) => key[0] === Prefix.TreeNode || key[0] === Prefix.TreeStale;
+const isNode = (key: Uint8Array) => key[0] === Prefix.TreeNode;
+/** The deletes KyochiDb writes after the main store's batch: nodes', then stale lists'. */
+const deletedAfterMain = (key: Uint8Array) => isNode(key) || key[0] === Prefix.TreeStale;
 
 function accounts(n: number, tag: string): TreeUpdate[] {
   return Array.from({ length: n }, (_, i) => [bytes(`acct-${i}`), bytes(`${tag}-${i}`)] as const);
@@ -45,7 +47,7 @@ describe("a crash between the node store's write and the main store's", () => {
 
     const batch = new WriteBatch();
     const root3 = await store.tree.commit(3, accounts(150, "c"), batch);
-    await store.db.write(landed(batch, (key, isPut) => isPut && inNodeStore(key)));
+    await store.db.write(landed(batch, (key, isPut) => isPut && isNode(key)));
     expect(await countPrefix(store.db, Prefix.TreeNode)).toBeGreaterThan(nodes);
     await store.reopen();
 
@@ -62,17 +64,23 @@ describe("a crash between the node store's write and the main store's", () => {
   it("before the first version's main write: everything in the node store is discarded", async () => {
     const batch = new WriteBatch();
     await store.tree.commit(1, accounts(50, "a"), batch);
-    await store.db.write(landed(batch, (key, isPut) => isPut && inNodeStore(key)));
+    await store.db.write(landed(batch, (key, isPut) => isPut && isNode(key)));
     await store.reopen();
     expect(await countPrefix(store.db, Prefix.TreeNode)).toBe(0);
     expect(await store.tree.get(bytes("acct-1"))).toBeUndefined();
   });
 
-  it("before a prune's node deletes: reopening finishes them", async () => {
+  it.each([
+    ["before a prune's node deletes", (key: Uint8Array, isPut: boolean) => isPut || !deletedAfterMain(key)],
+    [
+      "after them, before its stale lists' deletes",
+      (key: Uint8Array, isPut: boolean) => isPut || isNode(key) || !deletedAfterMain(key),
+    ],
+  ])("%s: reopening finishes the prune", async (_, crashLets) => {
     for (let v = 1; v <= 5; v++) await store.commit(v, accounts(120, `v${v}`));
     const batch = new WriteBatch();
     await store.tree.prune(4, batch);
-    await store.db.write(landed(batch, (key, isPut) => isPut || !inNodeStore(key)));
+    await store.db.write(landed(batch, crashLets));
     const leftBehind = await countPrefix(store.db, Prefix.TreeStale);
     expect(leftBehind).toBeGreaterThan(1); // the lists of versions 2..4 are still there
 

@@ -641,12 +641,12 @@ function hex(bytes: Uint8Array): string {
 const DISCARD_BATCH = 10_000;
 
 /**
- * Deletes the node-store entries that no committed version references, which a crash between the
- * node store's writes and the main store's leaves behind (see KyochiDb): the nodes and stale lists
- * of versions above the latest committed one (of every version when none is committed), and
- * everything a stale list at or below the oldest version names (a prune whose deletes did not
- * land; a finished prune deletes those lists). After a clean stop both ranges are empty and this
- * costs three seeks.
+ * Deletes what no committed version references, which a crash between the node store's writes and
+ * the main store's leaves behind (see KyochiDb): the nodes (and any stale lists) of versions above
+ * the latest committed one, of every version when none is committed; and everything a stale list
+ * at or below the oldest version names, then the list (a prune whose later writes did not land; a
+ * finished prune deletes those lists). After a clean stop all three ranges are empty and this costs
+ * three seeks.
  */
 async function discardUnreferenced(db: KyochiDb, latest: number | null, oldest: number): Promise<void> {
   let batch = new WriteBatch();
