@@ -24,17 +24,25 @@ export interface PreparedTx {
   error?: ExecutionError;
 }
 
-/** prepareTx for every tx of a block, handing the event loop a turn every YIELD_EVERY txs. */
+/**
+ * prepareTx for every tx of a block, handing the event loop a turn every YIELD_EVERY txs.
+ * `afterRun` sees the txs prepared so far at the end of each run (before the turn) and at the end.
+ */
 export async function prepareTxs(
   txs: readonly Uint8Array[],
   ctx: TxCheckContext,
   cache?: DecodedTxCache,
+  afterRun?: (prepared: readonly PreparedTx[]) => void,
 ): Promise<PreparedTx[]> {
   const prepared: PreparedTx[] = [];
   for (const [i, bytes] of txs.entries()) {
-    if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+    if (i > 0 && i % YIELD_EVERY === 0) {
+      afterRun?.(prepared);
+      await yieldToEventLoop();
+    }
     prepared.push(prepareTx(bytes, ctx, cache));
   }
+  afterRun?.(prepared);
   return prepared;
 }
 
@@ -95,10 +103,9 @@ export async function prepareTxsVerifying(
   verifier: SignatureVerifier,
   cache?: DecodedTxCache,
 ): Promise<PreparingTxs> {
-  const prepared: PreparedTx[] = [];
   const checks: Promise<{ decoded: PreparedTx[]; oks: boolean[] } | { error: unknown }>[] = [];
   let sentUpTo = 0;
-  const send = () => {
+  const send = (prepared: readonly PreparedTx[]) => {
     const decoded: PreparedTx[] = [];
     for (let i = sentUpTo; i < prepared.length; i++) {
       if ((prepared[i] as PreparedTx).decoded !== undefined) decoded.push(prepared[i] as PreparedTx);
@@ -112,14 +119,7 @@ export async function prepareTxsVerifying(
       ),
     );
   };
-  for (const [i, bytes] of txs.entries()) {
-    if (i > 0 && i % YIELD_EVERY === 0) {
-      send();
-      await yieldToEventLoop();
-    }
-    prepared.push(prepareTx(bytes, ctx, cache));
-  }
-  send();
+  const prepared = await prepareTxs(txs, ctx, cache, send);
   return {
     prepared,
     async checkSignatures() {

@@ -257,16 +257,6 @@ export class KyochiDb {
     return this.storeOf(rangeStart(range)).values(range);
   }
 
-  /** Iterates keys in [gte, lt) in order (or reverse order). */
-  iterate(opts: { gte: Uint8Array; lt: Uint8Array; reverse?: boolean; limit?: number }) {
-    return this.iterator({
-      gte: opts.gte,
-      lt: opts.lt,
-      reverse: opts.reverse ?? false,
-      limit: opts.limit ?? -1,
-    });
-  }
-
   /** Compacts every store over its whole key space (benchmarks settle a bulk load with it). */
   async compactAll(): Promise<void> {
     for (const store of this.nodes === null ? [this.main] : [this.main, this.nodes]) {

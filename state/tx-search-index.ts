@@ -171,7 +171,7 @@ export class TxSearchIndex {
     const maxScan = req.maxScan ?? DEFAULT_MAX_SCAN;
     const hits: TxSearchHit[] = [];
     let scanned = 0;
-    const iterator = this.db.iterate({ gte, lt, reverse });
+    const iterator = this.db.iterator({ gte, lt, reverse });
     try {
       for await (const [key, value] of iterator) {
         const position = positionOfKey(key);

@@ -75,7 +75,7 @@ export class KvApp implements Application {
     if (meta) {
       app.lastHeight = readU64be(meta, 0);
       app.lastAppHash = meta.slice(8);
-      for await (const [k, v] of opts.db.iterate({
+      for await (const [k, v] of opts.db.iterator({
         gte: Uint8Array.of(KV_PREFIX),
         lt: Uint8Array.of(KV_PREFIX + 1),
       })) {

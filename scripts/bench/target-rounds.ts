@@ -27,7 +27,9 @@ export interface RoundVerdict {
   target: number;
   /** rate / target */
   ofTarget: number;
-  /** CPU per transfer / CPU per bare verification (the better of the two): 2.0 or less meets it */
+  /** CPU µs per bare verification: the better of the round's two ceilings */
+  cpuPerVerify: number;
+  /** CPU per transfer / cpuPerVerify: 2.0 or less meets it */
   verifications: number;
 }
 
@@ -44,6 +46,7 @@ export function judge(round: TargetRound): RoundVerdict {
     rate,
     target,
     ofTarget: rate / target,
+    cpuPerVerify,
     verifications: round.cpu / round.txs / cpuPerVerify,
   };
 }
