@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../crypto/hash.js";
 import { encode } from "../proto/canonical.js";
 import { BlockResults, Event, TxResult, ValidatorUpdate } from "../proto/index.js";
-import { encodeBlockResults, encodeTxResult } from "./result-encoding.js";
+import { encodeTxResult } from "../proto/tx-result-encoding.js";
+import { encodeBlockResults } from "./result-encoding.js";
 
 const event = Event.create({
   type: "transfer",

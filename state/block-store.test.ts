@@ -6,7 +6,7 @@ import { sha256 } from "../crypto/hash.js";
 import { encode } from "../proto/canonical.js";
 import { Block, BlockIdFlag, BlockResults, Commit } from "../proto/index.js";
 import { BlockStore } from "./block-store.js";
-import { KyochiDb, WriteBatch } from "./db.js";
+import { KyochiDb, Prefix, WriteBatch } from "./db.js";
 import { StateError } from "./errors.js";
 
 let dir: string;
@@ -63,6 +63,38 @@ function put(store: BlockStore, height: number): Promise<void> {
 }
 
 describe("BlockStore", () => {
+  it("after a crash between the block-record store's write and the main store's, the block is not there and can be stored again", async () => {
+    let store = await BlockStore.open(db);
+    await put(store, 1);
+    const { block, hash, commit } = makeBlock(2);
+    const batch = new WriteBatch();
+    store.putBlock(batch, block, hash, commit);
+    store.putBlockResults(batch, BlockResults.create({ height: 2, appHash: sha256(Uint8Array.of(2)) }));
+    // What a crash lets through: the block-record store's puts (written first), not the main batch.
+    const landed = new WriteBatch();
+    const recordPrefixes: number[] = [Prefix.Block, Prefix.Commit, Prefix.BlockResults];
+    const isRecord = (k: Uint8Array) => recordPrefixes.includes(k[0] as number);
+    batch.replay(
+      (key, value) => {
+        if (isRecord(key)) landed.put(key, value);
+      },
+      () => undefined,
+    );
+    await db.write(landed);
+    expect(await db.get(Uint8Array.of(Prefix.Block, 0, 0, 0, 0, 0, 0, 0, 2))).toBeDefined();
+
+    await db.close();
+    db = await KyochiDb.open(dir);
+    store = await BlockStore.open(db);
+    expect(store.height).toBe(1);
+    expect(await store.getBlock(2)).toBeUndefined();
+    expect(await store.getCommit(2)).toBeUndefined();
+    expect(await store.getBlockResults(2)).toBeUndefined();
+    expect((await store.getBlock(1))?.header?.height).toBe(1);
+    await put(store, 2);
+    expect((await store.getBlock(2))?.header?.height).toBe(2);
+  });
+
   it("stores blocks, hashes, commits and results by height and by hash, and survives a reopen", async () => {
     let store = await BlockStore.open(db);
     expect(store.height).toBe(0);

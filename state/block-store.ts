@@ -41,9 +41,16 @@ export class BlockStore {
 
   static async open(db: KyochiDb): Promise<BlockStore> {
     const meta = await db.get(META_KEY);
-    if (meta === undefined) return new BlockStore(db, 0, 0);
-    if (meta.length !== 16) throw new StateError("CORRUPT_DATA", "bad block store meta record");
-    return new BlockStore(db, readU64be(meta, 0), readU64be(meta, 8));
+    if (meta !== undefined && meta.length !== 16)
+      throw new StateError("CORRUPT_DATA", "bad block store meta record");
+    const store =
+      meta === undefined
+        ? new BlockStore(db, 0, 0)
+        : new BlockStore(db, readU64be(meta, 0), readU64be(meta, 8));
+    // A crash between the block-record store's write and the main store's (see KyochiDb) leaves
+    // the records of a block above the stored height; a reader must never see them.
+    await db.discardBlockRecordsAbove(store.height);
+    return store;
   }
 
   /** Height of the latest stored block; 0 when none. */

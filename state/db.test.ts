@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { afterEach, describe, expect, it } from "vitest";
-import { KyochiDb, NODE_STORE_DIR, Prefix, WriteBatch } from "./db.js";
+import { BLOCK_RECORD_STORE_DIR, KyochiDb, NODE_STORE_DIR, Prefix, WriteBatch } from "./db.js";
 import { StateError } from "./errors.js";
 
 const dirs: string[] = [];
@@ -133,5 +133,90 @@ describe("the tree-node store", () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe("the block-record store", () => {
+  const at = (prefix: number, height: number) => Uint8Array.of(prefix, 0, 0, 0, 0, 0, 0, 0, height);
+  const heightFirst = (prefix: number, height: number) => [0, 0, 0, 0, 0, 0, 0, height, prefix];
+
+  async function rawKeys(path: string): Promise<number[][]> {
+    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+    try {
+      return (await raw.keys().all()).map((key) => [...key]);
+    } finally {
+      await raw.close();
+    }
+  }
+
+  it("keeps each height's block, commit and results apart, height first, and reads them back by their usual keys", async () => {
+    const path = join(dir(), "db");
+    const db = await KyochiDb.open(path);
+    expect(db.separateBlockRecordStore).toBe(true);
+    const batch = new WriteBatch();
+    for (const height of [2, 1]) {
+      batch.put(at(Prefix.Block, height), Uint8Array.of(10 + height));
+      batch.put(at(Prefix.Commit, height), Uint8Array.of(20 + height));
+      batch.put(at(Prefix.BlockResults, height), Uint8Array.of(30 + height));
+    }
+    batch.put(Uint8Array.of(Prefix.BlockMeta), Uint8Array.of(1));
+    batch.put(at(Prefix.BlockHash, 1), Uint8Array.of(5));
+    await db.write(batch);
+    expect((await db.get(at(Prefix.Commit, 2)))?.[0]).toBe(22);
+    const many = await db.getMany([
+      at(Prefix.Block, 1),
+      Uint8Array.of(Prefix.BlockMeta),
+      at(Prefix.BlockResults, 2),
+    ]);
+    expect(many.map((v) => v?.[0])).toEqual([11, 1, 32]);
+    expect(() => db.keys({ gte: Uint8Array.of(Prefix.Block) })).toThrow(StateError);
+    await db.close();
+
+    expect(await rawKeys(join(path, BLOCK_RECORD_STORE_DIR))).toEqual([
+      heightFirst(Prefix.Block, 1),
+      heightFirst(Prefix.Commit, 1),
+      heightFirst(Prefix.BlockResults, 1),
+      heightFirst(Prefix.Block, 2),
+      heightFirst(Prefix.Commit, 2),
+      heightFirst(Prefix.BlockResults, 2),
+    ]);
+    expect(await rawKeys(path)).toEqual([[...at(Prefix.BlockHash, 1)], [Prefix.BlockMeta]]);
+  });
+
+  it("deletes the records above a height, and only those", async () => {
+    const db = await KyochiDb.open(join(dir(), "db"));
+    try {
+      const batch = new WriteBatch();
+      for (let height = 1; height <= 4; height++) batch.put(at(Prefix.Block, height), Uint8Array.of(height));
+      await db.write(batch);
+      expect(await db.discardBlockRecordsAbove(2)).toBe(2);
+      const left = await db.getMany([1, 2, 3, 4].map((h) => at(Prefix.Block, h)));
+      expect(left.map((v) => v?.[0])).toEqual([1, 2, undefined, undefined]);
+      expect(await db.discardBlockRecordsAbove(2)).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("keeps a database written before the split (blocks in the main LevelDB) in one store", async () => {
+    const path = join(dir(), "db");
+    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+    await raw.put(at(Prefix.Block, 1), Uint8Array.of(7));
+    await raw.close();
+
+    const db = await KyochiDb.open(path);
+    expect(db.separateBlockRecordStore).toBe(false);
+    expect(db.separateNodeStore).toBe(true);
+    expect((await db.get(at(Prefix.Block, 1)))?.[0]).toBe(7);
+    const batch = new WriteBatch();
+    batch.put(at(Prefix.BlockResults, 1), Uint8Array.of(8));
+    await db.write(batch);
+    expect(await db.discardBlockRecordsAbove(0)).toBe(0);
+    expect(
+      (await db.keys({ gte: Uint8Array.of(Prefix.Block), lt: Uint8Array.of(Prefix.BlockMeta) }).all()).length,
+    ).toBe(2);
+    await db.close();
+    expect(await rawKeys(path)).toEqual([[...at(Prefix.Block, 1)], [...at(Prefix.BlockResults, 1)]]);
+    expect(existsSync(join(path, BLOCK_RECORD_STORE_DIR))).toBe(false);
   });
 });

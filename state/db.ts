@@ -3,6 +3,7 @@
 // a second LevelDB beside it (see KyochiDb), written first.
 import { join } from "node:path";
 import { Level } from "level";
+import { u64be } from "../crypto/bytes.js";
 import { allocSmall } from "../crypto/small-bytes.js";
 import { StateError } from "./errors.js";
 
@@ -98,7 +99,7 @@ export function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
 }
 
 /** Big-endian u64 (as used in keys so that LevelDB order is numeric order). */
-export { u64be } from "../crypto/bytes.js";
+export { u64be };
 
 export function readU64be(bytes: Uint8Array, offset = 0): number {
   return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
@@ -147,42 +148,81 @@ function inNodeStore(key: Uint8Array): boolean {
 /** The tree-node store's directory, inside the main store's (LevelDB ignores what it did not name). */
 export const NODE_STORE_DIR = "tree-nodes";
 
+/** The block-record store's directory, also inside the main store's. */
+export const BLOCK_RECORD_STORE_DIR = "block-records";
+
+/** The areas kept in the block-record store: a height's block, commit and results. */
+const BLOCK_RECORD_PREFIXES: readonly number[] = [Prefix.Block, Prefix.Commit, Prefix.BlockResults];
+/** prefix byte + big-endian u64 height */
+const BLOCK_RECORD_KEY_LENGTH = 9;
+
+function inBlockRecordStore(key: Uint8Array): boolean {
+  return key.length === BLOCK_RECORD_KEY_LENGTH && BLOCK_RECORD_PREFIXES.includes(key[0] as number);
+}
+
 /**
- * A node's database: the main LevelDB, and beside it a second one holding the state tree's nodes
- * (`Prefix.TreeNode`).
+ * A block record's key in its store: the height first, then the area's prefix byte, so all of a
+ * block's records sort after every earlier block's (the same reason the tree nodes have a store).
+ * Callers keep using [prefix | height]; only KyochiDb sees this form.
+ */
+function blockRecordStoreKey(key: Uint8Array): Uint8Array {
+  const out = allocSmall(BLOCK_RECORD_KEY_LENGTH);
+  out.set(key.subarray(1), 0);
+  out[BLOCK_RECORD_KEY_LENGTH - 1] = key[0] as number;
+  return out;
+}
+
+/**
+ * A node's database: the main LevelDB, and beside it two more, each holding one kind of record
+ * that is written once per block under keys that begin with the block's height or version: the
+ * state tree's nodes (`Prefix.TreeNode`) and the block records (`Prefix.Block`, `Prefix.Commit`,
+ * `Prefix.BlockResults`).
  *
- * Why two: a block writes about 11 MB of tree nodes at 1M accounts, under keys that begin with the
- * block's version, so every block's sort after all earlier ones. Alone in a LevelDB,
- * a file of them overlaps nothing below it, and LevelDB moves such a file down a level instead of
- * rewriting it. Mixed with the randomly keyed values, every level-0 file spanned the whole key
- * space and the nodes were merged again at every level. Measured with the `transfers` benchmark at
- * 1M accounts: 1.94-2.12 bare verifications of CPU per transfer with the nodes apart, 2.17-2.29
- * mixed (README, Performance).
+ * Why apart: alone in a LevelDB, such a block's keys sort after all earlier ones, so a file of them
+ * overlaps nothing below it, and LevelDB moves such a file down a level instead of rewriting it.
+ * Mixed with the randomly keyed values, every level-0 file spanned the whole key space, and these
+ * records (most of a block's bytes: about 11 MB of tree nodes and 4 MB of block and results per
+ * 10k transfers at 1M accounts) were merged again at every level. Measured with the `transfers`
+ * benchmark (README, Performance): with the nodes apart, 1.94-2.12 bare verifications of CPU per
+ * transfer against 2.17-2.29 mixed; with the block records apart too, LevelDB's compaction thread
+ * fell from 15-19 to 8-10 µs per transfer in the third round, and the CPU per transfer by about 5 µs.
  *
  * The write order keeps a block's batch atomic to a reader and across crashes. The main store's
- * write is the commit point: it holds the tree's root and latest version. The node store's puts are
- * written (and synced) before it, so what it references exists; its deletes (pruning) after it, so
- * nothing it still references is gone; and the deletes of stale lists (which name what a prune
- * deletes) last, so a prune cut short still has its lists. A crash between them leaves nodes of an
- * uncommitted version, or the lists of a prune not finished: `JellyfishTree.open` deletes the first
- * and finishes the second.
+ * write is the commit point: it holds the tree's root and latest version, and the block store's
+ * height. The other stores' puts are written (and synced) before it, so what it references exists;
+ * their deletes after it, so nothing it still references is gone; and the deletes of stale lists
+ * (which name what a prune deletes) last, so a prune cut short still has its lists. A crash between
+ * them leaves nodes of an uncommitted version, records of a block above the stored height, or the
+ * lists of a prune not finished: `JellyfishTree.open` deletes the first and finishes the third,
+ * `BlockStore.open` deletes the second.
  *
- * A database written before the split (tree nodes in the main store) keeps using only that store.
+ * A database written before a split (tree nodes, or blocks, in the main store) keeps that kind in
+ * the main store.
  */
 export class KyochiDb {
   private constructor(
     private readonly main: Store,
-    /** null: one store for everything (a database written before the split) */
+    /** null: tree nodes live in the main store (a database written before that split) */
     private readonly nodes: Store | null,
+    /** null: block records live in the main store (a database written before that split) */
+    private readonly blockRecords: Store | null,
   ) {}
 
   static async open(path: string): Promise<KyochiDb> {
     const main = await openStore(path);
+    const opened: Store[] = [];
     try {
-      if (await hasKeyIn(main, Prefix.TreeNode)) return new KyochiDb(main, null);
-      return new KyochiDb(main, await openStore(join(path, NODE_STORE_DIR)));
+      const separate = async (legacyPrefix: number, dir: string): Promise<Store | null> => {
+        if (await hasKeyIn(main, legacyPrefix)) return null;
+        const store = await openStore(join(path, dir));
+        opened.push(store);
+        return store;
+      };
+      const nodes = await separate(Prefix.TreeNode, NODE_STORE_DIR);
+      const blockRecords = await separate(Prefix.Block, BLOCK_RECORD_STORE_DIR);
+      return new KyochiDb(main, nodes, blockRecords);
     } catch (err) {
-      await main.close();
+      await Promise.all([main.close(), ...opened.map((s) => s.close())]);
       throw err;
     }
   }
@@ -192,14 +232,22 @@ export class KyochiDb {
     return this.nodes !== null;
   }
 
+  /** Whether block records live in their own store (false for a database written before the split). */
+  get separateBlockRecordStore(): boolean {
+    return this.blockRecords !== null;
+  }
+
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.storeOf(key).get(key)) ?? undefined;
+    const store = this.storeOf(key);
+    if (store === null)
+      return (await (this.blockRecords as Store).get(blockRecordStoreKey(key))) ?? undefined;
+    return (await store.get(key)) ?? undefined;
   }
 
   async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return [];
     const store = this.storeOf(keys[0] as Uint8Array);
-    if (keys.every((k) => this.storeOf(k) === store)) {
+    if (store !== null && keys.every((k) => this.storeOf(k) === store)) {
       const values = await store.getMany(keys);
       return values.map((v) => v ?? undefined);
     }
@@ -208,58 +256,90 @@ export class KyochiDb {
 
   /**
    * Writes the batch atomically as far as any reader or crash can tell. `sync` forces an fsync,
-   * used for each committed block. With a node store: its puts, the main store's ops, its deletes,
-   * then the deletes of stale lists (see the class comment).
+   * used for each committed block. In the order the class comment gives: the node and block-record
+   * stores' puts, the main store's ops, the node and block-record stores' deletes, then the
+   * deletes of stale lists.
    */
   async write(batch: WriteBatch, sync = true): Promise<void> {
     if (batch.size === 0) return;
     // Chained batches, not level.batch(array): abstract-level clones and re-validates every op of
     // an array batch on the main thread, which made an 80k-op block write ~4x slower here
     // (700 ms vs 170 ms). Both are one atomic LevelDB WriteBatch.
+    const { nodes, blockRecords } = this;
     const main = this.main.batch();
-    const nodePuts = this.nodes?.batch() ?? null;
-    const nodeDeletes = this.nodes?.batch() ?? null;
-    const staleListDeletes = this.nodes === null ? null : this.main.batch();
+    const nodePuts = nodes?.batch() ?? null;
+    const nodeDeletes = nodes?.batch() ?? null;
+    const recordPuts = blockRecords?.batch() ?? null;
+    const recordDeletes = blockRecords?.batch() ?? null;
+    const staleListDeletes = nodes === null ? null : this.main.batch();
+    const all = [main, nodePuts, nodeDeletes, recordPuts, recordDeletes, staleListDeletes];
     try {
       batch.replay(
         (key, value) => {
-          (nodePuts !== null && inNodeStore(key) ? nodePuts : main).put(key, value);
+          if (nodePuts !== null && inNodeStore(key)) nodePuts.put(key, value);
+          else if (recordPuts !== null && inBlockRecordStore(key))
+            recordPuts.put(blockRecordStoreKey(key), value);
+          else main.put(key, value);
         },
         (key) => {
           if (nodeDeletes !== null && inNodeStore(key)) nodeDeletes.del(key);
+          else if (recordDeletes !== null && inBlockRecordStore(key))
+            recordDeletes.del(blockRecordStoreKey(key));
           else if (staleListDeletes !== null && key[0] === Prefix.TreeStale) staleListDeletes.del(key);
           else main.del(key);
         },
       );
     } catch (err) {
-      await Promise.all([main.close(), nodePuts?.close(), nodeDeletes?.close(), staleListDeletes?.close()]);
+      await Promise.all(all.map((b) => b?.close()));
       throw err;
     }
-    await writeOrClose(nodePuts, sync);
+    // Two independent LevelDBs: their fsyncs overlap.
+    await Promise.all([writeOrClose(nodePuts, sync), writeOrClose(recordPuts, sync)]);
     await writeOrClose(main, sync);
-    // Lost in a crash, these are done again from the stale lists (JellyfishTree.open).
+    // Lost in a crash, node deletes are done again from the stale lists (JellyfishTree.open).
     await writeOrClose(nodeDeletes, false);
+    await writeOrClose(recordDeletes, false);
     await writeOrClose(staleListDeletes, false);
   }
 
-  /** Iterates entries in a range of one store, in order (or reverse order). */
+  /**
+   * Deletes the block records of every height above `height` (the block store's last committed
+   * one): what a crash left between the block-record store's write and the main store's.
+   * Returns how many it deleted. Only the block-record store can hold such records: in the main
+   * store they land with the height in one batch.
+   */
+  async discardBlockRecordsAbove(height: number): Promise<number> {
+    if (this.blockRecords === null) return 0;
+    const keys = await this.blockRecords.keys({ gte: u64be(height + 1) }).all();
+    if (keys.length === 0) return 0;
+    const batch = this.blockRecords.batch();
+    for (const key of keys) batch.del(key);
+    await batch.write({ sync: true });
+    return keys.length;
+  }
+
+  /**
+   * Iterates entries in a range of one store, in order (or reverse order). Block records are read
+   * by height (`get`); a range over them is refused when they have their own store, whose keys
+   * are in another order.
+   */
   iterator(range: KeyRange) {
-    return this.storeOf(rangeStart(range)).iterator(range);
+    return this.rangeStore(range).iterator(range);
   }
 
-  /** Iterates keys in a range of one store. */
+  /** Iterates keys in a range of one store (see `iterator`). */
   keys(range: KeyRange) {
-    return this.storeOf(rangeStart(range)).keys(range);
+    return this.rangeStore(range).keys(range);
   }
 
-  /** Iterates values in a range of one store. */
+  /** Iterates values in a range of one store (see `iterator`). */
   values(range: KeyRange) {
-    return this.storeOf(rangeStart(range)).values(range);
+    return this.rangeStore(range).values(range);
   }
 
   /** Compacts every store over its whole key space (benchmarks settle a bulk load with it). */
   async compactAll(): Promise<void> {
-    for (const store of this.nodes === null ? [this.main] : [this.main, this.nodes]) {
+    for (const store of this.stores()) {
       // classic-level implements compactRange; the `level` typings do not declare it.
       const compactable = store as unknown as {
         compactRange(start: Uint8Array, end: Uint8Array): Promise<void>;
@@ -269,11 +349,29 @@ export class KyochiDb {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.main.close(), this.nodes?.close()]);
+    await Promise.all(this.stores().map((s) => s.close()));
   }
 
-  private storeOf(key: Uint8Array): Store {
-    return this.nodes !== null && inNodeStore(key) ? this.nodes : this.main;
+  private stores(): Store[] {
+    return [this.main, this.nodes, this.blockRecords].filter((s): s is Store => s !== null);
+  }
+
+  /**
+   * The store that holds `key` as it is; null for a block record in the block-record store, where
+   * its key changes form (blockRecordStoreKey).
+   */
+  private storeOf(key: Uint8Array): Store | null {
+    if (this.nodes !== null && inNodeStore(key)) return this.nodes;
+    if (this.blockRecords !== null && inBlockRecordStore(key)) return null;
+    return this.main;
+  }
+
+  private rangeStore(range: KeyRange): Store {
+    const start = rangeStart(range);
+    if (this.blockRecords !== null && BLOCK_RECORD_PREFIXES.includes(start[0] as number)) {
+      throw new StateError("INVALID_ARGUMENT", "block records are read by height, not by key range");
+    }
+    return this.storeOf(start) ?? this.main;
   }
 }
 

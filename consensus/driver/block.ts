@@ -12,6 +12,7 @@ import { sha256 } from "../../crypto/hash.js";
 import { blockHeaderHash, commitHash, hashListRoot } from "../../crypto/ssz.js";
 import { bytesEqual } from "../../proto/canonical.js";
 import { Block, BlockHeader, Commit, Evidence, type kyochi, TxResult } from "../../proto/index.js";
+import { encodeTxResult } from "../../proto/tx-result-encoding.js";
 import { ConsensusError } from "../errors.js";
 import { verifyCommit } from "./commit.js";
 import { evidenceHash } from "./evidence.js";
@@ -51,9 +52,16 @@ export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
   return hashListRoot(txs.map((tx) => sha256(tx)));
 }
 
-/** last_results_hash: the SSZ list root of sha256(protobuf TxResult) of each tx, in block order. */
+/**
+ * last_results_hash: the SSZ list root of sha256(protobuf TxResult) of each tx, in block order.
+ * Every node computes it for every tx of every block: results an application made (TxResult
+ * instances) are written by the hand encoder, byte for byte the generated one's output and several
+ * times faster; plain objects go through the generated encoder.
+ */
 export function resultsHash(results: readonly kyochi.types.v1.TxResult.$Properties[]): Uint8Array {
-  return hashListRoot(results.map((r) => sha256(TxResult.encode(r).finish())));
+  return hashListRoot(
+    results.map((r) => sha256(r instanceof TxResult ? encodeTxResult(r) : TxResult.encode(r).finish())),
+  );
 }
 
 export function nextBlockTime(nowMs: number, tip: ChainTip): number {
