@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../crypto/hash.js";
 import { encode } from "../proto/canonical.js";
 import { BlockResults, Event, TxResult, ValidatorUpdate } from "../proto/index.js";
-import { encodeTxResult } from "../proto/tx-result-encoding.js";
+import { encodeTxResult, PackedTxResult } from "../proto/tx-result-encoding.js";
 import { encodeBlockResults } from "./result-encoding.js";
 
 const event = Event.create({
@@ -92,5 +92,65 @@ describe("result encoding", () => {
       expect(toHex(got)).toBe(toHex(want));
       expect(BlockResults.decode(got).txResults).toHaveLength(txResults.length);
     }
+  });
+
+  it("keeps a PackedTxResult's events as bytes that encode like the objects, and decodes them when read", async () => {
+    const events = [
+      Event.create({
+        type: "tx",
+        attributes: [
+          { key: "fee", value: "30000" },
+          { key: "nonce", value: "7" },
+        ],
+      }),
+      Event.create({
+        type: "transfer",
+        attributes: [
+          { key: "memo", value: "é 日本 🙂" },
+          { key: "k", value: "" },
+        ],
+      }),
+      Event.create({ type: "" }),
+    ];
+    const plain = TxResult.create({ code: 0, gasWanted: 30_000, gasUsed: 21_345, events });
+    const expected = toHex(encode(TxResult, plain));
+    const packed = () => new PackedTxResult(0, "", "", 30_000, 21_345, events);
+
+    const untouched = packed();
+    expect(untouched.packedEvents).not.toBeNull();
+    expect(toHex(encodeTxResult(untouched))).toBe(expected);
+    expect(toHex(TxResult.encode(packed()).finish())).toBe(expected);
+    const block = await encodeBlockResults(
+      3,
+      [packed(), results[1]!, packed()],
+      [],
+      sha256(Uint8Array.of(3)),
+    );
+    const generated = encode(
+      BlockResults,
+      BlockResults.create({
+        height: 3,
+        txResults: [plain, results[1]!, plain],
+        appHash: sha256(Uint8Array.of(3)),
+      }),
+    );
+    expect(toHex(block)).toBe(toHex(generated));
+
+    const read = packed();
+    const eventHex = (list: Parameters<typeof Event.encode>[0][]) =>
+      list.map((e) => toHex(Event.encode(e).finish()));
+    expect(read.events.every((e) => e instanceof Event)).toBe(true);
+    expect(eventHex(read.events)).toEqual(eventHex(events));
+    expect(read.packedEvents).toBeNull();
+    (read.events[0] as Event).attributes[0]!.value = "1";
+    const changed = TxResult.create({ ...plain, events: read.events });
+    expect(toHex(encodeTxResult(read))).toBe(toHex(encode(TxResult, changed)));
+
+    const set = packed();
+    set.events = [Event.create({ type: "other" })];
+    expect(toHex(encodeTxResult(set))).toBe(
+      toHex(encode(TxResult, TxResult.create({ ...plain, events: set.events }))),
+    );
+    expect(new PackedTxResult(5, "bank", "x", 1, 0, []).events).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@
 // the generated encoder, with a buffer per result, was a visible share of commit time. Used for
 // the stored BlockResults (execution/result-encoding.ts) and for last_results_hash (consensus).
 // execution/result-encoding.test.ts holds both to the generated encoder.
-import type { TxResult } from "./index.js";
-import { varintLength, writeVarint } from "./varint.js";
+import { Event, TxResult } from "./index.js";
+import { readVarint, varintLength, writeVarint } from "./varint.js";
 
 /** Unset (null/undefined) string fields are skipped like empty ones, as the generated encoder does. */
 type MaybeString = string | null | undefined;
@@ -77,17 +77,19 @@ function writeStringField(out: Buffer, at: number, tagByte: number, s: MaybeStri
  */
 export type Lengths = number[];
 
-/**
- * Size of a TxResult's encoding, as TxResult.encode writes it, pushing the nested lengths onto
- * `lengths`. For results made by execution (TxResult.create), which never carry unknown fields.
- */
-export function sizeTxResult(result: TxResult, lengths: Lengths): number {
+/** An event as the encoders read it (an Event, or the plain object TxResult.events may hold). */
+interface EventFields {
+  type?: string | null;
+  attributes?: readonly { key?: string | null; value?: string | null }[] | null;
+}
+
+/** TxResult.events (field 6, length-delimited). */
+const EVENTS_TAG = 50;
+
+/** Size of `events` as TxResult's field 6 entries, pushing the nested lengths onto `lengths`. */
+function sizeEvents(events: readonly EventFields[], lengths: Lengths): number {
   let size = 0;
-  if (result.code !== 0) size += 1 + varintLength(result.code);
-  size += stringFieldLength(result.codespace) + stringFieldLength(result.log);
-  if (result.gasWanted !== 0) size += 1 + varintLength(result.gasWanted);
-  if (result.gasUsed !== 0) size += 1 + varintLength(result.gasUsed);
-  for (const e of result.events) {
+  for (const e of events) {
     const eventAt = lengths.length;
     lengths.push(0);
     let eventLength = stringFieldLength(e.type);
@@ -100,6 +102,126 @@ export function sizeTxResult(result: TxResult, lengths: Lengths): number {
     size += 1 + varintLength(eventLength) + eventLength;
   }
   return size;
+}
+
+function writeEvents(
+  events: readonly EventFields[],
+  out: Buffer,
+  at: number,
+  lengths: Lengths,
+  cursor: { at: number },
+): number {
+  for (const e of events) {
+    out[at++] = EVENTS_TAG;
+    at = writeVarint(out, at, lengths[cursor.at++] as number);
+    at = writeStringField(out, at, 10, e.type);
+    for (const a of e.attributes ?? []) {
+      out[at++] = 18;
+      at = writeVarint(out, at, lengths[cursor.at++] as number);
+      at = writeStringField(out, at, 10, a.key);
+      at = writeStringField(out, at, 18, a.value);
+    }
+  }
+  return at;
+}
+
+/**
+ * A TxResult whose events are kept as their encoded bytes (TxResult's field 6, as the generated
+ * encoder writes it) until something reads or sets `events`, which then holds them as Event
+ * objects, decoded once. Execution makes one per tx: a block's results live from its execution
+ * until its commit has written them, and as objects (two events and six attributes per transfer,
+ * with their strings) they were a large part of what V8's scavenges copied and promoted, block
+ * after block. As bytes they are one array per tx, which the encoders below copy as they are.
+ */
+export class PackedTxResult extends TxResult {
+  declare private packed: Uint8Array | null;
+  declare private unpacked: Event[] | null;
+
+  constructor(
+    code: number,
+    codespace: string,
+    log: string,
+    gasWanted: number,
+    gasUsed: number,
+    events: readonly Event[],
+  ) {
+    super();
+    this.code = code;
+    this.codespace = codespace;
+    this.log = log;
+    this.gasWanted = gasWanted;
+    this.gasUsed = gasUsed;
+    this.packed = packEvents(events);
+    this.unpacked = null;
+  }
+
+  /** The events as TxResult's field 6 bytes; null once `events` was read or set. */
+  get packedEvents(): Uint8Array | null {
+    return this.packed;
+  }
+
+  static {
+    // An accessor on the prototype, so TxResult's constructor (`this.events = []`) and every
+    // reader go through it. Decoded objects replace the bytes: a reader may change them.
+    Object.defineProperty(PackedTxResult.prototype, "events", {
+      get(this: PackedTxResult): Event[] {
+        if (this.unpacked === null) {
+          this.unpacked = unpackEvents(this.packed ?? EMPTY);
+          this.packed = null;
+        }
+        return this.unpacked;
+      },
+      set(this: PackedTxResult, events: Event[]) {
+        this.unpacked = events;
+        this.packed = null;
+      },
+    });
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** `events` as TxResult's field 6 entries. */
+export function packEvents(events: readonly EventFields[]): Uint8Array {
+  if (events.length === 0) return EMPTY;
+  const lengths: Lengths = [];
+  const size = sizeEvents(events, lengths);
+  const out = Buffer.allocUnsafe(size);
+  const at = writeEvents(events, out, 0, lengths, { at: 0 });
+  if (at !== size) throw new Error(`events encoding wrote ${at} bytes, sized ${size}`);
+  return out;
+}
+
+function unpackEvents(bytes: Uint8Array): Event[] {
+  const events: Event[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (bytes[at++] !== EVENTS_TAG) throw new Error("packed events: not a TxResult.events entry");
+    const [length, next] = readVarint(bytes, at);
+    at = next + length;
+    if (at > bytes.length) throw new Error("packed events: entry past the end");
+    events.push(Event.decode(bytes.subarray(next, at)));
+  }
+  return events;
+}
+
+/** The packed events of `result`; null when it holds them as objects. */
+function eventsOf(result: TxResult): Uint8Array | null {
+  return result instanceof PackedTxResult ? result.packedEvents : null;
+}
+
+/**
+ * Size of a TxResult's encoding, as TxResult.encode writes it, pushing the nested lengths onto
+ * `lengths`. For results made by execution (TxResult instances), which never carry unknown fields.
+ */
+export function sizeTxResult(result: TxResult, lengths: Lengths): number {
+  let size = 0;
+  if (result.code !== 0) size += 1 + varintLength(result.code);
+  size += stringFieldLength(result.codespace) + stringFieldLength(result.log);
+  if (result.gasWanted !== 0) size += 1 + varintLength(result.gasWanted);
+  if (result.gasUsed !== 0) size += 1 + varintLength(result.gasUsed);
+  const packed = eventsOf(result);
+  return size + (packed !== null ? packed.length : sizeEvents(result.events, lengths));
 }
 
 /** Writes `result` at `at` with the lengths sizeTxResult pushed from `cursor.at` on; returns the end. */
@@ -124,18 +246,10 @@ export function writeTxResult(
     out[at++] = 40;
     at = writeVarint(out, at, result.gasUsed);
   }
-  for (const e of result.events) {
-    out[at++] = 50;
-    at = writeVarint(out, at, lengths[cursor.at++] as number);
-    at = writeStringField(out, at, 10, e.type);
-    for (const a of e.attributes ?? []) {
-      out[at++] = 18;
-      at = writeVarint(out, at, lengths[cursor.at++] as number);
-      at = writeStringField(out, at, 10, a.key);
-      at = writeStringField(out, at, 18, a.value);
-    }
-  }
-  return at;
+  const packed = eventsOf(result);
+  if (packed === null) return writeEvents(result.events, out, at, lengths, cursor);
+  out.set(packed, at);
+  return at + packed.length;
 }
 
 /** The bytes of a TxResult, as TxResult.encode writes them. */

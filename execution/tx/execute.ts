@@ -8,7 +8,8 @@
 //
 // Only ExecutionErrors become result codes. Anything else (a storage failure, a bug) propagates:
 // turning it into a code could make nodes disagree, so the caller must stop instead.
-import { type Event, TxResult } from "../../proto/index.js";
+import type { Event, TxResult } from "../../proto/index.js";
+import { PackedTxResult } from "../../proto/tx-result-encoding.js";
 import { ExecutionError } from "../errors.js";
 import { GasMeter } from "../gas.js";
 import { type AccountState, loadAccount, peekAccount, saveAccount } from "../modules/accounts/index.js";
@@ -47,23 +48,20 @@ export function failedResult(
   return txResult(err.resultCode, err.codespace, `${err.code}: ${err.message}`, gasWanted, gasUsed, events);
 }
 
-/** A TxResult built field by field (the generated `create` goes through Object.keys; one per tx). */
+/**
+ * A tx's result, its events already encoded (PackedTxResult): they stay bytes until the block is
+ * committed, unless something reads them. Built field by field (the generated `create` goes
+ * through Object.keys; one per tx).
+ */
 function txResult(
   code: number,
   codespace: string,
   log: string,
   gasWanted: number,
   gasUsed: number,
-  events: Event[],
+  events: readonly Event[],
 ): TxResult {
-  const result = new TxResult();
-  result.code = code;
-  result.codespace = codespace;
-  result.log = log;
-  result.gasWanted = gasWanted;
-  result.gasUsed = gasUsed;
-  result.events = events;
-  return result;
+  return new PackedTxResult(code, codespace, log, gasWanted, gasUsed, events);
 }
 
 /**
