@@ -1,6 +1,6 @@
 // A node's LevelDB. Areas are separated by a one-byte key prefix (cheaper than sublevels on the hot
-// path). Everything one block changes goes into a single WriteBatch; the state tree's nodes live in
-// a second LevelDB beside it (see KyochiDb), written first.
+// path). Everything one block changes goes into a single WriteBatch; the state tree's nodes and
+// the block records live in two more LevelDBs beside it (see KyochiDb), written first.
 import { join } from "node:path";
 import { Level } from "level";
 import { u64be } from "../crypto/bytes.js";
