@@ -125,6 +125,8 @@ function writeEvents(
   return at;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * A TxResult whose events are kept as their encoded bytes (TxResult's field 6, as the generated
  * encoder writes it) until something reads or sets `events`, which then holds them as Event
@@ -179,10 +181,8 @@ export class PackedTxResult extends TxResult {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** `events` as TxResult's field 6 entries. */
-export function packEvents(events: readonly EventFields[]): Uint8Array {
+function packEvents(events: readonly EventFields[]): Uint8Array {
   if (events.length === 0) return EMPTY;
   const lengths: Lengths = [];
   const size = sizeEvents(events, lengths);
