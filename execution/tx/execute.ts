@@ -8,7 +8,7 @@
 //
 // Only ExecutionErrors become result codes. Anything else (a storage failure, a bug) propagates:
 // turning it into a code could make nodes disagree, so the caller must stop instead.
-import type { Event, TxResult } from "../../proto/index.js";
+import { type Event, TxResult } from "../../proto/index.js";
 import { PackedTxResult } from "../../proto/tx-result-encoding.js";
 import { ExecutionError } from "../errors.js";
 import { GasMeter } from "../gas.js";
@@ -44,14 +44,17 @@ export function failedResult(
   gasWanted: number,
   gasUsed = 0,
   events: Event[] = [],
+  mode: TxEnv["mode"] = "deliver",
 ): TxResult {
-  return txResult(err.resultCode, err.codespace, `${err.code}: ${err.message}`, gasWanted, gasUsed, events);
+  const log = `${err.code}: ${err.message}`;
+  return txResult(err.resultCode, err.codespace, log, gasWanted, gasUsed, events, mode);
 }
 
 /**
- * A tx's result, its events already encoded (PackedTxResult): they stay bytes until the block is
- * committed, unless something reads them. Built field by field (the generated `create` goes
- * through Object.keys; one per tx).
+ * A tx's result. In a block (`deliver`) its events are encoded at once (PackedTxResult): they stay
+ * bytes until the block is committed, unless something reads them. A check's result is read and
+ * dropped at once, so its events stay objects (encoding them would be wasted work on every
+ * admission and recheck). Built field by field: the generated `create` goes through Object.keys.
  */
 function txResult(
   code: number,
@@ -59,9 +62,18 @@ function txResult(
   log: string,
   gasWanted: number,
   gasUsed: number,
-  events: readonly Event[],
+  events: Event[],
+  mode: TxEnv["mode"],
 ): TxResult {
-  return new PackedTxResult(code, codespace, log, gasWanted, gasUsed, events);
+  if (mode === "deliver") return new PackedTxResult(code, codespace, log, gasWanted, gasUsed, events);
+  const result = new TxResult();
+  result.code = code;
+  result.codespace = codespace;
+  result.log = log;
+  result.gasWanted = gasWanted;
+  result.gasUsed = gasUsed;
+  result.events = events;
+  return result;
 }
 
 /**
@@ -151,20 +163,20 @@ export function executeTx(layer: StateLayer, tx: DecodedTx, env: TxEnv): TxOutco
   try {
     pending = ante(layer, tx, env);
   } catch (err) {
-    return anteFailed(err, tx);
+    return anteFailed(err, tx, env.mode);
   }
   if (pending !== undefined) {
     return pending.then(
       () => runMessages(layer, tx, env),
-      (err: unknown) => anteFailed(err, tx),
+      (err: unknown) => anteFailed(err, tx, env.mode),
     );
   }
   return runMessages(layer, tx, env);
 }
 
-function anteFailed(err: unknown, tx: DecodedTx): TxOutcome {
+function anteFailed(err: unknown, tx: DecodedTx, mode: TxEnv["mode"]): TxOutcome {
   if (err instanceof ExecutionError)
-    return { result: failedResult(err, tx.gasLimit), feeCharged: 0n, error: err };
+    return { result: failedResult(err, tx.gasLimit, 0, [], mode), feeCharged: 0n, error: err };
   throw err;
 }
 
@@ -174,12 +186,14 @@ class MessageRun {
   readonly meter: GasMeter;
   readonly scope: TxScope;
   readonly ctx: TxMsgContext;
+  readonly mode: TxEnv["mode"];
 
   constructor(
     layer: StateLayer,
     readonly tx: DecodedTx,
     env: TxEnv,
   ) {
+    this.mode = env.mode;
     this.txEvent = makeEvent("tx", [
       ["fee", tx.fee.toString()],
       ["fee_payer", tx.senderBech32],
@@ -194,7 +208,8 @@ class MessageRun {
     this.scope.commit();
     this.ctx.events.unshift(this.txEvent);
     const { tx, meter } = this;
-    return { result: txResult(0, "", "", tx.gasLimit, meter.consumed, this.ctx.events), feeCharged: tx.fee };
+    const result = txResult(0, "", "", tx.gasLimit, meter.consumed, this.ctx.events, this.mode);
+    return { result, feeCharged: tx.fee };
   }
 
   /** The outcome of a message that threw `err`: its writes are dropped, the fee stays charged. */
@@ -202,7 +217,7 @@ class MessageRun {
     if (!(err instanceof ExecutionError)) throw err;
     const { tx, meter } = this;
     return {
-      result: failedResult(err, tx.gasLimit, meter.consumed, [this.txEvent]),
+      result: failedResult(err, tx.gasLimit, meter.consumed, [this.txEvent], this.mode),
       feeCharged: tx.fee,
       error: err,
     };
