@@ -1,8 +1,8 @@
 // Byte-level assembly of the BlockResults commit writes for every block: each TxResult is written
-// by hand straight into the block's buffer (the generated encoders, then a buffer per result,
-// were a visible share of commit time). The output is byte-for-byte what
-// the generated encoders write (fields in number order, proto3 defaults omitted, minimal
-// varints); result-encoding.test.ts checks that against them.
+// straight into the block's buffer by the hand encoder of proto/tx-result-encoding.ts (the
+// generated encoders, then a buffer per result, were a visible share of commit time). The output
+// is byte-for-byte what the generated encoders write (fields in number order, proto3 defaults
+// omitted, minimal varints); result-encoding.test.ts checks that against them.
 import { Event, type TxResult, ValidatorUpdate } from "../proto/index.js";
 import { type Lengths, sizeTxResult, writeTxResult } from "../proto/tx-result-encoding.js";
 import { varintLength, writeVarint } from "../proto/varint.js";

@@ -1,5 +1,6 @@
-// Protobuf varints for the hand-written encoders (execution/result-encoding.ts, the account
-// codec): the same minimal encoding protobufjs's Writer produces.
+// Protobuf varints for the hand-written encoders (proto/tx-result-encoding.ts,
+// execution/result-encoding.ts, the account codec): the same minimal encoding protobufjs's Writer
+// produces.
 
 /** Length of `value` (a safe non-negative integer) as a protobuf varint. */
 export function varintLength(value: number): number {
