@@ -11,6 +11,16 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** Every key of one LevelDB, read with `level` directly. */
+async function rawKeys(path: string): Promise<number[][]> {
+  const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+  try {
+    return (await raw.keys().all()).map((key) => [...key]);
+  } finally {
+    await raw.close();
+  }
+}
+
 function dir(): string {
   const d = mkdtempSync(join(tmpdir(), "kyochi-db-"));
   dirs.push(d);
@@ -78,16 +88,6 @@ describe("the tree-node store", () => {
   const stale = (n: number) => Uint8Array.of(Prefix.TreeStale, 0, 0, 0, 0, 0, 0, 0, n);
   const other = (n: number) => Uint8Array.of(Prefix.TreeValue, n);
 
-  /** Every key of one LevelDB, read with `level` directly. */
-  async function rawKeys(path: string): Promise<number[][]> {
-    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
-    try {
-      return (await raw.keys().all()).map((key) => [...key]);
-    } finally {
-      await raw.close();
-    }
-  }
-
   it("keeps tree nodes in their own LevelDB inside the main one, the rest (stale lists too) in the main one", async () => {
     const path = join(dir(), "db");
     const db = await KyochiDb.open(path);
@@ -139,15 +139,6 @@ describe("the tree-node store", () => {
 describe("the block-record store", () => {
   const at = (prefix: number, height: number) => Uint8Array.of(prefix, 0, 0, 0, 0, 0, 0, 0, height);
   const heightFirst = (prefix: number, height: number) => [0, 0, 0, 0, 0, 0, 0, height, prefix];
-
-  async function rawKeys(path: string): Promise<number[][]> {
-    const raw = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
-    try {
-      return (await raw.keys().all()).map((key) => [...key]);
-    } finally {
-      await raw.close();
-    }
-  }
 
   it("keeps each height's block, commit and results apart, height first, and reads them back by their usual keys", async () => {
     const path = join(dir(), "db");
