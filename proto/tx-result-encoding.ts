@@ -3,8 +3,8 @@
 // the generated encoder, with a buffer per result, was a visible share of commit time. Used for
 // the stored BlockResults (execution/result-encoding.ts) and for last_results_hash (consensus).
 // execution/result-encoding.test.ts holds both to the generated encoder.
-import { Event, TxResult } from "./index.js";
-import { readVarint, varintLength, writeVarint } from "./varint.js";
+import { type Event, TxResult } from "./index.js";
+import { varintLength, writeVarint } from "./varint.js";
 
 /** Unset (null/undefined) string fields are skipped like empty ones, as the generated encoder does. */
 type MaybeString = string | null | undefined;
@@ -186,23 +186,20 @@ function packEvents(events: readonly EventFields[]): Uint8Array {
   if (events.length === 0) return EMPTY;
   const lengths: Lengths = [];
   const size = sizeEvents(events, lengths);
-  const out = Buffer.allocUnsafe(size);
-  const at = writeEvents(events, out, 0, lengths, { at: 0 });
-  if (at !== size) throw new Error(`events encoding wrote ${at} bytes, sized ${size}`);
-  return out;
+  return writeExactly(size, (out) => writeEvents(events, out, 0, lengths, { at: 0 }), "events");
 }
 
+/** Field 6 entries alone are a TxResult that has only events: the generated decoder reads them. */
 function unpackEvents(bytes: Uint8Array): Event[] {
-  const events: Event[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    if (bytes[at++] !== EVENTS_TAG) throw new Error("packed events: not a TxResult.events entry");
-    const [length, next] = readVarint(bytes, at);
-    at = next + length;
-    if (at > bytes.length) throw new Error("packed events: entry past the end");
-    events.push(Event.decode(bytes.subarray(next, at)));
-  }
-  return events;
+  return TxResult.decode(bytes).events as Event[];
+}
+
+/** A buffer of `size` bytes filled by `write` (which returns where it stopped), checked to be full. */
+function writeExactly(size: number, write: (out: Buffer) => number, what: string): Buffer {
+  const out = Buffer.allocUnsafe(size);
+  const at = write(out);
+  if (at !== size) throw new Error(`${what} encoding wrote ${at} bytes, sized ${size}`);
+  return out;
 }
 
 /** The packed events of `result`; null when it holds them as objects. */
@@ -256,8 +253,5 @@ export function writeTxResult(
 export function encodeTxResult(result: TxResult): Uint8Array {
   const lengths: Lengths = [];
   const size = sizeTxResult(result, lengths);
-  const out = Buffer.allocUnsafe(size);
-  const at = writeTxResult(result, out, 0, lengths, { at: 0 });
-  if (at !== size) throw new Error(`TxResult encoding wrote ${at} bytes, sized ${size}`);
-  return out;
+  return writeExactly(size, (out) => writeTxResult(result, out, 0, lengths, { at: 0 }), "TxResult");
 }

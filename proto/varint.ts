@@ -21,21 +21,3 @@ export function writeVarint(out: Uint8Array, at: number, value: number): number 
   out[at++] = value;
   return at;
 }
-
-/**
- * Reads an unsigned varint of at most 32 bits (a length) at `at`; returns it and the offset after
- * it. Throws on a truncated or longer varint.
- */
-export function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (at >= bytes.length) throw new Error("varint: truncated");
-    const b = bytes[at++] as number;
-    value += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) {
-      if (value > 0xffffffff) throw new Error("varint: above 32 bits");
-      return [value, at];
-    }
-  }
-  throw new Error("varint: above 32 bits");
-}

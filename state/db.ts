@@ -371,7 +371,7 @@ export class KyochiDb {
     if (this.blockRecords !== null && BLOCK_RECORD_PREFIXES.includes(start[0] as number)) {
       throw new StateError("INVALID_ARGUMENT", "block records are read by height, not by key range");
     }
-    return this.storeOf(start) ?? this.main;
+    return this.nodes !== null && inNodeStore(start) ? this.nodes : this.main;
   }
 }
 
