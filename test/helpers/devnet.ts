@@ -71,8 +71,7 @@ export async function startDevnetProcess(home: string, args: string[] = []): Pro
   const ports: string[] = [];
   if (!existsSync(join(home, "node0")) || args.includes("--reset")) {
     const rpcPort = await freePort();
-    let p2pPort = await freePort();
-    while (p2pPort === rpcPort) p2pPort = await freePort();
+    const p2pPort = await freePort();
     ports.push("--rpc.laddr", `127.0.0.1:${rpcPort}`, "--p2p.laddr", `127.0.0.1:${p2pPort}`);
     // Node 0's gRPC on a port the system picks (the others get free ones from the devnet).
     ports.push("--grpc.laddr", "127.0.0.1:0");

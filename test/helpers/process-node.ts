@@ -16,7 +16,22 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// Ports this process has handed out. The kernel may give the same ephemeral port to two
+// bind(0) calls once the first socket is closed, and a test that starts several nodes
+// asks for several ports before any node binds them.
+const handedOut = new Set<number>();
+
+/** A loopback TCP port free now and not handed out before by this process. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+async function ephemeralPort(): Promise<number> {
   return await new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
