@@ -126,6 +126,25 @@ describe("VerifyPool", () => {
     );
   });
 
+  it("finishes a block's batch on the other worker while one worker gets no CPU", async () => {
+    pool = VerifyPool.create(2);
+    const release = pool.stallWorkerForTesting(0);
+    // A fixed split would leave worker 0's half waiting until this timer lets the worker go.
+    let releasedByTimer = false;
+    const timer = setTimeout(() => {
+      releasedByTimer = true;
+      release();
+    }, 15_000);
+    const block = mixedItems(400);
+    const answer = await pool.verifyBatch(block);
+    clearTimeout(timer);
+    release();
+    expect(releasedByTimer).toBe(false);
+    expect(answer).toEqual(expected(block));
+    // Both workers serve the next batch as before.
+    expect(await pool.verifyBatch(block)).toEqual(expected(block));
+  });
+
   it("rejects queued background batches on close()", async () => {
     pool = VerifyPool.create(1);
     const chunk = mixedItems(BACKGROUND_CHUNK);

@@ -35,13 +35,17 @@ export const DEFAULT_WORKER_NICENESS = 10;
 
 /** Batches smaller than this verify on the calling thread: posting to a worker costs more than they do. */
 export const INLINE_BATCH_LIMIT = 64;
-/** Fewest items worth sending to one worker; small batches use fewer workers. */
-const MIN_CHUNK = 32;
 /**
  * Most items of one background chunk: a block's checks, posted at once, wait behind at most one
  * such chunk per worker (about 5 ms of Ed25519).
  */
 export const BACKGROUND_CHUNK = 64;
+
+/**
+ * Items a worker claims at a time from a block's batch (about 1.2 ms of Ed25519). Small enough that
+ * when one worker got less CPU than the other, the other takes over the rest instead of idling.
+ */
+const SHARED_CHUNK = 16;
 
 export interface VerifyBatchOptions {
   /**
@@ -59,11 +63,27 @@ interface BackgroundJob {
   reject(err: Error): void;
 }
 
+// Shared batch layout: Int32 control words [next item to claim, items done, item count], the
+// byte offset of each item (u32), one result byte per item, then the items as in `pack`.
+const SHARED_NEXT = 0;
+const SHARED_DONE = 1;
+const SHARED_COUNT = 2;
+const SHARED_CTRL_WORDS = 3;
+const SHARED_HEADER_BYTES = 4 * SHARED_CTRL_WORDS;
+
 // Packed chunk layout (one transferable ArrayBuffer per chunk, little-endian):
-//   u32 count, then per item: u8 keyType, u32 messageLength, publicKey (32 or 33 bytes by key type),
-//   signature (64 bytes), message. Items with wrong key/signature lengths never leave the calling
-//   thread (they verify as false there), so the worker can trust the lengths.
+//   u32 count, u32 byte offset of each item, then per item: u8 keyType, u32 messageLength,
+//   publicKey (32 or 33 bytes by key type), signature (64 bytes), message. Items with wrong
+//   key/signature lengths never leave the calling thread (they verify as false there), so the
+//   worker can trust the lengths.
 // Reply: { id, results: Uint8Array } with 1 = valid, 0 = invalid, one byte per item in order.
+//
+// A block's batch (not background) is one SharedArrayBuffer posted to every worker, which claim
+// SHARED_CHUNK items at a time until none are left (see packShared for the layout). A fixed split
+// between the workers had left one of them idle while the other finished its half: in the
+// transfers benchmark the main thread waited 100 to 250 ms per 10k-tx block for the next block's
+// checks with only 1.4 to 1.75 cores busy, because the worker that had shared its core with the
+// main thread during execution was far behind the one that had not.
 const WORKER_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
@@ -114,26 +134,50 @@ function verifyOne(type, publicKey, message, signature) {
   return verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
 }
 
+/** Verifies the packed item at byte \`off\`. */
+function verifyAt(bytes, view, off) {
+  const type = bytes[off];
+  const messageLength = view.getUint32(off + 1, true);
+  off += 5;
+  const keyLength = KEY_LENGTH[type];
+  const publicKey = bytes.subarray(off, off + keyLength);
+  off += keyLength;
+  const signature = bytes.subarray(off, off + SIG_LENGTH);
+  off += SIG_LENGTH;
+  const message = bytes.subarray(off, off + messageLength);
+  return verifyOne(type, publicKey, message, signature);
+}
+
+function claimShared(msg) {
+  const sab = msg.buffer;
+  const ctrl = new Int32Array(sab, 0, ${SHARED_CTRL_WORDS});
+  const count = ctrl[${SHARED_COUNT}];
+  const offsets = new Uint32Array(sab, ${SHARED_HEADER_BYTES}, count);
+  const results = new Uint8Array(sab, ${SHARED_HEADER_BYTES} + 4 * count, count);
+  const bytes = Buffer.from(sab);
+  const view = new DataView(sab);
+  for (;;) {
+    const from = Atomics.add(ctrl, ${SHARED_NEXT}, ${SHARED_CHUNK});
+    if (from >= count) return;
+    const to = Math.min(count, from + ${SHARED_CHUNK});
+    for (let i = from; i < to; i++) results[i] = verifyAt(bytes, view, offsets[i]) ? 1 : 0;
+    // Whoever finishes the last items answers; the others find nothing left to claim.
+    if (Atomics.add(ctrl, ${SHARED_DONE}, to - from) + (to - from) === count) {
+      parentPort.postMessage({ id: msg.id, results: null });
+    }
+  }
+}
+
 parentPort.on("message", (msg) => {
   if (msg.type === "crash") throw new Error("verify worker crash requested");
+  if (msg.type === "shared") return claimShared(msg);
+  // Test hook: busy until the flag is set (or 30 s), like a worker starved of CPU.
+  if (msg.type === "stall") return void Atomics.wait(new Int32Array(msg.flag), 0, 0, 30000);
   const bytes = Buffer.from(msg.buffer);
   const view = new DataView(msg.buffer);
   const count = view.getUint32(0, true);
   const results = new Uint8Array(count);
-  let off = 4;
-  for (let i = 0; i < count; i++) {
-    const type = bytes[off];
-    const messageLength = view.getUint32(off + 1, true);
-    off += 5;
-    const keyLength = KEY_LENGTH[type];
-    const publicKey = bytes.subarray(off, off + keyLength);
-    off += keyLength;
-    const signature = bytes.subarray(off, off + SIG_LENGTH);
-    off += SIG_LENGTH;
-    const message = bytes.subarray(off, off + messageLength);
-    off += messageLength;
-    results[i] = verifyOne(type, publicKey, message, signature) ? 1 : 0;
-  }
+  for (let i = 0; i < count; i++) results[i] = verifyAt(bytes, view, view.getUint32(4 + 4 * i, true)) ? 1 : 0;
   parentPort.postMessage({ id: msg.id, results }, [results.buffer]);
 });
 `;
@@ -151,7 +195,13 @@ interface Slot {
 
 interface WorkerReply {
   id: number;
-  results: Uint8Array;
+  /** null: a shared batch is complete (its results are in its SharedArrayBuffer) */
+  results: Uint8Array | null;
+}
+
+interface SharedPending {
+  resolve(): void;
+  reject(err: Error): void;
 }
 
 /**
@@ -163,11 +213,12 @@ export class VerifyPool {
   readonly threads: number;
   private readonly slots: Slot[] = [];
   private nextId = 1;
-  private cursor = 0;
   private closed = false;
   /** Background chunks not yet posted, oldest first, and which workers have one in flight. */
   private readonly background: BackgroundJob[] = [];
   private readonly backgroundBusy: boolean[] = [];
+  /** Block batches posted to every worker and not complete yet, by id. */
+  private readonly shared = new Map<number, SharedPending>();
 
   private constructor(
     threads: number,
@@ -227,25 +278,23 @@ export class VerifyPool {
         sendable.push(i);
       }
     }
-    const chunkCount = background
-      ? Math.ceil(sendable.length / BACKGROUND_CHUNK)
-      : Math.min(this.threads, Math.ceil(sendable.length / MIN_CHUNK));
+    if (!background) {
+      if (sendable.length === 0) return results;
+      const buffer = packShared(items, sendable);
+      await this.postShared(buffer);
+      const out = sharedResults(buffer);
+      for (let k = 0; k < sendable.length; k++) results[sendable[k] as number] = out[k] === 1;
+      return results;
+    }
+    const chunkCount = Math.ceil(sendable.length / BACKGROUND_CHUNK);
     const jobs: Promise<void>[] = [];
     for (let c = 0; c < chunkCount; c++) {
       const from = Math.floor((c * sendable.length) / chunkCount);
       const to = Math.floor(((c + 1) * sendable.length) / chunkCount);
       const indices = sendable.slice(from, to);
       const buffer = pack(items, indices);
-      let sent: Promise<Uint8Array>;
-      if (background) {
-        sent = this.queueBackground(buffer);
-      } else {
-        const slot = this.slots[this.cursor] as Slot;
-        this.cursor = (this.cursor + 1) % this.threads;
-        sent = this.post(slot, buffer);
-      }
       jobs.push(
-        sent.then((out) => {
+        this.queueBackground(buffer).then((out) => {
           for (let k = 0; k < indices.length; k++) results[indices[k] as number] = out[k] === 1;
         }),
       );
@@ -262,6 +311,7 @@ export class VerifyPool {
     for (const job of this.background.splice(0)) {
       job.reject(new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch queued"));
     }
+    this.rejectShared(new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch in flight"));
     for (const slot of this.slots) {
       slot.dead = true;
       this.rejectAll(slot, new CryptoError("VERIFY_POOL_CLOSED", "VerifyPool closed with a batch in flight"));
@@ -278,6 +328,21 @@ export class VerifyPool {
     const slot = this.slots[index];
     if (!slot) throw new CryptoError("INVALID_ARGUMENT", `no worker ${index}`);
     slot.worker.postMessage({ type: "crash" });
+  }
+
+  /**
+   * Test hook: keeps worker `index` from taking any work until the returned function is called
+   * (or 30 s pass), as a worker that gets no CPU would. Not for production use.
+   */
+  stallWorkerForTesting(index = 0): () => void {
+    const slot = this.slots[index];
+    if (!slot) throw new CryptoError("INVALID_ARGUMENT", `no worker ${index}`);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    slot.worker.postMessage({ type: "stall", flag: flag.buffer });
+    return () => {
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    };
   }
 
   private queueBackground(buffer: ArrayBuffer): Promise<Uint8Array> {
@@ -303,6 +368,35 @@ export class VerifyPool {
     }
   }
 
+  /** Posts a packShared buffer to every worker; resolves when its last item is verified. */
+  private postShared(buffer: SharedArrayBuffer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const id = this.nextId++;
+      this.shared.set(id, { resolve, reject });
+      for (const slot of this.slots) {
+        slot.worker.ref();
+        slot.worker.postMessage({ type: "shared", id, buffer });
+      }
+    });
+  }
+
+  /**
+   * A worker that dies may hold claimed items it never verifies, so every shared batch in flight
+   * fails (the callers verify on their own thread instead).
+   */
+  private rejectShared(err: CryptoError): void {
+    const pending = [...this.shared.values()];
+    this.shared.clear();
+    for (const p of pending) p.reject(err);
+    this.unrefIdle();
+  }
+
+  /** Lets the process exit once no batch is in flight (idle workers never keep it alive). */
+  private unrefIdle(): void {
+    if (this.shared.size > 0) return;
+    for (const slot of this.slots) if (slot.pending.size === 0) slot.worker.unref();
+  }
+
   private post(slot: Slot, buffer: ArrayBuffer): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
       const id = this.nextId++;
@@ -322,10 +416,18 @@ export class VerifyPool {
     const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on("message", (reply: WorkerReply) => {
+      if (reply.results === null) {
+        const shared = this.shared.get(reply.id);
+        if (!shared) return;
+        this.shared.delete(reply.id);
+        this.unrefIdle();
+        shared.resolve();
+        return;
+      }
       const pending = slot.pending.get(reply.id);
       if (!pending) return;
       slot.pending.delete(reply.id);
-      if (slot.pending.size === 0) worker.unref();
+      this.unrefIdle();
       pending.resolve(reply.results);
     });
     worker.on("error", (err: Error) =>
@@ -344,6 +446,7 @@ export class VerifyPool {
     if (slot.dead) return;
     slot.dead = true;
     this.rejectAll(slot, new CryptoError("VERIFY_WORKER_FAILED", reason));
+    this.rejectShared(new CryptoError("VERIFY_WORKER_FAILED", reason));
     void slot.worker.terminate();
     if (!this.closed && this.slots[index] === slot) this.slots[index] = this.spawn(index);
   }
@@ -356,28 +459,60 @@ export class VerifyPool {
   }
 }
 
-function pack(items: VerifyItem[], indices: number[]): ArrayBuffer {
-  let size = 4;
-  for (const i of indices) {
-    const it = items[i] as VerifyItem;
-    size += 5 + it.publicKey.length + SIGNATURE_LENGTH + it.message.length;
+function packShared(items: VerifyItem[], indices: number[]): SharedArrayBuffer {
+  const count = indices.length;
+  const dataStart = SHARED_HEADER_BYTES + 5 * count;
+  let size = dataStart;
+  for (const i of indices) size += itemSize(items[i] as VerifyItem);
+  const buffer = new SharedArrayBuffer(size);
+  new Int32Array(buffer, 0, SHARED_CTRL_WORDS)[SHARED_COUNT] = count;
+  const offsets = new Uint32Array(buffer, SHARED_HEADER_BYTES, count);
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  let off = dataStart;
+  for (let k = 0; k < count; k++) {
+    offsets[k] = off;
+    off = writeItem(items[indices[k] as number] as VerifyItem, bytes, view, off);
   }
+  return buffer;
+}
+
+/** The result bytes of a complete shared batch. */
+function sharedResults(buffer: SharedArrayBuffer): Uint8Array {
+  const ctrl = new Int32Array(buffer, 0, SHARED_CTRL_WORDS);
+  // An atomic read of the done count orders the reads below after the workers' result writes.
+  Atomics.load(ctrl, SHARED_DONE);
+  const count = ctrl[SHARED_COUNT] as number;
+  return new Uint8Array(buffer, SHARED_HEADER_BYTES + 4 * count, count);
+}
+
+function itemSize(it: VerifyItem): number {
+  return 5 + it.publicKey.length + SIGNATURE_LENGTH + it.message.length;
+}
+
+function writeItem(it: VerifyItem, bytes: Uint8Array, view: DataView, off: number): number {
+  bytes[off] = it.keyType;
+  view.setUint32(off + 1, it.message.length, true);
+  off += 5;
+  bytes.set(it.publicKey, off);
+  off += it.publicKey.length;
+  bytes.set(it.signature, off);
+  off += SIGNATURE_LENGTH;
+  bytes.set(it.message, off);
+  return off + it.message.length;
+}
+
+function pack(items: VerifyItem[], indices: number[]): ArrayBuffer {
+  let size = 4 + 4 * indices.length;
+  for (const i of indices) size += itemSize(items[i] as VerifyItem);
   const buffer = new ArrayBuffer(size);
   const bytes = new Uint8Array(buffer);
   const view = new DataView(buffer);
   view.setUint32(0, indices.length, true);
-  let off = 4;
-  for (const i of indices) {
-    const it = items[i] as VerifyItem;
-    bytes[off] = it.keyType;
-    view.setUint32(off + 1, it.message.length, true);
-    off += 5;
-    bytes.set(it.publicKey, off);
-    off += it.publicKey.length;
-    bytes.set(it.signature, off);
-    off += SIGNATURE_LENGTH;
-    bytes.set(it.message, off);
-    off += it.message.length;
+  let off = 4 + 4 * indices.length;
+  for (let k = 0; k < indices.length; k++) {
+    view.setUint32(4 + 4 * k, off, true);
+    off = writeItem(items[indices[k] as number] as VerifyItem, bytes, view, off);
   }
   return buffer;
 }
