@@ -51,6 +51,8 @@ export function nibbleAt(keyHash: Uint8Array, i: number): number {
 export class ByteArena {
   private bytes = new Uint8Array(0);
   private writer = Buffer.alloc(0);
+  /** The chunk the last alloc() came from, for word-wise reads (see node.ts). */
+  view = new DataView(new ArrayBuffer(0));
   private used = 0;
 
   constructor(private readonly chunkSize = 1 << 20) {}
@@ -60,6 +62,7 @@ export class ByteArena {
       const chunk = new ArrayBuffer(Math.max(this.chunkSize, size));
       this.bytes = new Uint8Array(chunk);
       this.writer = Buffer.from(chunk);
+      this.view = new DataView(chunk);
       this.used = 0;
     }
     const out = this.bytes.subarray(this.used, this.used + size);
