@@ -11,11 +11,13 @@ import { run as jobLatency } from "./job-latency.js";
 import { run as royalties } from "./royalties.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
+import { run as treeNodes } from "./tree-nodes.js";
 import { run as txLookup } from "./tx-lookup.js";
 
 const benches: Record<string, () => Promise<void>> = {
   "crypto-ceiling": cryptoCeiling,
   "state-growth": stateGrowth,
+  "tree-nodes": treeNodes,
   transfers,
   "tx-lookup": txLookup,
   royalties,
