@@ -51,8 +51,7 @@ export function nibbleAt(keyHash: Uint8Array, i: number): number {
 export class ByteArena {
   private bytes = new Uint8Array(0);
   private writer = Buffer.alloc(0);
-  /** The chunk the last alloc() came from, for word-wise reads (see node.ts). */
-  view = new DataView(new ArrayBuffer(0));
+  private chunkView = new DataView(new ArrayBuffer(0));
   private used = 0;
 
   constructor(private readonly chunkSize = 1 << 20) {}
@@ -62,12 +61,20 @@ export class ByteArena {
       const chunk = new ArrayBuffer(Math.max(this.chunkSize, size));
       this.bytes = new Uint8Array(chunk);
       this.writer = Buffer.from(chunk);
-      this.view = new DataView(chunk);
+      this.chunkView = new DataView(chunk);
       this.used = 0;
     }
     const out = this.bytes.subarray(this.used, this.used + size);
     this.used += size;
     return out;
+  }
+
+  /**
+   * The whole chunk the last alloc() came from, for word-wise access to that range at its
+   * byteOffset (see node.ts); a later alloc() may move to a new chunk.
+   */
+  get view(): DataView {
+    return this.chunkView;
   }
 
   /** sha256(data), in this arena. */

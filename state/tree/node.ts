@@ -158,14 +158,14 @@ export function childHash(node: Uint8Array, n: number): Uint8Array {
 const hashInput = new Uint8Array(1 + 32 * RADIX);
 const hashInputView = new DataView(hashInput.buffer);
 
-/** Byte copy without creating subarray views (this runs ~30 times per rewritten node). */
+/** Byte copy without creating subarray views (an unchanged entry of a node whose layout changes). */
 function copy(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
   for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i]!;
 }
 
 /**
- * Child hash at byte `at` of the arena's current chunk into hash input slot `slot`, four bytes at
- * a time: a rewritten node fills all 16 slots, and word copies through DataViews measured about
+ * The 32-byte child hash at byte `at` of `src` into the hash input at `hashAt`, four bytes at a
+ * time: a rewritten node fills all 16 slots, and word copies through DataViews measured about
  * four times faster than a byte loop (7 against 31 ns per hash).
  */
 function copyHashToInput(src: DataView, at: number, hashAt: number): void {
