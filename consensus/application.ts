@@ -35,7 +35,11 @@ export type {
 
 export interface Application {
   info(): Promise<AppInfo>;
-  checkTx(tx: Uint8Array, mode: CheckTxMode): Promise<CheckTxResult>;
+  /**
+   * `hash`: the tx's sha256 when the caller already holds it (the mempool hashed it on arrival),
+   * so a check or recheck does not hash the bytes again. It must be sha256(tx): it is not checked.
+   */
+  checkTx(tx: Uint8Array, mode: CheckTxMode, hash?: Uint8Array): Promise<CheckTxResult>;
   /** Chooses the block's txs (drops invalid ones, respects limits). */
   prepareProposal(req: PrepareProposalRequest): Promise<Uint8Array[]>;
   /** Accepts or rejects a proposed block without changing state. */

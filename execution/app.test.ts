@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeAddress } from "../crypto/address.js";
-import { fromHex, toHex } from "../crypto/hash.js";
+import { fromHex, sha256, toHex } from "../crypto/hash.js";
 import { VerifyPool } from "../crypto/verify-pool.js";
 import { Account, KeyType, type TxResult } from "../proto/index.js";
 import { BlockStore } from "../state/block-store.js";
@@ -287,6 +287,20 @@ describe("bad input gets its code and changes no state", () => {
     const r2 = await chain.app.checkTx(tooMuch, "new");
     expect(r2.codename).toBe("INSUFFICIENT_FUNDS");
     expect(r2.code).toBe(RESULT_CODES.INSUFFICIENT_FUNDS.code);
+  });
+
+  it("checkTx answers the same whether or not the caller hands it the tx's hash", async () => {
+    const { chain, alice, bob } = await setup();
+    const good = signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 1 });
+    const tooMuch = signedTransfer(alice, { to: bob.address, amount: 1_000_000n, nonce: 1 });
+    for (const tx of [good, tooMuch]) {
+      const plain = await chain.app.checkTx(tx, "new");
+      expect(await chain.app.checkTx(tx, "new", sha256(tx))).toEqual(plain);
+      expect(await chain.app.checkTx(tx, "recheck", sha256(tx))).toEqual(plain);
+      expect(plain.hash).toEqual(sha256(tx));
+      expect(plain.sender).toBe(toHex(alice.address));
+      expect(plain.nonce).toBe(1);
+    }
   });
 
   it("a queued nonce within the gap is admitted; recheck drops it once replayed", async () => {

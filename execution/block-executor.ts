@@ -46,8 +46,14 @@ export async function prepareTxs(
   return prepared;
 }
 
-export function prepareTx(bytes: Uint8Array, ctx: TxCheckContext, cache?: DecodedTxCache): PreparedTx {
-  const hash = sha256(bytes);
+/** `knownHash`: sha256(bytes) when the caller already computed it (see Application.checkTx). */
+export function prepareTx(
+  bytes: Uint8Array,
+  ctx: TxCheckContext,
+  cache?: DecodedTxCache,
+  knownHash?: Uint8Array,
+): PreparedTx {
+  const hash = knownHash ?? sha256(bytes);
   const hashId = keyId(hash);
   const cached = cache?.get(hashId, ctx.params);
   if (cached) return { bytes, hash, hashId, decoded: cached };

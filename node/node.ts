@@ -119,7 +119,7 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
         )
       : undefined;
     const mempoolOptions = {
-      checkTx: (tx: Uint8Array, mode: CheckTxMode) => app.checkTx(tx, mode),
+      checkTx: (tx: Uint8Array, mode: CheckTxMode, hash: Uint8Array) => app.checkTx(tx, mode, hash),
       nextNonce: (sender: string) => app.committedNonce(fromHex(sender)),
       maxTxs: config.mempool.max_txs,
       maxBytes: config.mempool.max_bytes,

@@ -19,7 +19,8 @@ const MAX_NONCE_GAP = 16;
  */
 class TestApp {
   readonly accounts = new Map<string, { nonce: number; balance: bigint }>();
-  readonly calls: { mode: CheckTxMode; hash: string }[] = [];
+  /** `given`: the hash the mempool passed along (it must be sha256 of the bytes). */
+  readonly calls: { mode: CheckTxMode; hash: string; given: string }[] = [];
   /** When set, checkTx waits for it (lets a test hold a check open). */
   gate: Promise<void> | undefined;
 
@@ -32,9 +33,13 @@ class TestApp {
     return acc;
   }
 
-  readonly checkTx = async (bytes: Uint8Array, mode: CheckTxMode): Promise<CheckTxResult> => {
+  readonly checkTx = async (
+    bytes: Uint8Array,
+    mode: CheckTxMode,
+    given: Uint8Array,
+  ): Promise<CheckTxResult> => {
     const hash = sha256(bytes);
-    this.calls.push({ mode, hash: toHex(hash) });
+    this.calls.push({ mode, hash: toHex(hash), given: toHex(given) });
     if (this.gate !== undefined) await this.gate;
     const reject = (codename: string, log: string): CheckTxResult => ({
       code: 1,
@@ -402,6 +407,24 @@ describe("Mempool update after a block", () => {
         .map((c) => c.hash)
         .sort(),
     ).toEqual([hashOf(txs[1]!), hashOf(txs[2]!)].sort());
+  });
+
+  it("hands checkTx each tx's own hash, computed once on arrival, for the check and every recheck", async () => {
+    const app = new TestApp();
+    const pool = makeMempool(app);
+    const [a, b] = newKeys(2) as [SigningKey, SigningKey];
+    const txs = [
+      signedTx(a, { nonce: 0, price: 2 }),
+      signedTx(a, { nonce: 1, price: 2 }),
+      signedTx(b, { nonce: 0, price: 1 }),
+    ];
+    for (const tx of txs) await pool.add(tx);
+    app.commit([txs[0]!]);
+    await pool.update(1, [txs[0]!]);
+    app.commit([txs[1]!]);
+    await pool.update(2, [txs[1]!]);
+    expect(app.calls.map((c) => c.mode)).toEqual(["new", "new", "new", "recheck", "recheck", "recheck"]);
+    for (const call of app.calls) expect(call.given).toBe(call.hash);
   });
 
   it("never proposes a committed tx, even while its update still waits for an add in flight", async () => {

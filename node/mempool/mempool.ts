@@ -241,7 +241,7 @@ export class Mempool implements TxSource {
     let check: CheckTxResult;
     let nextNonce: number | undefined;
     try {
-      check = await this.opts.checkTx(tx, "new");
+      check = await this.opts.checkTx(tx, "new", hash);
       if (check.code !== 0) throw MempoolError.fromCheckTx(check, hash);
       // A sender new to the pool: learn where its run of nonces starts.
       if (this.opts.nextNonce !== undefined && this.senders.get(check.sender)?.nextNonce === undefined) {
@@ -467,7 +467,7 @@ export class Mempool implements TxSource {
     if (this.committedPendingRemoval.has(entry.hashHex)) return;
     let result: CheckTxResult | undefined;
     try {
-      result = await this.opts.checkTx(entry.tx, "recheck");
+      result = await this.opts.checkTx(entry.tx, "recheck", entry.hash);
     } catch (err) {
       this.opts.logger?.warn({ tx: entry.hashHex, err }, "mempool recheck threw; dropping the tx");
     }

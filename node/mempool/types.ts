@@ -9,7 +9,8 @@ export interface MempoolLogger {
 
 export interface MempoolOptions {
   /** The application's checkTx: "new" when a tx arrives, "recheck" after every block. */
-  checkTx: (tx: Uint8Array, mode: CheckTxMode) => Promise<CheckTxResult>;
+  /** `hash` is sha256(tx), computed once on arrival (see Application.checkTx). */
+  checkTx: (tx: Uint8Array, mode: CheckTxMode, hash: Uint8Array) => Promise<CheckTxResult>;
   /** Most txs held at once. */
   maxTxs: number;
   /** Most bytes (sum of raw tx sizes) held at once. */

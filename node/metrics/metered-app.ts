@@ -20,7 +20,7 @@ export function meteredApplication(app: Application, timings: ApplicationTimings
   };
   return {
     info: () => app.info(),
-    checkTx: (tx, mode) => app.checkTx(tx, mode),
+    checkTx: (tx, mode, hash) => app.checkTx(tx, mode, hash),
     prepareProposal: (req) => app.prepareProposal(req),
     processProposal: (req) => app.processProposal(req),
     finalizeBlock: (req) =>
