@@ -12,6 +12,7 @@ import { KyochiApp } from "./app.js";
 import type { GenesisAppState } from "./genesis-types.js";
 import { putRequestedBlock } from "./stored-block.js";
 import { TEST_CHAIN_ID, type TestAccount } from "./test-helpers.js";
+import type { BatchVerifier } from "./tx/verify.js";
 import type { UpgradeHandler } from "./upgrades.js";
 
 export interface BlockInput {
@@ -36,6 +37,8 @@ export interface TestChain {
 export interface TestChainOptions {
   /** The software upgrades the app implements (default: the release's KNOWN_UPGRADES). */
   knownUpgrades?: ReadonlyMap<string, UpgradeHandler>;
+  /** Signature checks on worker threads, as a node runs them (default: on the calling thread). */
+  verifyPool?: BatchVerifier;
 }
 
 export async function startTestChain(
@@ -52,6 +55,7 @@ export async function startTestChain(
     txIndex: new TxIndex(db, blockStore),
     chainId: TEST_CHAIN_ID,
     ...(opts.knownUpgrades ? { knownUpgrades: opts.knownUpgrades } : {}),
+    ...(opts.verifyPool ? { verifyPool: opts.verifyPool } : {}),
   });
   try {
     await app.initChain(genesis);

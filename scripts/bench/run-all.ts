@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn, each printing its own table. Not a test: nothing here
 // passes or fails; the figures go into the README with this command. KYOCHI_BENCH_QUICK=1 runs
 // reduced sizes; KYOCHI_BENCH_ONLY=name[,name] picks benchmarks.
+import { run as admission } from "./admission.js";
 import { run as api } from "./api.js";
 import { run as attestation } from "./attestation.js";
 import { run as computeJobs } from "./compute-jobs.js";
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<void>> = {
   "compute-jobs": computeJobs,
   inference,
   "job-latency": jobLatency,
+  admission,
   "devnet-load": devnetLoad,
   api,
 };
