@@ -22,6 +22,11 @@ export interface MsgContext {
   senderKey: StateKey;
   /** Events of the message; kept only if the whole tx succeeds. */
   events: Event[];
+  /**
+   * False in checkTx, whose outcome is read for its code and dropped: a handler on a hot path may
+   * skip building its events there. Events cost no gas, so the outcome is the same either way.
+   */
+  recordsEvents: boolean;
   params: ChainParams;
   height: number;
   timeMs: number;

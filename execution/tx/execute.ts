@@ -124,6 +124,7 @@ function anteWith(layer: StateLayer, tx: DecodedTx, env: TxEnv, account: Account
  */
 class TxMsgContext implements MsgContext {
   readonly events: Event[] = [];
+  readonly recordsEvents: boolean;
   readonly sender: Uint8Array;
   readonly senderBech32: string;
   readonly senderKey: StateKey;
@@ -138,6 +139,7 @@ class TxMsgContext implements MsgContext {
     this.senderBech32 = tx.senderBech32;
     this.senderKey = tx.senderKey;
     this.params = env.params;
+    this.recordsEvents = env.mode === "deliver";
   }
 
   // Read through `env` when used: checkTx learns whether a tx's messages depend on the height or
@@ -182,7 +184,8 @@ function anteFailed(err: unknown, tx: DecodedTx, mode: TxEnv["mode"]): TxOutcome
 
 /** What one tx's messages run with, and its outcome once they ran (or one failed). */
 class MessageRun {
-  readonly txEvent: Event;
+  /** Undefined in checkTx (see MsgContext.recordsEvents). */
+  readonly txEvent: Event | undefined;
   readonly meter: GasMeter;
   readonly scope: TxScope;
   readonly ctx: TxMsgContext;
@@ -194,11 +197,14 @@ class MessageRun {
     env: TxEnv,
   ) {
     this.mode = env.mode;
-    this.txEvent = makeEvent("tx", [
-      ["fee", tx.fee.toString()],
-      ["fee_payer", tx.senderBech32],
-      ["nonce", String(tx.nonce)],
-    ]);
+    this.txEvent =
+      env.mode === "deliver"
+        ? makeEvent("tx", [
+            ["fee", tx.fee.toString()],
+            ["fee_payer", tx.senderBech32],
+            ["nonce", String(tx.nonce)],
+          ])
+        : undefined;
     this.meter = new GasMeter(tx.gasLimit);
     this.scope = layer.scope();
     this.ctx = new TxMsgContext(new MeteredStore(this.scope, this.meter), tx, env);
@@ -206,7 +212,7 @@ class MessageRun {
 
   succeeded(): TxOutcome {
     this.scope.commit();
-    this.ctx.events.unshift(this.txEvent);
+    if (this.txEvent !== undefined) this.ctx.events.unshift(this.txEvent);
     const { tx, meter } = this;
     const result = txResult(0, "", "", tx.gasLimit, meter.consumed, this.ctx.events, this.mode);
     return { result, feeCharged: tx.fee };
@@ -217,7 +223,7 @@ class MessageRun {
     if (!(err instanceof ExecutionError)) throw err;
     const { tx, meter } = this;
     return {
-      result: failedResult(err, tx.gasLimit, meter.consumed, [this.txEvent], this.mode),
+      result: failedResult(err, tx.gasLimit, meter.consumed, this.txEvent ? [this.txEvent] : [], this.mode),
       feeCharged: tx.fee,
       error: err,
     };

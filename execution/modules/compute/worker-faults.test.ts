@@ -84,6 +84,7 @@ async function setup(over: Partial<typeof DEFAULT_GENESIS_PARAMS.compute> = {}):
         senderBech32: sender.bech32,
         senderKey: accountStateKey(sender.address),
         events: [],
+        recordsEvents: true,
         params: TEST_TX_PARAMS,
         height,
         timeMs: 1_700_000_000_000 + height * 1000,

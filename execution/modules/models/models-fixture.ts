@@ -118,6 +118,7 @@ export function startModelsFixture(
         senderBech32: encodeAddress(sender),
         senderKey: accountStateKey(sender),
         events: [],
+        recordsEvents: true,
         params: TEST_TX_PARAMS,
         height: f.height,
         timeMs: 1_700_000_000_000 + f.height * 1000,
