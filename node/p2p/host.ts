@@ -275,9 +275,23 @@ export class P2PHost {
     return [...this.statuses.values()].filter((s) => this.isConnected(s.peer)).map((s) => ({ ...s }));
   }
 
-  /** Peers subscribed to this chain's gossip (connected, and past the subscription exchange). */
+  /**
+   * Peers this host's gossip reaches now: subscribed to this chain's topics, and with gossipsub's
+   * outbound stream to them open. gossipsub learns a subscription over the peer's stream to us and
+   * sends over its own stream to the peer, which may still be opening: a publish then skips that
+   * peer. Consensus re-sends its messages, so the node does not depend on this; a test that
+   * publishes once waits for it.
+   */
   gossipPeers(): string[] {
-    return this.libp2p.services.pubsub.getSubscribers(this.topics.vote).map((p) => p.toString());
+    const pubsub = this.libp2p.services.pubsub;
+    // A public field of gossipsub's class, not of its interface (@libp2p/gossipsub 17).
+    const outbound = (pubsub as unknown as { streamsOutbound?: ReadonlyMap<string, unknown> })
+      .streamsOutbound;
+    if (outbound === undefined) throw new Error("@libp2p/gossipsub no longer exposes streamsOutbound");
+    return pubsub
+      .getSubscribers(this.topics.vote)
+      .map((p) => p.toString())
+      .filter((p) => outbound.has(p));
   }
 
   netInfo(): NetInfo {
