@@ -152,6 +152,8 @@ interface LoadResult {
   largestBlock: number;
   /** Average cores busy per node process over the phase. */
   cpu: number[];
+  /** CPU seconds of every node together over the phase. */
+  cpuSeconds: number;
   /** Why txs were refused, with counts. */
   reasons: Map<string, number>;
   /** Sends of txs a node had refused as busy (MEMPOOL_BUSY). */
@@ -303,6 +305,7 @@ async function offerLoad(
     finalizedRate: first && last && last.at > first.at ? (finalized * 1000) / (last.at - first.at) : 0,
     largestBlock: Math.max(0, ...loaded.map((b) => b.txs)),
     cpu: nodes.map((_, i) => (cpuAfter[i]! - cpuBefore[i]!) / (wallMs / 1000)),
+    cpuSeconds: nodes.reduce((sum, _, i) => sum + cpuAfter[i]! - cpuBefore[i]!, 0),
     reasons,
     retried,
     neverIncluded: Math.max(0, next - rejected - latencies.length),
@@ -409,6 +412,9 @@ export async function run(): Promise<void> {
         "p50 ms": fmt(percentile(lat, 50)),
         "p99 ms": fmt(percentile(lat, 99)),
         "CPU per node (cores)": result.cpu.map((c) => fmt(c, 2)).join(" "),
+        // All four nodes' CPU (idle costs included) over the txs the phase saw committed: a
+        // per-tx cost that compares across runs better than throughput on a drifting machine.
+        "nodes' CPU µs/tx": fmt((result.cpuSeconds * 1e6) / Math.max(1, result.latencies.length)),
       });
       if (result.reasons.size > 0) console.log(`${name}: refused`, Object.fromEntries(result.reasons));
       return result;
