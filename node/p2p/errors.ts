@@ -14,7 +14,9 @@ export type P2PErrorCode =
   /** The peer is banned for sending invalid messages. */
   | "P2P_PEER_BANNED"
   /** The host was stopped (or never started). */
-  | "P2P_NOT_RUNNING";
+  | "P2P_NOT_RUNNING"
+  /** A library the p2p layer is built on is not what this version expects (see the message). */
+  | "P2P_INTERNAL";
 
 /** Errors of the p2p layer; `code` is stable. */
 export class P2PError extends CodedError<P2PErrorCode> {}

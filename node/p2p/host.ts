@@ -287,7 +287,8 @@ export class P2PHost {
     // A public field of gossipsub's class, not of its interface (@libp2p/gossipsub 17).
     const outbound = (pubsub as unknown as { streamsOutbound?: ReadonlyMap<string, unknown> })
       .streamsOutbound;
-    if (outbound === undefined) throw new Error("@libp2p/gossipsub no longer exposes streamsOutbound");
+    if (outbound === undefined)
+      throw new P2PError("P2P_INTERNAL", "@libp2p/gossipsub no longer exposes streamsOutbound");
     return pubsub
       .getSubscribers(this.topics.vote)
       .map((p) => p.toString())
