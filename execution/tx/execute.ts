@@ -197,17 +197,16 @@ class MessageRun {
     env: TxEnv,
   ) {
     this.mode = env.mode;
-    this.txEvent =
-      env.mode === "deliver"
-        ? makeEvent("tx", [
-            ["fee", tx.fee.toString()],
-            ["fee_payer", tx.senderBech32],
-            ["nonce", String(tx.nonce)],
-          ])
-        : undefined;
     this.meter = new GasMeter(tx.gasLimit);
     this.scope = layer.scope();
     this.ctx = new TxMsgContext(new MeteredStore(this.scope, this.meter), tx, env);
+    this.txEvent = this.ctx.recordsEvents
+      ? makeEvent("tx", [
+          ["fee", tx.fee.toString()],
+          ["fee_payer", tx.senderBech32],
+          ["nonce", String(tx.nonce)],
+        ])
+      : undefined;
   }
 
   succeeded(): TxOutcome {

@@ -17,21 +17,14 @@ import { VerifyPool } from "../../crypto/verify-pool.js";
 import { startTestChain } from "../../execution/test-chain.js";
 import { newAccount, signedTransfer, type TestAccount, testGenesis } from "../../execution/test-helpers.js";
 import { Mempool } from "../../node/mempool/mempool.js";
-import { mainThreadCpuMicros } from "./thread-cpu.js";
+import { fmt } from "./format.js";
+import { mainThreadCpuMicros, processCpuMicros } from "./thread-cpu.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const SENDERS = QUICK ? 400 : 2_000;
 const TXS_PER_SENDER = 5;
 /** Txs admitted together, as a gossip message of a loaded devnet carries them. */
 const ARRIVAL_BATCH = 50;
-
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-
-function cpuMicros(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
 
 interface Cost {
   wallMs: number;
@@ -41,13 +34,13 @@ interface Cost {
 
 async function measure(work: () => Promise<void>): Promise<Cost> {
   const main0 = mainThreadCpuMicros() ?? 0;
-  const cpu0 = cpuMicros();
+  const cpu0 = processCpuMicros();
   const t0 = performance.now();
   await work();
   return {
     wallMs: performance.now() - t0,
     mainCpu: (mainThreadCpuMicros() ?? 0) - main0,
-    cpu: cpuMicros() - cpu0,
+    cpu: processCpuMicros() - cpu0,
   };
 }
 

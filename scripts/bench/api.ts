@@ -26,6 +26,7 @@ import { pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import { initDevnet } from "../../node/init.js";
 import { type LoadReport, type LoadSpec, postJson } from "./api-load-client.js";
+import { fmt } from "./format.js";
 import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
@@ -40,9 +41,6 @@ const LOAD_CLIENT = resolve(import.meta.dirname, "api-load-client.js");
 /** Time for the client processes to start, load their modules and warm up before the clock. */
 const CLIENT_START_MS = 3_000;
 const CLIENT_WARMUP_MS = 1_000;
-
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -30,6 +30,7 @@ import { peerIdOfNodeKeyFile } from "../../node/p2p/peer-id.js";
 import { NODE_V8_FLAGS } from "../../node/runtime-flags.js";
 import { KeyType } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
+import { fmt } from "./format.js";
 import { freePort } from "./free-port.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
@@ -139,9 +140,6 @@ function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
-
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 interface LoadResult {
   offered: number;

@@ -16,3 +16,9 @@ export function mainThreadCpuMicros(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU µs of the whole process so far (every thread), user and system. */
+export function processCpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}

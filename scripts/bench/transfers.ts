@@ -37,9 +37,10 @@ import { KyochiDb, WriteBatch } from "../../state/db.js";
 import { openStateTree, type TreeUpdate } from "../../state/tree/index.js";
 import { TxIndex } from "../../state/tx-index.js";
 import { TxSearchIndex } from "../../state/tx-search-index.js";
+import { fmt } from "./format.js";
 import { GcPauses, type GcPauseTotals } from "./gc-pauses.js";
 import { type Ceiling, judge, medianVerdict, type RoundVerdict, type TargetRound } from "./target-rounds.js";
-import { mainThreadCpuMicros } from "./thread-cpu.js";
+import { mainThreadCpuMicros, processCpuMicros } from "./thread-cpu.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const ACCOUNTS = Number(process.env.KYOCHI_BENCH_ACCOUNTS ?? (QUICK ? 20_000 : 1_000_000));
@@ -79,14 +80,6 @@ function ms(start: number): number {
  * rates depend on what else the machine runs; CPU per tx does much less, so the summary also
  * projects the rates an idle machine with these cores would reach.
  */
-function cpuMicros(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
 
 function ceilingItems(keys: SigningKey[]): VerifyItem[] {
   const count = QUICK ? 10_000 : 40_000;
@@ -107,10 +100,10 @@ function ceilingItems(keys: SigningKey[]): VerifyItem[] {
 async function ceiling(pool: VerifyPool, items: VerifyItem[]): Promise<Ceiling> {
   await pool.verifyBatch(items.slice(0, 2_000)); // warm the workers
   const start = performance.now();
-  const cpu = cpuMicros();
+  const cpu = processCpuMicros();
   const results = await pool.verifyBatch(items);
   const elapsed = ms(start);
-  const cpuPerVerify = (cpuMicros() - cpu) / items.length;
+  const cpuPerVerify = (processCpuMicros() - cpu) / items.length;
   if (results.some((r) => !r)) throw new Error("bench: a ceiling signature failed");
   return { rate: (items.length * 1000) / elapsed, cpuPerVerify };
 }
@@ -299,7 +292,7 @@ export async function run(): Promise<void> {
      */
     const runPipelined = async (blocks: BlockRun[], p: Timing) => {
       const s = performance.now();
-      const cpu = cpuMicros();
+      const cpu = processCpuMicros();
       const mainCpu = mainThreadCpuMicros() ?? 0;
       const gc = new GcPauses();
       let steadyFrom: { at: number; cpu: number } | undefined;
@@ -307,11 +300,11 @@ export async function run(): Promise<void> {
       let verifying = verify(blocks[0]!);
       for (let i = 0; i < blocks.length; i++) {
         await verifying;
-        if (i === 1) steadyFrom = { at: performance.now(), cpu: cpuMicros() };
+        if (i === 1) steadyFrom = { at: performance.now(), cpu: processCpuMicros() };
         if (i === blocks.length - 1 && steadyFrom !== undefined && i > 1) {
           let txs = 0;
           for (let b = 1; b < i; b++) txs += blocks[b]!.txs.length;
-          steady = { wallMs: ms(steadyFrom.at), cpu: cpuMicros() - steadyFrom.cpu, txs };
+          steady = { wallMs: ms(steadyFrom.at), cpu: processCpuMicros() - steadyFrom.cpu, txs };
         }
         const next = blocks[i + 1];
         verifying = next ? verify(next) : Promise.resolve();
@@ -324,7 +317,7 @@ export async function run(): Promise<void> {
       await verifying;
       return {
         wallMs: ms(s),
-        cpu: cpuMicros() - cpu,
+        cpu: processCpuMicros() - cpu,
         mainCpu: (mainThreadCpuMicros() ?? 0) - mainCpu,
         gcMs: gc.stop(),
         steady,
@@ -352,7 +345,7 @@ export async function run(): Promise<void> {
       // sequential
       const t: Timing = { verifyMs: 0, executeMs: 0, commitMs: 0 };
       const s = performance.now();
-      const cpu = cpuMicros();
+      const cpu = processCpuMicros();
       const mainCpu = mainThreadCpuMicros() ?? 0;
       for (const r of blocks.sequential) {
         const v = performance.now();
@@ -361,7 +354,7 @@ export async function run(): Promise<void> {
         await executeAndCommit(r, t);
       }
       const seqMs = ms(s);
-      const seqCpu = cpuMicros() - cpu;
+      const seqCpu = processCpuMicros() - cpu;
       const seqMainCpu = (mainThreadCpuMicros() ?? 0) - mainCpu;
       const n = blocks.sequential.length;
       const txs = n * size;
