@@ -58,4 +58,31 @@ describe("NodeCache", () => {
     got[0] = 0;
     expect([...cache.get(key)!]).toEqual([9, 9, 9]);
   });
+
+  it("keeps finding its recent entries while old ones age out, without rebuilding its index", () => {
+    const cache = new NodeCache(1 << 18);
+    const random = rng(11);
+    const recent: { key: Uint8Array; node: Uint8Array }[] = [];
+    let rebuildsWhenFull = -1;
+    let wrong = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const key = new Uint8Array(8).map(() => Math.floor(random() * 3)); // fingerprints collide
+      key[0] = i & 0xff;
+      key[1] = (i >> 8) & 0xff;
+      key[2] = i >> 16;
+      const node = new Uint8Array(100 + Math.floor(random() * 200)).fill(i & 0xff);
+      cache.set(key, node);
+      recent.push({ key, node });
+      if (recent.length > 200) recent.shift(); // ~60 KB: well inside the 256 KB ring
+      if (i === 10_000) rebuildsWhenFull = cache.indexRebuilds; // the ring has wrapped by now
+      if (i % 97 === 0) {
+        for (const r of recent)
+          if (!Buffer.from(r.node).equals(cache.peek(r.key) ?? new Uint8Array(0))) wrong++;
+      }
+    }
+    expect(wrong).toBe(0);
+    expect(rebuildsWhenFull).toBeGreaterThan(0);
+    expect(cache.indexRebuilds).toBe(rebuildsWhenFull);
+    expect(cache.get(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0))).toBeUndefined();
+  });
 });
