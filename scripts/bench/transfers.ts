@@ -53,9 +53,51 @@ const CHAIN_ID = "kyochi-bench-1";
 const GAS_LIMIT = 30_000;
 const FILL_BATCH = 100_000;
 
-interface BlockRun {
-  txs: Uint8Array[];
-  height: number;
+/**
+ * A pre-signed block, its txs packed into one buffer. The views a block's code sees exist only
+ * while the block runs (see txsOf): a node holds the txs of the blocks it is working on, not the
+ * ~270k txs this benchmark signs ahead, and as one small object each those would sit in the old
+ * generation for the whole run and be marked by every major GC the measured blocks cause.
+ */
+class BlockRun {
+  private readonly packed: Uint8Array;
+  /** end offset of tx i in `packed` */
+  private readonly ends: Uint32Array;
+  private views: Uint8Array[] | undefined;
+
+  constructor(
+    txs: readonly Uint8Array[],
+    readonly height: number,
+  ) {
+    let total = 0;
+    this.ends = new Uint32Array(txs.length);
+    for (const [i, tx] of txs.entries()) this.ends[i] = total += tx.length;
+    this.packed = new Uint8Array(total);
+    for (const [i, tx] of txs.entries()) this.packed.set(tx, (this.ends[i] as number) - tx.length);
+  }
+
+  get size(): number {
+    return this.ends.length;
+  }
+
+  /** The block's txs, as views of its buffer, the same array until release(). */
+  txs(): Uint8Array[] {
+    if (this.views === undefined) {
+      this.views = new Array<Uint8Array>(this.ends.length);
+      let start = 0;
+      for (let i = 0; i < this.ends.length; i++) {
+        const end = this.ends[i] as number;
+        this.views[i] = this.packed.subarray(start, end);
+        start = end;
+      }
+    }
+    return this.views;
+  }
+
+  /** After the block commits: drops the views (the packed bytes stay, for nothing else). */
+  release(): void {
+    this.views = undefined;
+  }
 }
 
 interface Timing {
@@ -76,28 +118,38 @@ function ms(start: number): number {
 }
 
 /**
- * CPU time of the whole process (main thread, verify workers, LevelDB threads), in µs. Wall-clock
- * rates depend on what else the machine runs; CPU per tx does much less, so the summary also
- * projects the rates an idle machine with these cores would reach.
+ * The ceiling's signed messages, packed (32-byte messages, 64-byte signatures): like the
+ * pre-signed blocks, they exist as objects only while a measurement runs (see BlockRun).
  */
+class CeilingSignatures {
+  private readonly messages: Uint8Array;
+  private readonly signatures: Uint8Array;
 
-function ceilingItems(keys: SigningKey[]): VerifyItem[] {
-  const count = QUICK ? 10_000 : 40_000;
-  const items: VerifyItem[] = [];
-  for (let i = 0; i < count; i++) {
-    const key = keys[i % keys.length] as SigningKey;
-    const message = sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16));
-    items.push({
-      keyType: KeyType.KEY_TYPE_ED25519,
-      publicKey: key.publicKey,
-      message,
-      signature: key.sign(message),
-    });
+  constructor(
+    private readonly keys: readonly SigningKey[],
+    readonly count: number,
+  ) {
+    this.messages = new Uint8Array(32 * count);
+    this.signatures = new Uint8Array(64 * count);
+    for (let i = 0; i < count; i++) {
+      const message = sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16));
+      this.messages.set(message, 32 * i);
+      this.signatures.set((keys[i % keys.length] as SigningKey).sign(message), 64 * i);
+    }
   }
-  return items;
+
+  items(): VerifyItem[] {
+    return Array.from({ length: this.count }, (_, i) => ({
+      keyType: KeyType.KEY_TYPE_ED25519,
+      publicKey: (this.keys[i % this.keys.length] as SigningKey).publicKey,
+      message: this.messages.subarray(32 * i, 32 * i + 32),
+      signature: this.signatures.subarray(64 * i, 64 * i + 64),
+    }));
+  }
 }
 
-async function ceiling(pool: VerifyPool, items: VerifyItem[]): Promise<Ceiling> {
+async function ceiling(pool: VerifyPool, signatures: CeilingSignatures): Promise<Ceiling> {
+  const items = signatures.items();
   await pool.verifyBatch(items.slice(0, 2_000)); // warm the workers
   const start = performance.now();
   const cpu = processCpuMicros();
@@ -232,10 +284,10 @@ export async function run(): Promise<void> {
     };
     let height = version;
     // The warm-up block has every sender twice, so both halves of the pool's split see every key.
-    const warmup: BlockRun = { txs: makeBlock(2 * SENDERS), height: ++height };
+    const warmup = new BlockRun(makeBlock(2 * SENDERS), ++height);
     const largest = BLOCK_SIZES[BLOCK_SIZES.length - 1]!;
     const nextBlocks = (size: number): BlockRun[] =>
-      Array.from({ length: BLOCKS_PER_SIZE }, () => ({ txs: makeBlock(size), height: ++height }));
+      Array.from({ length: BLOCKS_PER_SIZE }, () => new BlockRun(makeBlock(size), ++height));
     // In the order they run: per size, the sequential blocks, then the pipelined rounds (ROUNDS
     // of the largest blocks, one of the others).
     const runs = new Map<number, { sequential: BlockRun[]; pipelined: BlockRun[][] }>();
@@ -246,8 +298,7 @@ export async function run(): Promise<void> {
     }
     // Last, full blocks on a node that also writes the explorer indexes (state.search_index).
     const indexedBlocks: BlockRun[] = [];
-    for (let b = 0; b < BLOCKS_PER_SIZE; b++)
-      indexedBlocks.push({ txs: makeBlock(largest), height: ++height });
+    for (let b = 0; b < BLOCKS_PER_SIZE; b++) indexedBlocks.push(new BlockRun(makeBlock(largest), ++height));
     console.log(`signed ${fmt(cursor)} transfers in ${fmt(ms(start) / 1000, 1)} s (not timed below)`);
 
     const ctxOf = (r: BlockRun) => ({
@@ -258,7 +309,7 @@ export async function run(): Promise<void> {
       lastCommit: { round: 0, votes: [] },
       misbehavior: [],
       blockHash: sha256(Uint8Array.of(r.height & 0xff, (r.height >> 8) & 0xff)),
-      txs: r.txs,
+      txs: r.txs(),
     });
     // The app the blocks run on: a validator's first, then one with the explorer indexes (created
     // from the same database once the validator's blocks are committed; never switched back).
@@ -280,6 +331,7 @@ export async function run(): Promise<void> {
       await current.commit(batch);
       await db.write(batch, true);
       t.commitMs += ms(s);
+      r.release();
     };
 
     /**
@@ -303,7 +355,7 @@ export async function run(): Promise<void> {
         if (i === 1) steadyFrom = { at: performance.now(), cpu: processCpuMicros() };
         if (i === blocks.length - 1 && steadyFrom !== undefined && i > 1) {
           let txs = 0;
-          for (let b = 1; b < i; b++) txs += blocks[b]!.txs.length;
+          for (let b = 1; b < i; b++) txs += blocks[b]!.size;
           steady = { wallMs: ms(steadyFrom.at), cpu: processCpuMicros() - steadyFrom.cpu, txs };
         }
         const next = blocks[i + 1];
@@ -339,7 +391,7 @@ export async function run(): Promise<void> {
     // The largest blocks, pipelined, are what a node does under sustained load: each round of
     // them runs between two measurements of the ceiling (see target-rounds.ts).
     const fullRounds: TargetRound[] = [];
-    const ceilingSignatures = ceilingItems(senders.slice(0, 64));
+    const ceilingSignatures = new CeilingSignatures(senders.slice(0, 64), QUICK ? 10_000 : 40_000);
     for (const size of BLOCK_SIZES) {
       const blocks = runs.get(size)!;
       // sequential
