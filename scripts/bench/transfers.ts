@@ -55,7 +55,7 @@ const FILL_BATCH = 100_000;
 
 /**
  * A pre-signed block, its txs packed into one buffer. The views a block's code sees exist only
- * while the block runs (see txsOf): a node holds the txs of the blocks it is working on, not the
+ * while the block runs (see txs()): a node holds the txs of the blocks it is working on, not the
  * ~270k txs this benchmark signs ahead, and as one small object each those would sit in the old
  * generation for the whole run and be marked by every major GC the measured blocks cause.
  */

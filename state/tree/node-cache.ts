@@ -224,7 +224,10 @@ export class NodeCache {
     }
   }
 
-  /** Drops index slots whose entries aged out, so probe chains stay short. */
+  /**
+   * A new table with at least 4 slots per live entry, without the dead ones. With the sweep this
+   * happens only while the live entries grow (the ring filling up).
+   */
   private rebuild(): void {
     this.rebuilds++;
     const oldFingerprints = this.fingerprints;
