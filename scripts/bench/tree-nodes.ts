@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { ByteArena, RADIX } from "../../state/tree/hashing.js";
 import { type Child, encodeNode } from "../../state/tree/node.js";
+import { fmt } from "./format.js";
 
 const QUICK = process.env.KYOCHI_BENCH_QUICK === "1";
 const ITERATIONS = QUICK ? 50_000 : 400_000;
@@ -51,10 +52,10 @@ function patchCost(base: Uint8Array): number {
 }
 
 export async function run(): Promise<void> {
-  console.log(`tree-nodes: ${ITERATIONS.toLocaleString("en-US")} rewrites per pass, node ${process.version}`);
+  console.log(`tree-nodes: ${fmt(ITERATIONS)} rewrites per pass, node ${process.version}`);
   console.table([
-    { node: "16 internal children", "µs per rewrite": patchCost(baseNode(RADIX + 1)).toFixed(2) },
-    { node: "8 internal + 8 leaf children", "µs per rewrite": patchCost(baseNode(2)).toFixed(2) },
+    { node: "16 internal children", "µs per rewrite": fmt(patchCost(baseNode(RADIX + 1)), 2) },
+    { node: "8 internal + 8 leaf children", "µs per rewrite": fmt(patchCost(baseNode(2)), 2) },
   ]);
 }
 
