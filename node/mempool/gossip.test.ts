@@ -17,28 +17,36 @@ async function checkTx(tx: Uint8Array): Promise<CheckTxResult> {
 class FakeGossip implements TxGossip {
   readonly published: string[] = [];
   readonly reported: { peer: string; reason: string }[] = [];
-  private handler: ((tx: Uint8Array, from: string) => void) | undefined;
+  private admit: ((tx: Uint8Array, from: string) => Promise<Verdict>) | undefined;
   broadcastTx(tx: Uint8Array): void {
     this.published.push(Buffer.from(tx).toString());
   }
-  onTx(handler: (tx: Uint8Array, from: string) => void): () => void {
-    this.handler = handler;
+  admitWith(admit: (tx: Uint8Array, from: string) => Promise<Verdict>): () => void {
+    this.admit = admit;
     return () => {
-      this.handler = undefined;
+      this.admit = undefined;
+    };
+  }
+  find: ((hash: Uint8Array) => Uint8Array | undefined) | undefined;
+  findWith(find: (hash: Uint8Array) => Uint8Array | undefined): () => void {
+    this.find = find;
+    return () => {
+      this.find = undefined;
     };
   }
   reportInvalid(peer: string, reason: string): void {
     this.reported.push({ peer, reason });
   }
-  deliver(text: string, from: string): void {
-    this.handler?.(Buffer.from(text), from);
+  /** The verdict that decides whether the tx's batch is relayed (undefined once disconnected). */
+  deliver(text: string, from: string): Promise<Verdict> | undefined {
+    return this.admit?.(Buffer.from(text), from);
   }
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+type Verdict = "admitted" | "not-admitted" | "forged";
 
 describe("tx gossip", () => {
-  it("publishes the txs of this node's clients, admits peers' txs without publishing them again, and reports only forgeries", async () => {
+  it("publishes the txs of this node's clients, admits peers' txs without publishing them again, relays only admitted ones, and reports only forgeries", async () => {
     const mempool = new Mempool({
       checkTx,
       maxTxs: 100,
@@ -49,17 +57,21 @@ describe("tx gossip", () => {
     const gossip = new FakeGossip();
     const close = connectTxGossip(mempool, gossip, createLogger({ level: "silent", format: "json" }));
     await mempool.add(Buffer.from("ok:1"));
-    gossip.deliver("ok:2", "peerA");
-    gossip.deliver("bad-sig", "peerB");
-    gossip.deliver("stale", "peerC");
-    await settle();
+    // The verdicts decide whether each tx's batch is relayed: only what the mempool took in is.
+    expect(await gossip.deliver("ok:2", "peerA")).toBe("admitted");
+    expect(await gossip.deliver("ok:1", "peerD")).toBe("not-admitted");
+    expect(await gossip.deliver("bad-sig", "peerB")).toBe("forged");
+    expect(await gossip.deliver("stale", "peerC")).toBe("not-admitted");
     expect(gossip.published).toEqual(["ok:1"]);
     expect(mempool.size()).toBe(2);
     expect(gossip.reported).toEqual([{ peer: "peerB", reason: "tx: TX_BAD_SIGNATURE" }]);
+    // Gossip finds the mempool's txs by hash (to rebuild compact blocks), and nothing else.
+    expect(Buffer.from(gossip.find?.(sha256(Buffer.from("ok:2"))) ?? []).toString()).toBe("ok:2");
+    expect(gossip.find?.(sha256(Buffer.from("stale")))).toBeUndefined();
     close();
-    gossip.deliver("ok:3", "peerA");
+    expect(gossip.find).toBeUndefined();
+    expect(gossip.deliver("ok:3", "peerA")).toBeUndefined();
     await mempool.add(Buffer.from("ok:4"));
-    await settle();
     expect(mempool.size()).toBe(3);
     expect(gossip.published).toEqual(["ok:1"]);
   });

@@ -1,6 +1,7 @@
 // Txs travel between mempools over gossip. A tx this node admits from a client (RPC) is
-// published; a tx from a peer goes through the same admission as a client's (checkTx, limits).
-// Gossip forwards what peers publish by itself, so a peer's tx is not published again here.
+// published; a tx from a peer goes through the same admission as a client's (checkTx, limits)
+// before gossip relays its batch, so what travels on is what this mempool took in. Gossip relays
+// peers' batches by itself, so a peer's tx is not published again here.
 // Only a tx that no honest node would ever relay (not decodable, not canonical, a forged
 // signature, another chain's) counts against the peer: a stale nonce or a full mempool is normal.
 import type { Logger } from "../logger.js";
@@ -10,7 +11,12 @@ import type { Mempool } from "./mempool.js";
 /** What node/p2p offers the mempool. */
 export interface TxGossip {
   broadcastTx(tx: Uint8Array): void;
-  onTx(handler: (tx: Uint8Array, from: string) => void): () => void;
+  /** Peers' txs go through `admit` before their batch is relayed; only admitted txs travel on. */
+  admitWith(
+    admit: (tx: Uint8Array, from: string) => Promise<"admitted" | "not-admitted" | "forged">,
+  ): () => void;
+  /** Gossip finds txs here by sha256: to rebuild compact blocks, and for peers that ask. */
+  findWith(find: (hash: Uint8Array) => Uint8Array | undefined): () => void;
   reportInvalid(peer: string, reason: string): void;
 }
 
@@ -21,18 +27,27 @@ export function connectTxGossip(mempool: Mempool, gossip: TxGossip, logger: Logg
   const unsubscribeAdded = mempool.onAdded((tx, origin) => {
     if (origin === undefined) gossip.broadcastTx(tx);
   });
-  const unsubscribeGossip = gossip.onTx((tx, from) => {
-    mempool.add(tx, from).catch((err: unknown) => {
+  const unsubscribeGossip = gossip.admitWith(async (tx, from) => {
+    try {
+      await mempool.add(tx, from);
+      return "admitted";
+    } catch (err) {
       if (!(err instanceof MempoolError)) {
         logger.error({ err, from }, "admitting a peer's tx failed");
-        return;
+        return "not-admitted";
       }
-      if (PEER_FAULTS.has(err.code)) gossip.reportInvalid(from, `tx: ${err.code}`);
-      else logger.trace({ from, code: err.code }, "peer tx not admitted");
-    });
+      if (!PEER_FAULTS.has(err.code)) {
+        logger.trace({ from, code: err.code }, "peer tx not admitted");
+        return "not-admitted";
+      }
+      gossip.reportInvalid(from, `tx: ${err.code}`);
+      return "forged";
+    }
   });
+  const unsetFind = gossip.findWith((hash) => mempool.get(hash)?.tx);
   return () => {
     unsubscribeAdded();
     unsubscribeGossip();
+    unsetFind();
   };
 }

@@ -15,12 +15,15 @@ import type {
   Transport,
 } from "../../consensus/driver/transport.js";
 import { PartSetAssembler, partSizeFor, splitBlock } from "./block-parts.js";
+import { BadTxsAnswer, rebuildBlock } from "./block-rebuild.js";
+import { compactBlock } from "./compact-block.js";
 import { P2PError } from "./errors.js";
 import { type CheckedGossip, checkGossip } from "./gossip-checks.js";
 import { createLibp2pNode, type Libp2pNode, RPC_OVERHEAD_BYTES } from "./libp2p-node.js";
 import {
   DEFAULT_LIMITS,
   DEFAULT_TIMING,
+  type GossipTxVerdict,
   type NetInfo,
   type NetInfoPeer,
   type P2PHostOptions,
@@ -32,6 +35,7 @@ import { announceMultiaddr, listenMultiaddr, type PeerAddress, parsePeerList } f
 import { PeerDialer } from "./peer-dialer.js";
 import { PENALTY_INVALID, PeerScores } from "./peer-scores.js";
 import { request, serve } from "./req-resp.js";
+import { SeenTxs } from "./seen-txs.js";
 import {
   answerStatus,
   BLOCKS_REQUEST_MAX_BYTES,
@@ -45,8 +49,25 @@ import {
   STATUS_REQUEST_MAX_BYTES,
   STATUS_RESPONSE_MAX_BYTES,
 } from "./sync-protocol.js";
-import { blocksProtocol, GOSSIP_KINDS, type GossipKind, gossipTopic, statusProtocol } from "./topics.js";
+import {
+  blocksProtocol,
+  GOSSIP_KINDS,
+  type GossipKind,
+  gossipTopic,
+  statusProtocol,
+  txsProtocol,
+} from "./topics.js";
 import { TxBatcher } from "./tx-batcher.js";
+import {
+  encodeTxsRequest,
+  encodeTxsResponse,
+  parseTxsRequest,
+  parseTxsResponse,
+  txsRequestMaxBytes,
+} from "./txs-protocol.js";
+
+/** Pauses before asking peers again for a block's missing txs (see block-rebuild.ts). */
+const TX_FETCH_RETRY_DELAYS_MS = [100, 300, 900];
 
 export class P2PHost {
   readonly peerId: string;
@@ -56,6 +77,9 @@ export class P2PHost {
   private readonly kindOfTopic = new Map<string, GossipKind>();
   private readonly consensusHandlers = new Set<MessageHandler>();
   private readonly txHandlers = new Set<(bytes: Uint8Array, from: string) => void>();
+  private txAdmission: ((bytes: Uint8Array, from: string) => Promise<GossipTxVerdict>) | undefined;
+  private txFinder: ((hash: Uint8Array) => Uint8Array | undefined) | undefined;
+  private readonly seenTxs: SeenTxs;
   private readonly statuses = new Map<string, PeerChainStatus>();
   private readonly statusInFlight = new Set<string>();
   // The validator's decode of a message, reused when the same message is delivered.
@@ -90,6 +114,7 @@ export class P2PHost {
       maxPartialSets: limits.maxPartialSets,
       maxBufferedBytes: limits.maxBufferedPartBytes,
     });
+    this.seenTxs = new SeenTxs(limits.seenTxsBytes);
     this.batcher = new TxBatcher(
       (batch) => this.publish("tx", batch),
       maxMessageBytes - 16,
@@ -113,6 +138,18 @@ export class P2PHost {
       onTx: (handler) => {
         this.txHandlers.add(handler);
         return () => this.txHandlers.delete(handler);
+      },
+      admitWith: (admit) => {
+        this.txAdmission = admit;
+        return () => {
+          if (this.txAdmission === admit) this.txAdmission = undefined;
+        };
+      },
+      findWith: (find) => {
+        this.txFinder = find;
+        return () => {
+          if (this.txFinder === find) this.txFinder = undefined;
+        };
       },
       reportInvalid: (peer, reason) => this.reportInvalid(peer, reason),
     };
@@ -173,6 +210,15 @@ export class P2PHost {
         onError: onRequestError,
       }),
       { maxInboundStreams: 4 },
+    );
+    await libp2p.handle(
+      txsProtocol(this.opts.chainId),
+      serve(async (req, peer) => this.answerTxs(req, peer), {
+        timeoutMs: this.timing.requestTimeoutMs,
+        maxRequestBytes: txsRequestMaxBytes(this.limits.maxTxsPerRequest),
+        onError: onRequestError,
+      }),
+      { maxInboundStreams: 8 },
     );
     const pubsub = libp2p.services.pubsub;
     for (const kind of GOSSIP_KINDS) {
@@ -337,10 +383,17 @@ export class P2PHost {
     });
   }
 
+  /**
+   * Sends a block as a CompactBlock in parts. The txs batched for gossip go first, so peers hold
+   * every tx of the block this node has, and the block's txs stay findable here for peers that ask.
+   */
   private broadcastBlock(block: Uint8Array): void {
     let parts: Uint8Array[];
     try {
-      parts = splitBlock(block, this.partSize, this.nextBroadcastId++);
+      const compact = compactBlock(block);
+      for (const [i, tx] of compact.txs.entries()) this.seenTxs.add(tx, compact.hashes[i]);
+      this.batcher.flush();
+      parts = splitBlock(compact.bytes, this.partSize, this.nextBroadcastId++);
     } catch (err) {
       this.opts.logger.debug({ bytes: block.length, err: (err as Error).message }, "block not sent");
       return;
@@ -350,11 +403,16 @@ export class P2PHost {
 
   private broadcastTx(tx: Uint8Array): void {
     if (this.state !== "running") return;
+    this.seenTxs.add(tx);
     if (!this.batcher.add(tx))
       this.opts.logger.debug({ bytes: tx.length }, "tx larger than a gossip message: not sent");
   }
 
-  private validate(kind: GossipKind, peer: PeerId, msg: Message): TopicValidatorResult {
+  private validate(
+    kind: GossipKind,
+    peer: PeerId,
+    msg: Message,
+  ): TopicValidatorResult | Promise<TopicValidatorResult> {
     // The relaying neighbour answers for what fails these checks: it runs the same ones before it
     // relays, so only a faulty or hostile neighbour passes such bytes on.
     const from = peer.toString();
@@ -364,19 +422,58 @@ export class P2PHost {
       this.penalize(from, PENALTY_INVALID, `oversized ${kind} message (${msg.data.length} bytes)`);
       return TopicValidatorResult.Reject;
     }
+    let checked: CheckedGossip;
     try {
-      this.checked.set(msg, checkGossip(kind, msg.data));
-      return TopicValidatorResult.Accept;
+      checked = checkGossip(kind, msg.data);
     } catch (err) {
       this.penalize(from, PENALTY_INVALID, `invalid ${kind} message: ${(err as Error).message}`);
       return TopicValidatorResult.Reject;
     }
+    if (checked.kind === "tx")
+      return this.admitTxs(checked.txs, msg.type === "signed" ? msg.from.toString() : from);
+    this.checked.set(msg, checked);
+    return TopicValidatorResult.Accept;
+  }
+
+  /**
+   * A batch of peers' txs goes to the mempool before gossipsub relays it, as CometBFT relays only
+   * what its mempool admitted: forged txs stop at the first honest node, and a batch that brings
+   * this node nothing new is not relayed. The checks also take long enough (signatures, on the
+   * verify workers) for the IDONTWANTs of the peers that got the batch straight from its author
+   * to arrive first, so the relay skips them: in a small full mesh each node would otherwise
+   * receive every batch three times.
+   */
+  private async admitTxs(txs: readonly Uint8Array[], author: string): Promise<TopicValidatorResult> {
+    for (const tx of txs) {
+      this.seenTxs.add(tx);
+      for (const h of this.txHandlers) {
+        try {
+          h(tx, author);
+        } catch (err) {
+          this.opts.logger.error({ err }, "tx gossip handler threw");
+        }
+      }
+    }
+    const admit = this.txAdmission;
+    if (admit === undefined) return TopicValidatorResult.Accept;
+    const verdicts = await Promise.allSettled(txs.map((tx) => admit(tx, author)));
+    let admitted = false;
+    for (const v of verdicts) {
+      if (v.status === "rejected") {
+        this.opts.logger.error({ err: v.reason }, "admitting a peer's tx failed");
+        continue;
+      }
+      if (v.value === "forged") return TopicValidatorResult.Reject;
+      if (v.value === "admitted") admitted = true;
+    }
+    return admitted ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
   }
 
   private onGossip(detail: GossipsubMessage): void {
     const { msg } = detail;
     const kind = this.kindOfTopic.get(msg.topic);
-    if (kind === undefined) return;
+    // Txs reached the mempool while their batch was validated (admitTxs).
+    if (kind === undefined || kind === "tx") return;
     // The author (the message is signed); consensus and the mempool report invalid content to it.
     const from = msg.type === "signed" ? msg.from.toString() : detail.propagationSource.toString();
     let checked = this.checked.get(msg);
@@ -395,24 +492,78 @@ export class P2PHost {
         return;
       case "block_part": {
         const result = this.assembler.add(checked.part, from);
-        if (result.kind === "complete")
-          this.deliver({ kind: "block", bytes: result.block, from: result.from });
+        if (result.kind === "complete") void this.deliverCompactBlock(result.block, result.from);
         else if (result.kind === "bad")
           for (const p of result.peers) this.penalize(p, PENALTY_INVALID, result.reason);
         return;
       }
       case "tx":
-        for (const tx of checked.txs) {
-          for (const h of this.txHandlers) {
-            try {
-              h(tx, from);
-            } catch (err) {
-              this.opts.logger.error({ err }, "tx gossip handler threw");
-            }
-          }
-        }
         return;
     }
+  }
+
+  private async deliverCompactBlock(compact: Uint8Array, author: string): Promise<void> {
+    const result = await rebuildBlock(compact, author, {
+      find: (hash) => this.findTx(hash),
+      peersToAsk: (first) => {
+        const peers = this.libp2p.getPeers().map((p) => p.toString());
+        return peers.includes(first) ? [first, ...peers.filter((p) => p !== first)] : peers;
+      },
+      fetchTxs: (peer, hashes) => this.fetchTxs(peer, hashes),
+      reportBadAnswer: (peer, reason) => this.penalize(peer, PENALTY_INVALID, reason),
+      maxBlockBytes: this.limits.maxBlockBytes,
+      maxTxsPerRequest: this.limits.maxTxsPerRequest,
+      retryDelaysMs: TX_FETCH_RETRY_DELAYS_MS,
+    });
+    if (this.state !== "running") return;
+    if (result.kind === "bad") this.penalize(author, PENALTY_INVALID, result.reason);
+    else if (result.kind === "incomplete")
+      this.opts.logger.info({ author, missing: result.missing }, "block not rebuilt: txs found nowhere");
+    else {
+      if (result.fetched > 0)
+        this.opts.logger.debug({ author, fetched: result.fetched }, "block txs fetched");
+      this.deliver({ kind: "block", bytes: result.bytes, from: author });
+    }
+  }
+
+  private findTx(hash: Uint8Array): Uint8Array | undefined {
+    return this.seenTxs.get(hash) ?? this.txFinder?.(hash);
+  }
+
+  private async fetchTxs(peer: string, hashes: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const bytes = await request(
+      this.libp2p,
+      peerIdFromString(peer),
+      txsProtocol(this.opts.chainId),
+      encodeTxsRequest(hashes),
+      {
+        timeoutMs: this.timing.txFetchTimeoutMs,
+        maxResponseBytes: this.limits.maxBlockBytes + 1024,
+      },
+    );
+    let txs: (Uint8Array | undefined)[];
+    try {
+      txs = parseTxsResponse(bytes, hashes);
+    } catch (err) {
+      throw new BadTxsAnswer(`bad txs response: ${(err as Error).message}`);
+    }
+    // Kept to answer peers further from the author, which ask this node in turn.
+    for (const [i, tx] of txs.entries()) if (tx !== undefined) this.seenTxs.add(tx, hashes[i]);
+    return txs;
+  }
+
+  private async answerTxs(req: Uint8Array, peer: string): Promise<Uint8Array> {
+    let hashes: Uint8Array[];
+    try {
+      hashes = parseTxsRequest(req, this.limits.maxTxsPerRequest);
+    } catch (err) {
+      this.penalize(peer, PENALTY_INVALID, `malformed txs request: ${(err as Error).message}`);
+      throw err;
+    }
+    return encodeTxsResponse(
+      hashes.map((h) => this.findTx(h)),
+      this.limits.maxBlockBytes,
+    );
   }
 
   private deliver(message: InboundMessage): void {

@@ -27,6 +27,11 @@ export interface P2PTiming {
    * (CometBFT flushes its connections every 100 ms) is small next to a 1 s block.
    */
   txBatchDelayMs: number;
+  /**
+   * Time limit of one request for a block's missing txs. A compact block waits on it, so it is
+   * short next to a round's timeouts: a peer that is slow to answer is given up for the next.
+   */
+  txFetchTimeoutMs: number;
 }
 
 export interface P2PLimits {
@@ -40,6 +45,10 @@ export interface P2PLimits {
   maxBufferedPartBytes: number;
   banThreshold: number;
   scoreHalfLifeMs: number;
+  /** Bytes of recently seen txs kept to rebuild compact blocks and answer peers' tx requests. */
+  seenTxsBytes: number;
+  /** Most txs asked for in one request for a block's missing txs. */
+  maxTxsPerRequest: number;
 }
 
 export const DEFAULT_TIMING: P2PTiming = {
@@ -48,6 +57,7 @@ export const DEFAULT_TIMING: P2PTiming = {
   redialBaseMs: 500,
   redialMaxMs: 30_000,
   txBatchDelayMs: 50,
+  txFetchTimeoutMs: 2000,
 };
 
 export const DEFAULT_LIMITS: P2PLimits = {
@@ -58,6 +68,8 @@ export const DEFAULT_LIMITS: P2PLimits = {
   maxBufferedPartBytes: 64 * 1024 * 1024,
   banThreshold: DEFAULT_BAN_THRESHOLD,
   scoreHalfLifeMs: DEFAULT_HALF_LIFE_MS,
+  seenTxsBytes: 32 * 1024 * 1024,
+  maxTxsPerRequest: 16_384,
 };
 
 export interface P2PHostOptions {
@@ -70,10 +82,27 @@ export interface P2PHostOptions {
   limits?: Partial<P2PLimits>;
 }
 
+/**
+ * What the mempool made of a peer's tx. A tx batch is relayed only when one of its txs was
+ * admitted (new to this node and valid), and refused as invalid when one was forged.
+ */
+export type GossipTxVerdict = "admitted" | "not-admitted" | "forged";
+
 export interface TxGossip {
   /** Gossips a tx this node accepted (txs received by gossip are relayed by gossipsub already). */
   broadcastTx(bytes: Uint8Array): void;
+  /** Observes peers' txs (each tx of a batch, before the batch is relayed). */
   onTx(handler: (bytes: Uint8Array, from: string) => void): () => void;
+  /**
+   * Sets what decides on peers' txs (the mempool): a batch is relayed only once its txs have their
+   * verdicts. Without it every decodable batch is relayed. Returns a function that unsets it.
+   */
+  admitWith(admit: (bytes: Uint8Array, from: string) => Promise<GossipTxVerdict>): () => void;
+  /**
+   * Sets where txs are found by sha256 besides the host's own record of recent ones (the
+   * mempool): compact blocks are rebuilt from them and peers' requests for txs answered.
+   */
+  findWith(find: (hash: Uint8Array) => Uint8Array | undefined): () => void;
   reportInvalid(peer: string, reason: string): void;
 }
 

@@ -1,0 +1,42 @@
+// The txs this host saw on the wire lately (peers' batches, its own broadcasts, the blocks it
+// sent), by sha256, so a compact block is rebuilt, and a peer's request for txs answered, without
+// asking the mempool: a block's txs may still be in their admission checks, or refused by this
+// node's mempool (full, a nonce it has not caught up with), when the block arrives.
+// First in, first out, within a byte budget.
+import { sha256 } from "../../crypto/hash.js";
+
+export class SeenTxs {
+  private readonly byHash = new Map<string, Uint8Array>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /**
+   * Records a copy of `tx` (a view would keep the whole gossip message or block it came in
+   * alive); `hash` is its sha256 when the caller has it.
+   */
+  add(tx: Uint8Array, hash: Uint8Array = sha256(tx)): void {
+    const key = hashKey(hash);
+    if (this.byHash.has(key)) return;
+    this.byHash.set(key, tx.slice());
+    this.bytes += tx.length;
+    for (const [k, old] of this.byHash) {
+      if (this.bytes <= this.maxBytes) break;
+      this.byHash.delete(k);
+      this.bytes -= old.length;
+    }
+  }
+
+  get(hash: Uint8Array): Uint8Array | undefined {
+    return this.byHash.get(hashKey(hash));
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+}
+
+/** latin1 keeps one char per byte: the cheapest string key of a hash. */
+function hashKey(hash: Uint8Array): string {
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString("latin1");
+}
