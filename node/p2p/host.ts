@@ -1,7 +1,9 @@
 // The node's libp2p host: TCP + Noise + Yamux, identify, gossipsub for consensus messages, block
-// parts and txs, request/response for status and block sync, peer scoring with bans, persistent
-// peers. It is a pipe: it checks that bytes decode as what their topic says and leaves every
-// judgement about their content to consensus, the mempool and block sync (which report back).
+// parts and txs, request/response for status, block sync and txs by hash, peer scoring with bans,
+// persistent peers. It is a pipe: it checks that bytes decode as what their topic says and leaves
+// every judgement about their content to consensus, the mempool and block sync (which report
+// back). Two things it does beyond piping: a tx batch is relayed only once the mempool's verdicts
+// on its txs are in, and blocks travel compact and are rebuilt here (compact-block.ts).
 import "./polyfills.js";
 import { type GossipsubMessage, type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { Connection, PeerId } from "@libp2p/interface";
@@ -498,7 +500,7 @@ export class P2PHost {
         return;
       }
       case "tx":
-        return;
+        return; // not reached: txs went to the mempool during validation
     }
   }
 
