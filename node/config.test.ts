@@ -49,6 +49,14 @@ describe("node config", () => {
     expect(() => loadConfig(file("this is = = not toml"))).toThrow(/CONFIG|config/);
   });
 
+  it("reads the signature-check threads: 0 for one per core, a count, nothing negative", () => {
+    expect(loadConfig(undefined).crypto.verify_threads).toBe(0);
+    expect(loadConfig(undefined, { KYOCHI_CRYPTO_VERIFY_THREADS: "1" }).crypto.verify_threads).toBe(1);
+    expect(() => loadConfig(undefined, {}, { "crypto.verify_threads": "-1" })).toThrow(
+      /crypto\.verify_threads/,
+    );
+  });
+
   it("reads the explorer index settings: off, every attribute, or a list of type.key", () => {
     expect(parseIndexedEvents(loadConfig(undefined).state.search_index_events)).toBeUndefined();
     const off = loadConfig(undefined, { KYOCHI_STATE_SEARCH_INDEX: "false" });

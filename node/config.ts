@@ -117,6 +117,15 @@ export const configSchema = z
         ban_duration_ms: int(0, 7 * 24 * 3600 * 1000),
       })
       .strict(),
+    crypto: z
+      .object({
+        /**
+         * Threads that check tx signatures; 0: one per core. Nodes sharing a machine (a devnet)
+         * split its cores between them.
+         */
+        verify_threads: int(0, 1024),
+      })
+      .strict(),
     signer: z
       .object({
         /** Append every signature to data/signer_audit.jsonl (forensics; tests use it). */
@@ -188,6 +197,7 @@ export function defaultConfig(moniker = "kyochi-node"): NodeConfig {
       max_message_bytes: 1024 * 1024,
       ban_duration_ms: 10 * 60 * 1000,
     },
+    crypto: { verify_threads: 0 },
     signer: { audit_log: false },
     metrics: { enabled: true, laddr: "127.0.0.1:26660" },
   };

@@ -1,5 +1,6 @@
 // The node process: opens the database, the state tree and the block store, brings up the
 // application, mempool, consensus and JSON-RPC, and takes them down again in reverse order.
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createConsensus, validatorInfosAt } from "../consensus/index.js";
 import { addressFromPublicKey } from "../crypto/address.js";
@@ -61,7 +62,9 @@ export async function startNode(home: string, config: NodeConfig, logger: Logger
   }
 
   const db = await KyochiDb.open(paths.db);
-  const verifyPool = VerifyPool.create();
+  const verifyPool = VerifyPool.create(
+    config.crypto.verify_threads === 0 ? availableParallelism() : config.crypto.verify_threads,
+  );
   const closeStorage = async () => {
     await verifyPool.close();
     await db.close();

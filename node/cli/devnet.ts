@@ -21,7 +21,7 @@ import {
   parseValidatorCount,
   readDevnet,
 } from "../init.js";
-import { NODE_V8_FLAGS } from "../runtime-flags.js";
+import { NODE_V8_FLAGS, verifyThreadsPerNode } from "../runtime-flags.js";
 import { stopWithParentEnv } from "./parent-watchdog.js";
 import { addConfigFlags, configFromFlags } from "./start.js";
 
@@ -151,7 +151,7 @@ async function runDevnet(flags: Flags): Promise<number> {
         "start",
         "--home",
         node.home,
-        ...childFlags(flags, i),
+        ...childFlags(flags, i, nodes.length),
         ...(grpcOverride[i] !== undefined ? ["--grpc.laddr", grpcOverride[i]] : []),
         ...(metricsOverride[i] !== undefined ? ["--metrics.laddr", metricsOverride[i]] : []),
       ],
@@ -235,14 +235,19 @@ function givenConfigFlags(flags: Flags): Record<string, string> {
   return given;
 }
 
-/** Config flags for node `index`: all given ones (addresses to node 0 only), pretty logs by default. */
-function childFlags(flags: Flags, index: number): string[] {
+/**
+ * Config flags for node `index` of `count`: all given ones (addresses to node 0 only), pretty logs
+ * and a share of the machine's cores for signature checks by default.
+ */
+function childFlags(flags: Flags, index: number, count: number): string[] {
   const args: string[] = [];
   for (const [path, value] of Object.entries(givenConfigFlags(flags))) {
     if (NODE0_ONLY_FLAGS.has(path) && index !== 0) continue;
     args.push(`--${path}`, value);
   }
   if (typeof flags["log.format"] !== "string") args.push("--log.format", "pretty");
+  if (typeof flags["crypto.verify_threads"] !== "string")
+    args.push("--crypto.verify_threads", String(verifyThreadsPerNode(count)));
   return args;
 }
 

@@ -27,7 +27,7 @@ import { toHex } from "../../crypto/hash.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/keys.js";
 import { DEVNET_CHAIN_ID, initDevnet } from "../../node/init.js";
 import { peerIdOfNodeKeyFile } from "../../node/p2p/peer-id.js";
-import { NODE_V8_FLAGS } from "../../node/runtime-flags.js";
+import { NODE_V8_FLAGS, verifyThreadsPerNode } from "../../node/runtime-flags.js";
 import { KeyType } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../../rpc/client/tx-builder.js";
 import { fmt } from "./format.js";
@@ -350,6 +350,9 @@ export async function run(): Promise<void> {
       // Validators, not explorer nodes: without the tx_search indexes unless asked for.
       "--state.search_index",
       String(SEARCH_INDEX),
+      // As `kyochi devnet` runs its nodes: the machine's cores shared out for signature checks.
+      "--crypto.verify_threads",
+      String(verifyThreadsPerNode(4)),
     ];
     for (let i = 0; i < 4; i++) {
       nodes.push(
