@@ -374,11 +374,36 @@ describe("Mempool nonce gaps", () => {
     for (const tx of [txs[0]!, txs[2]!, txs[3]!]) await pool.add(tx);
     expect(pool.reap(-1, -1).map(hashOf)).toEqual([hashOf(txs[0]!)]);
 
-    // Another node's block used nonce 0 and 1 (txs this pool never saw, say).
-    app.account(senderOf(key)).nonce = 2;
-    await pool.update(1, []);
+    // Another node's block used nonce 0 and 1 with txs this pool never saw.
+    const elsewhere = [0, 1].map((nonce) => signedTx(key, { nonce, price: 2 }));
+    app.commit(elsewhere);
+    await pool.update(1, elsewhere);
     expect(pool.has(sha256(txs[0]!))).toBe(false);
     expect(pool.reap(-1, -1).map(hashOf)).toEqual([txs[2]!, txs[3]!].map(hashOf));
+  });
+
+  it("after a block of txs it held, reads only the senders whose run does not start at their next nonce", async () => {
+    const app = new TestApp();
+    const read: string[] = [];
+    const pool = makeMempool(app, {
+      nextNonce: async (sender) => {
+        read.push(sender);
+        return app.account(sender).nonce;
+      },
+    });
+    const [a, b, c] = newKeys(3) as [SigningKey, SigningKey, SigningKey];
+    const aTxs = [0, 1].map((nonce) => signedTx(a, { nonce, price: 1 }));
+    const bTx = signedTx(b, { nonce: 0, price: 1 });
+    const cTx = signedTx(c, { nonce: 1, price: 1 }); // nonce 0 still on its way
+    for (const tx of [...aTxs, bTx, cTx]) await pool.add(tx);
+    read.length = 0;
+
+    const block = [aTxs[0]!];
+    app.commit(block);
+    await pool.update(1, block);
+    // a's run now starts at nonce 1 and b's at 0, as the pool knows: only c, with its gap, is read.
+    expect(read).toEqual([senderOf(c)]);
+    expect(pool.reap(-1, -1).map(hashOf).sort()).toEqual([aTxs[1]!, bTx].map(hashOf).sort());
   });
 });
 

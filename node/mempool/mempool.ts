@@ -185,7 +185,7 @@ export class Mempool implements TxSource {
           queue.nextNonce = Math.max(queue.nextNonce ?? 0, entry.nonce + 1);
         }
       }
-      await this.refreshNextNonces();
+      await this.refreshNextNonces(removed === committedHashes.length);
       const stale = this.dropUsedNonces();
       const failed = this.opts.recheck === false ? 0 : await this.recheckAll();
       this.opts.logger?.debug(
@@ -402,10 +402,22 @@ export class Mempool implements TxSource {
     return [...this.senders.values()].sort((a, b) => a.firstSeq() - b.firstSeq());
   }
 
-  private async refreshNextNonces(): Promise<void> {
+  /**
+   * Reads the account's next nonce of the senders in the pool. When the pool held every tx the
+   * blocks committed (`heldAll`), only the queues that do not start at their known next nonce are
+   * read: unknown, or a gap (a nonce still on its way, a nonce moved by a tx that failed before
+   * using it). A queue that starts at its next nonce needs no read then, since an account's nonce
+   * moves only when one of its txs commits, and update() has moved it past each committed tx. A
+   * block with txs this pool never held may have used nonces of any sender: then all are read.
+   * Reading every sender's account after every block had cost a loaded validator thousands of
+   * state reads per block.
+   */
+  private async refreshNextNonces(heldAll: boolean): Promise<void> {
     const lookup = this.opts.nextNonce;
     if (lookup === undefined) return;
-    const queues = [...this.senders.values()];
+    const queues = [...this.senders.values()].filter(
+      (queue) => !heldAll || queue.nextNonce === undefined || queue.all()[0]?.nonce !== queue.nextNonce,
+    );
     const nonces = await Promise.all(
       queues.map(async (queue) => {
         try {
