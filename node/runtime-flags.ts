@@ -1,3 +1,4 @@
+// How node processes run: the V8 flags they start with, and their share of the machine's cores.
 import { availableParallelism } from "node:os";
 
 // V8 flags a node process runs with (the devnet, the Docker image and the benchmarks pass them;

@@ -405,8 +405,8 @@ export class Mempool implements TxSource {
   /**
    * Reads the account's next nonce of the senders in the pool. When the pool held every tx the
    * blocks committed (`heldAll`), only the queues that do not start at their known next nonce are
-   * read: unknown, or a gap (a nonce still on its way, a nonce moved by a tx that failed before
-   * using it). A queue that starts at its next nonce needs no read then, since an account's nonce
+   * read: the next nonce unknown, or a gap between it and the first waiting tx (a nonce still on
+   * its way, say). A queue that starts at its next nonce needs no read then, since an account's nonce
    * moves only when one of its txs commits, and update() has moved it past each committed tx. A
    * block with txs this pool never held may have used nonces of any sender: then all are read.
    * Reading every sender's account after every block had cost a loaded validator thousands of
