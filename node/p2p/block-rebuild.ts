@@ -1,7 +1,8 @@
 // Puts a gossiped block back together from its CompactBlock: each tx from this node's own record
 // (what it saw on the wire, its mempool), the rest fetched by sha256 from the block's author first,
 // then from other peers. A peer whose answer does not hash to what was asked is reported; one that
-// fails or lacks txs is passed over. Where the author is not a neighbour, the neighbours that
+// fails or lacks txs is passed over, except the author, which must hold its own block's txs and is
+// blamed when it answers without them. Where the author is not a neighbour, the neighbours that
 // relayed the parts may still be fetching the txs themselves, so the peers are asked again a few
 // times, a little later each time. Whether the block is the one proposed is consensus's check:
 // this only restores bytes the author's parts committed to.

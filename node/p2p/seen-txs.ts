@@ -1,5 +1,5 @@
 // The txs this host saw on the wire lately (peers' batches, its own broadcasts, the blocks it
-// sent), by sha256, so a compact block is rebuilt, and a peer's request for txs answered, without
+// sent, the txs it fetched for blocks), by sha256, so a compact block is rebuilt, and a peer's request for txs answered, without
 // asking the mempool: a block's txs may still be in their admission checks, or refused by this
 // node's mempool (full, a nonce it has not caught up with), when the block arrives.
 // First in, first out, within a byte budget.
