@@ -17,11 +17,11 @@ async function checkTx(tx: Uint8Array): Promise<CheckTxResult> {
 class FakeGossip implements TxGossip {
   readonly published: string[] = [];
   readonly reported: { peer: string; reason: string }[] = [];
-  private admit: ((tx: Uint8Array, from: string) => Promise<Verdict>) | undefined;
-  broadcastTx(tx: Uint8Array): void {
+  private admit: ((tx: Uint8Array, from: string, hash: Uint8Array) => Promise<Verdict>) | undefined;
+  broadcastTx(tx: Uint8Array, _hash: Uint8Array): void {
     this.published.push(Buffer.from(tx).toString());
   }
-  admitWith(admit: (tx: Uint8Array, from: string) => Promise<Verdict>): () => void {
+  admitWith(admit: (tx: Uint8Array, from: string, hash: Uint8Array) => Promise<Verdict>): () => void {
     this.admit = admit;
     return () => {
       this.admit = undefined;
@@ -39,7 +39,8 @@ class FakeGossip implements TxGossip {
   }
   /** The verdict that decides whether the tx's batch is relayed (undefined once disconnected). */
   deliver(text: string, from: string): Promise<Verdict> | undefined {
-    return this.admit?.(Buffer.from(text), from);
+    const tx = Buffer.from(text);
+    return this.admit?.(tx, from, sha256(tx));
   }
 }
 

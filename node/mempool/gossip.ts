@@ -10,10 +10,18 @@ import type { Mempool } from "./mempool.js";
 
 /** What node/p2p offers the mempool. */
 export interface TxGossip {
-  broadcastTx(tx: Uint8Array): void;
-  /** Peers' txs go through `admit` before their batch is relayed; only admitted txs travel on. */
+  /** `hash` is sha256(tx), which gossip keeps the tx by. */
+  broadcastTx(tx: Uint8Array, hash: Uint8Array): void;
+  /**
+   * Peers' txs go through `admit` (with the sha256 gossip computed) before their batch is
+   * relayed; only admitted txs travel on.
+   */
   admitWith(
-    admit: (tx: Uint8Array, from: string) => Promise<"admitted" | "not-admitted" | "forged">,
+    admit: (
+      tx: Uint8Array,
+      from: string,
+      hash: Uint8Array,
+    ) => Promise<"admitted" | "not-admitted" | "forged">,
   ): () => void;
   /** Gossip finds txs here by sha256: to rebuild compact blocks, and for peers that ask. */
   findWith(find: (hash: Uint8Array) => Uint8Array | undefined): () => void;
@@ -24,12 +32,12 @@ const PEER_FAULTS = new Set(["TX_MALFORMED", "TX_NON_CANONICAL", "TX_BAD_SIGNATU
 
 /** Admits peers' txs into `mempool` and publishes the txs its own clients add; returns `close`. */
 export function connectTxGossip(mempool: Mempool, gossip: TxGossip, logger: Logger): () => void {
-  const unsubscribeAdded = mempool.onAdded((tx, origin) => {
-    if (origin === undefined) gossip.broadcastTx(tx);
+  const unsubscribeAdded = mempool.onAdded((tx, origin, hash) => {
+    if (origin === undefined) gossip.broadcastTx(tx, hash);
   });
-  const unsubscribeGossip = gossip.admitWith(async (tx, from) => {
+  const unsubscribeGossip = gossip.admitWith(async (tx, from, hash) => {
     try {
-      await mempool.add(tx, from);
+      await mempool.add(tx, from, hash);
       return "admitted";
     } catch (err) {
       if (!(err instanceof MempoolError)) {

@@ -407,6 +407,21 @@ describe("Mempool nonce gaps", () => {
   });
 });
 
+describe("Mempool admission with a hash the caller computed", () => {
+  it("checks and announces the tx under that hash, without hashing it again", async () => {
+    const app = new TestApp();
+    const pool = makeMempool(app);
+    const [key] = newKeys(1) as [SigningKey];
+    const tx = signedTx(key, { nonce: 0, price: 1 });
+    const announced: string[] = [];
+    pool.onAdded((_tx, _origin, hash) => announced.push(toHex(hash)));
+    await pool.add(tx, "peerA", sha256(tx));
+    expect(app.calls.map((c) => c.given)).toEqual([hashOf(tx)]);
+    expect(announced).toEqual([hashOf(tx)]);
+    expect(pool.has(sha256(tx))).toBe(true);
+  });
+});
+
 describe("Mempool update after a block", () => {
   it("removes committed txs and keeps the rest proposable", async () => {
     const app = new TestApp();

@@ -53,7 +53,9 @@ export class Mempool implements TxSource {
   /** Hashes whose checkTx is running, so a concurrent duplicate is refused before it is checked. */
   private readonly checking = new Set<string>();
   private readonly inflight = new Set<Promise<MempoolAddResult>>();
-  private readonly addedListeners = new Set<(tx: Uint8Array, origin: string | undefined) => void>();
+  private readonly addedListeners = new Set<
+    (tx: Uint8Array, origin: string | undefined, hash: Uint8Array) => void
+  >();
   private updating: Promise<void> | undefined;
   /** Committed blocks whose update has not started: the next update takes them all. */
   private readonly queuedBlocks: { height: number; hashes: string[] }[] = [];
@@ -107,21 +109,22 @@ export class Mempool implements TxSource {
    * Checks `tx` with the application and admits it, or throws MempoolError: MEMPOOL_TX_TOO_LARGE,
    * MEMPOOL_DUPLICATE, the application's codename, MEMPOOL_REPLACEMENT_UNDERPRICED,
    * MEMPOOL_SENDER_LIMIT, MEMPOOL_FULL or MEMPOOL_BUSY. Adds wait while a block's update runs.
-   * `origin` is the peer a gossiped tx came from (undefined for this node's own clients).
+   * `origin` is the peer a gossiped tx came from (undefined for this node's own clients); `hash`
+   * is sha256(tx) when the caller has it (trusted, as checkTx's: gossip hashed the tx already).
    */
-  async add(tx: Uint8Array, origin?: string): Promise<MempoolAddResult> {
+  async add(tx: Uint8Array, origin?: string, hash: Uint8Array = sha256(tx)): Promise<MempoolAddResult> {
     if (this.pendingChecks >= this.maxPendingChecks) {
       throw new MempoolError(
         "MEMPOOL_BUSY",
         `${this.pendingChecks} txs are being checked (limit ${this.maxPendingChecks}); retry shortly`,
-        sha256(tx),
+        hash,
       );
     }
     this.pendingChecks++;
     let added: MempoolAddResult;
     try {
       while (this.updating !== undefined) await this.updating;
-      const admission = this.admit(tx);
+      const admission = this.admit(tx, hash);
       this.inflight.add(admission);
       try {
         added = await admission;
@@ -131,15 +134,16 @@ export class Mempool implements TxSource {
     } finally {
       this.pendingChecks--;
     }
-    for (const cb of this.addedListeners) cb(tx, origin);
+    for (const cb of this.addedListeners) cb(tx, origin, added.hash);
     return added;
   }
 
   /**
-   * Called after each admitted tx with where it came from: a peer id, or undefined for this
-   * node's own clients (RPC). Gossip publishes the latter. Returns an unsubscribe function.
+   * Called after each admitted tx with where it came from (a peer id, or undefined for this
+   * node's own clients, RPC) and its sha256. Gossip publishes the latter. Returns an unsubscribe
+   * function.
    */
-  onAdded(cb: (tx: Uint8Array, origin: string | undefined) => void): () => void {
+  onAdded(cb: (tx: Uint8Array, origin: string | undefined, hash: Uint8Array) => void): () => void {
     this.addedListeners.add(cb);
     return () => this.addedListeners.delete(cb);
   }
@@ -224,8 +228,7 @@ export class Mempool implements TxSource {
     }));
   }
 
-  private async admit(tx: Uint8Array): Promise<MempoolAddResult> {
-    const hash = sha256(tx);
+  private async admit(tx: Uint8Array, hash: Uint8Array): Promise<MempoolAddResult> {
     const hashHex = toHex(hash);
     if (tx.length > this.opts.maxTxBytes) {
       throw new MempoolError(

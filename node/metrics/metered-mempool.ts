@@ -13,9 +13,9 @@ export class MeteredMempool extends Mempool {
     super(opts);
   }
 
-  override async add(tx: Uint8Array, origin?: string): Promise<MempoolAddResult> {
+  override async add(tx: Uint8Array, origin?: string, hash?: Uint8Array): Promise<MempoolAddResult> {
     try {
-      return await super.add(tx, origin);
+      return await super.add(tx, origin, hash);
     } catch (err) {
       if (err instanceof MempoolError) this.onRejected(err.code);
       throw err;

@@ -16,6 +16,7 @@ import type {
   SyncNetwork,
   Transport,
 } from "../../consensus/driver/transport.js";
+import { sha256 } from "../../crypto/hash.js";
 import { PartSetAssembler, partSizeFor, splitBlock } from "./block-parts.js";
 import { BadTxsAnswer, rebuildBlock } from "./block-rebuild.js";
 import { compactBlock } from "./compact-block.js";
@@ -79,7 +80,9 @@ export class P2PHost {
   private readonly kindOfTopic = new Map<string, GossipKind>();
   private readonly consensusHandlers = new Set<MessageHandler>();
   private readonly txHandlers = new Set<(bytes: Uint8Array, from: string) => void>();
-  private txAdmission: ((bytes: Uint8Array, from: string) => Promise<GossipTxVerdict>) | undefined;
+  private txAdmission:
+    | ((bytes: Uint8Array, from: string, hash: Uint8Array) => Promise<GossipTxVerdict>)
+    | undefined;
   private txFinder: ((hash: Uint8Array) => Uint8Array | undefined) | undefined;
   private readonly seenTxs: SeenTxs;
   private readonly statuses = new Map<string, PeerChainStatus>();
@@ -136,7 +139,7 @@ export class P2PHost {
       timing,
     );
     this.txGossip = {
-      broadcastTx: (bytes) => this.broadcastTx(bytes),
+      broadcastTx: (bytes, hash) => this.broadcastTx(bytes, hash),
       onTx: (handler) => {
         this.txHandlers.add(handler);
         return () => this.txHandlers.delete(handler);
@@ -403,9 +406,9 @@ export class P2PHost {
     for (const part of parts) this.publish("block_part", part);
   }
 
-  private broadcastTx(tx: Uint8Array): void {
+  private broadcastTx(tx: Uint8Array, hash?: Uint8Array): void {
     if (this.state !== "running") return;
-    this.seenTxs.add(tx);
+    this.seenTxs.add(tx, hash);
     if (!this.batcher.add(tx))
       this.opts.logger.debug({ bytes: tx.length }, "tx larger than a gossip message: not sent");
   }
@@ -446,8 +449,10 @@ export class P2PHost {
    * receive every batch three times.
    */
   private async admitTxs(txs: readonly Uint8Array[], author: string): Promise<TopicValidatorResult> {
-    for (const tx of txs) {
-      this.seenTxs.add(tx);
+    // Hashed once here: the record of seen txs and the mempool both key txs by it.
+    const hashes = txs.map((tx) => sha256(tx));
+    for (const [i, tx] of txs.entries()) {
+      this.seenTxs.add(tx, hashes[i]);
       for (const h of this.txHandlers) {
         try {
           h(tx, author);
@@ -458,7 +463,7 @@ export class P2PHost {
     }
     const admit = this.txAdmission;
     if (admit === undefined) return TopicValidatorResult.Accept;
-    const verdicts = await Promise.allSettled(txs.map((tx) => admit(tx, author)));
+    const verdicts = await Promise.allSettled(txs.map((tx, i) => admit(tx, author, hashes[i]!)));
     let admitted = false;
     for (const v of verdicts) {
       if (v.status === "rejected") {
@@ -499,8 +504,6 @@ export class P2PHost {
           for (const p of result.peers) this.penalize(p, PENALTY_INVALID, result.reason);
         return;
       }
-      case "tx":
-        return; // not reached: txs went to the mempool during validation
     }
   }
 

@@ -89,15 +89,21 @@ export interface P2PHostOptions {
 export type GossipTxVerdict = "admitted" | "not-admitted" | "forged";
 
 export interface TxGossip {
-  /** Gossips a tx this node accepted (txs received by gossip are relayed by gossipsub already). */
-  broadcastTx(bytes: Uint8Array): void;
+  /**
+   * Gossips a tx this node accepted (txs received by gossip are relayed by gossipsub already);
+   * `hash` is its sha256 when the caller has it.
+   */
+  broadcastTx(bytes: Uint8Array, hash?: Uint8Array): void;
   /** Observes peers' txs (each tx of a batch, before the batch is relayed). */
   onTx(handler: (bytes: Uint8Array, from: string) => void): () => void;
   /**
-   * Sets what decides on peers' txs (the mempool): a batch is relayed only once its txs have their
-   * verdicts. Without it every decodable batch is relayed. Returns a function that unsets it.
+   * Sets what decides on peers' txs (the mempool; `hash` is the tx's sha256): a batch is relayed
+   * only once its txs have their verdicts. Without it every decodable batch is relayed. Returns a
+   * function that unsets it.
    */
-  admitWith(admit: (bytes: Uint8Array, from: string) => Promise<GossipTxVerdict>): () => void;
+  admitWith(
+    admit: (bytes: Uint8Array, from: string, hash: Uint8Array) => Promise<GossipTxVerdict>,
+  ): () => void;
   /**
    * Sets where txs are found by sha256 besides the host's own record of recent ones (the
    * mempool): compact blocks are rebuilt from them and peers' requests for txs answered.
