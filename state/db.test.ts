@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { afterEach, describe, expect, it } from "vitest";
-import { BLOCK_RECORD_STORE_DIR, KyochiDb, NODE_STORE_DIR, Prefix, WriteBatch } from "./db.js";
+import {
+  BLOCK_RECORD_STORE_DIR,
+  KyochiDb,
+  NODE_STORE_DIR,
+  type PackedPuts,
+  Prefix,
+  WriteBatch,
+} from "./db.js";
 import { StateError } from "./errors.js";
 
 const dirs: string[] = [];
@@ -77,6 +84,44 @@ describe("write batches", () => {
       expect(await read(2)).toEqual([2, 2]);
       expect(await read(3)).toBeUndefined();
       expect(await read(4)).toEqual([40, 40]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("keeps packed puts in their place among the other ops, appended or not", async () => {
+    const packed = (...ops: [number, number][]): PackedPuts => ({
+      count: ops.length,
+      forEach: (put) => {
+        for (const [key, value] of ops) put(k(key), v(value));
+      },
+    });
+    const db = await KyochiDb.open(join(dir(), "db"));
+    try {
+      const inner = new WriteBatch();
+      inner.putPacked(packed([5, 50])); // first of the appended ops: after the outer delete of 5
+      inner.del(k(6)); // deletes the packed put before it
+      inner.putPacked(packed([7, 70])); // last of all
+      const outer = new WriteBatch();
+      outer.putPacked(packed([1, 10], [2, 20]));
+      outer.del(k(1)); // deletes the packed put of 1
+      outer.putPacked(packed()); // nothing: not an op
+      outer.putPacked(packed([6, 60]));
+      outer.put(k(2), v(21)); // replaces the packed put of 2
+      outer.del(k(5));
+      outer.append(inner);
+      expect(outer.size).toBe(9);
+      await db.write(outer);
+
+      const read = async (n: number) => {
+        const value = await db.get(k(n));
+        return value === undefined ? undefined : [...value];
+      };
+      expect(await read(1)).toBeUndefined();
+      expect(await read(2)).toEqual([21, 21]);
+      expect(await read(5)).toEqual([50, 50]);
+      expect(await read(6)).toBeUndefined();
+      expect(await read(7)).toEqual([70, 70]);
     } finally {
       await db.close();
     }

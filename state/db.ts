@@ -40,18 +40,32 @@ export const Prefix = {
 } as const;
 
 /**
+ * Puts held packed by whoever made them, with no JS object per op (see tree/node-log.ts): handed
+ * to the database as views only when the batch is written.
+ */
+export interface PackedPuts {
+  readonly count: number;
+  /** Each put's key and value, in order. */
+  forEach(put: (key: Uint8Array, value: Uint8Array) => void): void;
+}
+
+/**
  * The writes of one block (or any unit that must land whole). Written with `KyochiDb.write`.
  *
  * Kept as two parallel arrays rather than one object per op: a block's batch holds tens of
  * thousands of ops from the tree commit (in finalizeBlock) until the write after commit, and a
  * heap profile of the transfers benchmark showed V8 promoting those op objects to the old
  * generation (about 2.5 MB per 10k-transfer block, twice: the tree's batch was copied op by op
- * into the block's). The CPU saved is below that benchmark's run-to-run noise.
+ * into the block's). The CPU saved is below that benchmark's run-to-run noise. Groups of packed
+ * puts (putPacked) keep their place among the other ops.
  */
 export class WriteBatch {
   private readonly keys: Uint8Array[] = [];
   /** the value of a put, null for a delete */
   private readonly values: (Uint8Array | null)[] = [];
+  /** packed groups, each replayed just before the op at index `at` of `keys` (or last) */
+  private readonly groups: { at: number; puts: PackedPuts }[] = [];
+  private groupedOps = 0;
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.keys.push(key);
@@ -63,25 +77,39 @@ export class WriteBatch {
     this.values.push(null);
   }
 
+  /** Adds every put of `puts`, here in the order of ops. `puts` must not change afterwards. */
+  putPacked(puts: PackedPuts): void {
+    if (puts.count === 0) return;
+    this.groups.push({ at: this.keys.length, puts });
+    this.groupedOps += puts.count;
+  }
+
   get size(): number {
-    return this.keys.length;
+    return this.keys.length + this.groupedOps;
   }
 
   /** Adds every op of `other` after this batch's own, in order. */
   append(other: WriteBatch): void {
+    const base = this.keys.length;
     for (let i = 0; i < other.keys.length; i++) {
       this.keys.push(other.keys[i] as Uint8Array);
       this.values.push(other.values[i] as Uint8Array | null);
     }
+    for (const g of other.groups) this.groups.push({ at: base + g.at, puts: g.puts });
+    this.groupedOps += other.groupedOps;
   }
 
   /** Hands each op to `put` or `del`, in the order the ops were added. */
   replay(put: (key: Uint8Array, value: Uint8Array) => void, del: (key: Uint8Array) => void): void {
+    const groups = this.groups;
+    let g = 0;
     for (let i = 0; i < this.keys.length; i++) {
+      for (; g < groups.length && groups[g]!.at === i; g++) groups[g]!.puts.forEach(put);
       const value = this.values[i];
       if (value === null || value === undefined) del(this.keys[i] as Uint8Array);
       else put(this.keys[i] as Uint8Array, value);
     }
+    for (; g < groups.length; g++) groups[g]!.puts.forEach(put);
   }
 }
 

@@ -50,8 +50,10 @@ import {
   readU64,
 } from "./node.js";
 import { NodeCache } from "./node-cache.js";
+import type { NodeLog } from "./node-log.js";
 import type { StateTree, TreeProof, TreeUpdate } from "./types.js";
 import { type LoadedNode, loadedNodeId, type PreparedUpdate, UpdateRun, updateNibble } from "./update-run.js";
+import type { ValueLog } from "./value-log.js";
 
 export interface StateTreeOptions {
   /**
@@ -71,10 +73,10 @@ const ROOTS_IN_MEMORY = 1024;
 interface RecentVersion {
   readonly version: number;
   /** the nodes this version wrote; `nodeMap` indexes them, built on the first cache miss */
-  readonly nodes: readonly { key: Uint8Array; bytes: Uint8Array }[];
+  readonly nodes: NodeLog;
   nodeMap?: Map<string, Uint8Array>;
-  /** value record written at this version, by keyString(keyHash) */
-  readonly values: Map<string, Uint8Array>;
+  /** value records written at this version */
+  readonly values: ValueLog;
   /** the encoded list of what this version made stale, until handed to prune() */
   stale: Uint8Array | null;
 }
@@ -175,7 +177,7 @@ export class JellyfishTree implements StateTree {
       const missIdx: number[] = [];
       const missKeys: Uint8Array[] = [];
       for (let i = 0; i < keys.length; i++) {
-        const record = this.recentValue(keyString(keyHashes[i]!));
+        const record = this.recentValue(keyHashes[i]!);
         if (record !== undefined) out[i] = decodeValueRecord(record);
         else {
           missIdx.push(i);
@@ -195,11 +197,10 @@ export class JellyfishTree implements StateTree {
     this.checkReadable(version);
     if (version === this.latest) return this.get(key);
     const keyHash = keyHashOf(key);
-    const keyStr = keyString(keyHash);
     for (let i = this.recent.length - 1; i >= 0; i--) {
       const r = this.recent[i]!;
       if (r.version > version) continue;
-      const record = r.values.get(keyStr);
+      const record = r.values.get(keyHash);
       if (record !== undefined) return decodeValueRecord(record);
     }
     const it = this.db.values({
@@ -243,18 +244,16 @@ export class JellyfishTree implements StateTree {
       }
       const t3 = performance.now();
 
-      const recent: RecentVersion = { version, nodes: run.nodes, values: new Map(), stale: null };
-      for (const n of run.nodes) {
-        batch.put(n.key, n.bytes);
-        this.cache.set(n.key, n.bytes);
-      }
-      for (const v of run.values) {
-        batch.put(v.key, v.record);
-        const latestKey = latestValueKey(v.keyHash);
-        if (v.record.length === 1 && v.record[0] === 0) batch.del(latestKey);
-        else batch.put(latestKey, v.record.subarray(1));
-        recent.values.set(keyString(v.keyHash), v.record);
-      }
+      const recent: RecentVersion = { version, nodes: run.nodes, values: run.values, stale: null };
+      run.nodes.forEach((key, bytes) => {
+        this.cache.set(key, bytes);
+      });
+      batch.putPacked(run.nodes);
+      // Each value's versioned record and latest value; a delete's latest value goes.
+      batch.putPacked(run.values);
+      run.values.forEachDeletedLatestKey((key) => {
+        batch.del(key);
+      });
       if (run.stale.count > 0) {
         recent.stale = run.stale.finish();
         batch.put(staleKey(version), recent.stale);
@@ -278,7 +277,7 @@ export class JellyfishTree implements StateTree {
       const t4 = performance.now();
       this.lastCommit = {
         updates: prepared.length,
-        nodesWritten: run.nodes.length,
+        nodesWritten: run.nodes.count,
         nodesReadFromDisk: this.nodesReadFromDisk - readsBefore,
         prepareMs: t1 - t0,
         loadMs: t2 - t1,
@@ -535,9 +534,9 @@ export class JellyfishTree implements StateTree {
   }
 
   /** The newest value record of a key hash written by a version still held in memory. */
-  private recentValue(keyHashString: string): Uint8Array | undefined {
+  private recentValue(keyHash: Uint8Array): Uint8Array | undefined {
     for (let i = this.recent.length - 1; i >= 0; i--) {
-      const record = this.recent[i]!.values.get(keyHashString);
+      const record = this.recent[i]!.values.get(keyHash);
       if (record !== undefined) return record;
     }
     return undefined;
@@ -549,8 +548,11 @@ export class JellyfishTree implements StateTree {
     const r = this.recent.find((rv) => rv.version === version);
     if (r === undefined) return undefined;
     if (r.nodeMap === undefined) {
-      r.nodeMap = new Map();
-      for (const n of r.nodes) r.nodeMap.set(keyString(n.key), n.bytes);
+      const nodeMap = new Map<string, Uint8Array>();
+      r.nodes.forEach((nodeKeyBytes, bytes) => {
+        nodeMap.set(keyString(nodeKeyBytes), bytes);
+      });
+      r.nodeMap = nodeMap;
     }
     return r.nodeMap.get(keyString(key));
   }
@@ -565,7 +567,7 @@ export class JellyfishTree implements StateTree {
     for (let i = 0; i < wanted.length; i++) {
       const w = wanted[i]!;
       const r = this.recent.find((rv) => rv.version === w.valueVersion);
-      const hit = r?.values.get(keyString(w.keyHash));
+      const hit = r?.values.get(w.keyHash);
       if (hit !== undefined) out[i] = hit;
       else {
         missIdx.push(i);

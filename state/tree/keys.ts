@@ -14,14 +14,30 @@ const META_ROOT = 0x52; // 'R'
  * nibbles of `keyHash`, any key hash below the node.
  */
 export function nodeKey(version: number, keyHash: Uint8Array, depth: number): Uint8Array {
-  const pathBytes = (depth + 1) >> 1;
-  const out = allocSmall(10 + pathBytes);
-  out[0] = Prefix.TreeNode;
-  writeU64(out, 1, version);
-  out[9] = depth;
-  for (let i = 0; i < pathBytes; i++) out[10 + i] = keyHash[i]!;
-  if ((depth & 1) === 1) out[9 + pathBytes] = out[9 + pathBytes]! & 0xf0;
+  const out = allocSmall(nodeKeyLength(depth));
+  writeNodeKey(out, 0, version, keyHash, depth);
   return out;
+}
+
+/** Length of a node's key at `depth` (see nodeKey). */
+export function nodeKeyLength(depth: number): number {
+  return 10 + ((depth + 1) >> 1);
+}
+
+/** Writes nodeKey(version, keyHash, depth) into `out` at `offset`. */
+export function writeNodeKey(
+  out: Uint8Array,
+  offset: number,
+  version: number,
+  keyHash: Uint8Array,
+  depth: number,
+): void {
+  const pathBytes = (depth + 1) >> 1;
+  out[offset] = Prefix.TreeNode;
+  writeU64(out, offset + 1, version);
+  out[offset + 9] = depth;
+  for (let i = 0; i < pathBytes; i++) out[offset + 10 + i] = keyHash[i]!;
+  if ((depth & 1) === 1) out[offset + 9 + pathBytes] = out[offset + 9 + pathBytes]! & 0xf0;
 }
 
 /** The first possible key of the nodes written by `version` (or any later version). */

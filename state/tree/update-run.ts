@@ -2,7 +2,7 @@
 // Each touched node is rebuilt once per version, however many updates fall below it.
 import { StateError } from "../errors.js";
 import { ByteArena, nibbleAt, RADIX } from "./hashing.js";
-import { encodeValueRecord, nodeKey, StaleListWriter, valueKey } from "./keys.js";
+import { StaleListWriter } from "./keys.js";
 import {
   bytesEqualAt,
   type Child,
@@ -16,6 +16,8 @@ import {
   readChild,
   readU64,
 } from "./node.js";
+import { NodeLog } from "./node-log.js";
+import { ValueLog } from "./value-log.js";
 
 /** A prepared update: sorted by key hash, one per key. `leafHash` is null for a delete. */
 export interface PreparedUpdate {
@@ -32,17 +34,6 @@ export interface LoadedNode {
   readonly key: Uint8Array;
 }
 
-export interface NodeWrite {
-  readonly key: Uint8Array;
-  readonly bytes: Uint8Array;
-}
-
-export interface ValueWrite {
-  readonly keyHash: Uint8Array;
-  readonly key: Uint8Array;
-  readonly record: Uint8Array;
-}
-
 /**
  * Identifies an internal node on the updated paths: the loader and the run split the sorted
  * updates the same way, so (first update index, depth) names one node.
@@ -57,10 +48,12 @@ export function updateNibble(u: PreparedUpdate, depth: number): number {
 }
 
 export class UpdateRun {
-  readonly nodes: NodeWrite[] = [];
-  /** new nodes and their hashes: live until the version leaves the in-memory window */
+  /** the nodes this version writes, with their db keys */
+  readonly nodes = new NodeLog();
+  /** new nodes and their hashes while the run builds them (nodes are copied into `nodes`) */
   private readonly arena = new ByteArena();
-  readonly values: ValueWrite[] = [];
+  /** the value records this version writes */
+  readonly values = new ValueLog();
   /** db keys of nodes and values that versions >= this one no longer need */
   readonly stale = new StaleListWriter();
 
@@ -199,26 +192,19 @@ export class UpdateRun {
     depth: number,
   ): InternalChild {
     const { bytes, hash } = encodeNode(base, changes, this.arena);
-    this.nodes.push({ key: nodeKey(this.version, pathKeyHash, depth), bytes });
+    this.nodes.add(this.version, pathKeyHash, depth, bytes);
     return { kind: "internal", hash, version: this.version };
   }
 
   private putValue(u: PreparedUpdate): LeafChild {
-    this.values.push({
-      keyHash: u.keyHash,
-      key: valueKey(u.keyHash, this.version),
-      record: encodeValueRecord(u.value),
-    });
+    this.values.add(u.keyHash, this.version, u.value);
     return { kind: "leaf", hash: u.leafHash!, keyHash: u.keyHash, valueVersion: this.version };
   }
 
   private deleteValue(leaf: LeafChild): void {
-    const tombstone = valueKey(leaf.keyHash, this.version);
-    // leaf.keyHash may be a view into the node cache: keep the copy inside the tombstone's key.
-    const keyHash = tombstone.subarray(1, 33);
-    this.values.push({ keyHash, key: tombstone, record: encodeValueRecord(null) });
+    this.values.add(leaf.keyHash, this.version, null);
     this.stale.addValueKey(leaf.keyHash, leaf.valueVersion);
     // The tombstone only hides older records; once those are pruned it hides nothing.
-    this.stale.add(tombstone);
+    this.stale.addValueKey(leaf.keyHash, this.version);
   }
 }

@@ -1,0 +1,133 @@
+// The value records one version of the tree wrote, packed like its nodes (see node-log.ts): no JS
+// object, view or Map entry per value while the version stays in memory.
+//
+// Each entry is the versioned key, TreeValue | keyHash | version u64, followed by the record
+// (0x01 | value, or 0x00 for a delete). The latest-value key, TreeValue | keyHash, is the first 33
+// bytes of the versioned key, so one entry gives both puts. A version is looked up by key hash
+// (reads of state not flushed yet) through an open-addressing table of entry numbers, built on the
+// first lookup.
+import { type PackedPuts, Prefix } from "../db.js";
+import { writeU64 } from "./node.js";
+
+const CHUNK_BYTES = 1 << 20;
+const VERSIONED_KEY_BYTES = 41;
+const LATEST_KEY_BYTES = 33;
+/** Numbers per entry in the index: chunk, offset, record length. */
+const FIELDS = 3;
+
+export class ValueLog implements PackedPuts {
+  private readonly chunks: Uint8Array[] = [];
+  private chunk = new Uint8Array(0);
+  private used = 0;
+  private readonly index: number[] = [];
+  private deletes = 0;
+  /** entry number + 1 by slot (0 = empty), built by the first get() */
+  private slots: Int32Array | undefined;
+
+  /** Records `value` (null: deleted) for `keyHash` at `version`. At most one entry per key hash. */
+  add(keyHash: Uint8Array, version: number, value: Uint8Array | null): void {
+    const recordLength = value === null ? 1 : 1 + value.length;
+    const size = VERSIONED_KEY_BYTES + recordLength;
+    if (this.used + size > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(CHUNK_BYTES, size));
+      this.chunks.push(this.chunk);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.chunk[at] = Prefix.TreeValue;
+    this.chunk.set(keyHash, at + 1);
+    writeU64(this.chunk, at + 33, version);
+    const record = at + VERSIONED_KEY_BYTES;
+    if (value === null) {
+      this.chunk[record] = 0;
+      this.deletes++;
+    } else {
+      this.chunk[record] = 1;
+      this.chunk.set(value, record + 1);
+    }
+    this.index.push(this.chunks.length - 1, at, recordLength);
+    this.used += size;
+    this.slots = undefined;
+  }
+
+  /** Entries recorded. */
+  get entries(): number {
+    return this.index.length / FIELDS;
+  }
+
+  /** Puts forEach() hands out: the versioned record of every entry, the latest value of each put. */
+  get count(): number {
+    return 2 * this.entries - this.deletes;
+  }
+
+  forEach(put: (key: Uint8Array, value: Uint8Array) => void): void {
+    const index = this.index;
+    for (let i = 0; i < index.length; i += FIELDS) {
+      const chunk = this.chunks[index[i]!]!;
+      const at = index[i + 1]!;
+      const record = at + VERSIONED_KEY_BYTES;
+      const end = record + index[i + 2]!;
+      put(chunk.subarray(at, record), chunk.subarray(record, end));
+      if (chunk[record] === 1)
+        put(chunk.subarray(at, at + LATEST_KEY_BYTES), chunk.subarray(record + 1, end));
+    }
+  }
+
+  /** The latest-value keys of the deleted entries (they go into a batch as deletes). */
+  forEachDeletedLatestKey(del: (key: Uint8Array) => void): void {
+    if (this.deletes === 0) return;
+    const index = this.index;
+    for (let i = 0; i < index.length; i += FIELDS) {
+      const chunk = this.chunks[index[i]!]!;
+      const at = index[i + 1]!;
+      if (chunk[at + VERSIONED_KEY_BYTES] === 0) del(chunk.subarray(at, at + LATEST_KEY_BYTES));
+    }
+  }
+
+  /** The record written for `keyHash` (a view), or undefined when this version did not write it. */
+  get(keyHash: Uint8Array): Uint8Array | undefined {
+    const entries = this.entries;
+    if (entries === 0) return undefined;
+    const slots = this.slots ?? this.buildSlots();
+    const mask = slots.length - 1;
+    for (let s = slotOf(keyHash, 0) & mask; ; s = (s + 1) & mask) {
+      const n = slots[s]!;
+      if (n === 0) return undefined;
+      const i = (n - 1) * FIELDS;
+      const chunk = this.chunks[this.index[i]!]!;
+      const at = this.index[i + 1]!;
+      if (sameKeyHash(chunk, at + 1, keyHash)) {
+        const record = at + VERSIONED_KEY_BYTES;
+        return chunk.subarray(record, record + this.index[i + 2]!);
+      }
+    }
+  }
+
+  private buildSlots(): Int32Array {
+    let size = 16;
+    while (size < 2 * this.entries) size *= 2;
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let e = 0; e < this.entries; e++) {
+      const chunk = this.chunks[this.index[e * FIELDS]!]!;
+      let s = slotOf(chunk, this.index[e * FIELDS + 1]! + 1) & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = e + 1;
+    }
+    this.slots = slots;
+    return slots;
+  }
+}
+
+/** A slot number from the key hash's first four bytes at `offset` (sha256 output: uniform). */
+function slotOf(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    0
+  );
+}
+
+function sameKeyHash(chunk: Uint8Array, offset: number, keyHash: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (chunk[offset + i] !== keyHash[i]) return false;
+  return true;
+}
