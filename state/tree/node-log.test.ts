@@ -14,7 +14,7 @@ describe("a version's node log", () => {
   it("gives back every node with the key nodeKey gives it, in order, across chunks", () => {
     const log = new NodeLog();
     const added: { key: Uint8Array; bytes: Uint8Array }[] = [];
-    // ~2.6 MB in all, so entries fill several 1 MB chunks; odd and even depths pack paths apart.
+    // ~2.6 MB in all, so entries fill chunks of every size; odd and even depths pack paths apart.
     for (let i = 0; i < 4_000; i++) {
       const keyHash = sha256(Uint8Array.of(i & 0xff, i >> 8));
       const depth = i % 9;

@@ -8,32 +8,24 @@
 // outlived the young generation's scavenges (copied, then promoted) and was then marked by every
 // major GC. Views made by forEach() die as soon as their reader is done with them.
 import type { PackedPuts } from "../db.js";
+import { ByteChunks } from "./byte-chunks.js";
 import { nodeKeyLength, writeNodeKey } from "./keys.js";
 
-/** Bytes per chunk; an entry larger than this (a node of 16 children is ~1.3 KB) gets its own. */
-const CHUNK_BYTES = 1 << 20;
 /** Numbers per entry in the index: chunk, offset, key length, node length. */
 const FIELDS = 4;
 
 export class NodeLog implements PackedPuts {
-  private readonly chunks: Uint8Array[] = [];
-  private chunk = new Uint8Array(0);
-  private used = 0;
+  private readonly bytes = new ByteChunks();
   private readonly index: number[] = [];
 
   /** Appends the node at (version, path of keyHash to depth), keyed as nodeKey() keys it. */
   add(version: number, pathKeyHash: Uint8Array, depth: number, node: Uint8Array): void {
     const keyLength = nodeKeyLength(depth);
-    const size = keyLength + node.length;
-    if (this.used + size > this.chunk.length) {
-      this.chunk = new Uint8Array(Math.max(CHUNK_BYTES, size));
-      this.chunks.push(this.chunk);
-      this.used = 0;
-    }
-    writeNodeKey(this.chunk, this.used, version, pathKeyHash, depth);
-    this.chunk.set(node, this.used + keyLength);
-    this.index.push(this.chunks.length - 1, this.used, keyLength, node.length);
-    this.used += size;
+    const at = this.bytes.reserve(keyLength + node.length);
+    const chunk = this.bytes.last;
+    writeNodeKey(chunk, at, version, pathKeyHash, depth);
+    chunk.set(node, at + keyLength);
+    this.index.push(this.bytes.chunks.length - 1, at, keyLength, node.length);
   }
 
   get count(): number {
@@ -44,7 +36,7 @@ export class NodeLog implements PackedPuts {
   forEach(visit: (key: Uint8Array, node: Uint8Array) => void): void {
     const index = this.index;
     for (let i = 0; i < index.length; i += FIELDS) {
-      const chunk = this.chunks[index[i]!]!;
+      const chunk = this.bytes.chunks[index[i]!]!;
       const start = index[i + 1]!;
       const keyEnd = start + index[i + 2]!;
       visit(chunk.subarray(start, keyEnd), chunk.subarray(keyEnd, keyEnd + index[i + 3]!));

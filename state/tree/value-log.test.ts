@@ -35,7 +35,7 @@ describe("a version's value log", () => {
 
   it("finds the record of every key hash it holds and nothing for others, across chunks", () => {
     const log = new ValueLog();
-    // ~2.5 MB of records: several 1 MB chunks, and a table rebuilt after a lookup.
+    // ~2.5 MB of records: chunks of every size, and a table rebuilt after a lookup.
     for (let i = 0; i < 3_000; i++) log.add(keyHash(i), 9, i % 7 === 0 ? null : value(i, 1 + (i % 1_500)));
     expect(log.get(keyHash(5))).toBeDefined();
     log.add(keyHash(3_000), 9, value(3_000, 2_000_000)); // larger than a chunk

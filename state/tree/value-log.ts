@@ -7,18 +7,16 @@
 // (reads of state not flushed yet) through an open-addressing table of entry numbers, built on the
 // first lookup.
 import { type PackedPuts, Prefix } from "../db.js";
+import { ByteChunks } from "./byte-chunks.js";
 import { writeU64 } from "./node.js";
 
-const CHUNK_BYTES = 1 << 20;
 const VERSIONED_KEY_BYTES = 41;
 const LATEST_KEY_BYTES = 33;
 /** Numbers per entry in the index: chunk, offset, record length. */
 const FIELDS = 3;
 
 export class ValueLog implements PackedPuts {
-  private readonly chunks: Uint8Array[] = [];
-  private chunk = new Uint8Array(0);
-  private used = 0;
+  private readonly bytes = new ByteChunks();
   private readonly index: number[] = [];
   private deletes = 0;
   /** entry number + 1 by slot (0 = empty), built by the first get() */
@@ -27,26 +25,20 @@ export class ValueLog implements PackedPuts {
   /** Records `value` (null: deleted) for `keyHash` at `version`. At most one entry per key hash. */
   add(keyHash: Uint8Array, version: number, value: Uint8Array | null): void {
     const recordLength = value === null ? 1 : 1 + value.length;
-    const size = VERSIONED_KEY_BYTES + recordLength;
-    if (this.used + size > this.chunk.length) {
-      this.chunk = new Uint8Array(Math.max(CHUNK_BYTES, size));
-      this.chunks.push(this.chunk);
-      this.used = 0;
-    }
-    const at = this.used;
-    this.chunk[at] = Prefix.TreeValue;
-    this.chunk.set(keyHash, at + 1);
-    writeU64(this.chunk, at + 33, version);
+    const at = this.bytes.reserve(VERSIONED_KEY_BYTES + recordLength);
+    const chunk = this.bytes.last;
+    chunk[at] = Prefix.TreeValue;
+    chunk.set(keyHash, at + 1);
+    writeU64(chunk, at + 33, version);
     const record = at + VERSIONED_KEY_BYTES;
     if (value === null) {
-      this.chunk[record] = 0;
+      chunk[record] = 0;
       this.deletes++;
     } else {
-      this.chunk[record] = 1;
-      this.chunk.set(value, record + 1);
+      chunk[record] = 1;
+      chunk.set(value, record + 1);
     }
-    this.index.push(this.chunks.length - 1, at, recordLength);
-    this.used += size;
+    this.index.push(this.bytes.chunks.length - 1, at, recordLength);
     this.slots = undefined;
   }
 
@@ -63,7 +55,7 @@ export class ValueLog implements PackedPuts {
   forEach(put: (key: Uint8Array, value: Uint8Array) => void): void {
     const index = this.index;
     for (let i = 0; i < index.length; i += FIELDS) {
-      const chunk = this.chunks[index[i]!]!;
+      const chunk = this.bytes.chunks[index[i]!]!;
       const at = index[i + 1]!;
       const record = at + VERSIONED_KEY_BYTES;
       const end = record + index[i + 2]!;
@@ -78,7 +70,7 @@ export class ValueLog implements PackedPuts {
     if (this.deletes === 0) return;
     const index = this.index;
     for (let i = 0; i < index.length; i += FIELDS) {
-      const chunk = this.chunks[index[i]!]!;
+      const chunk = this.bytes.chunks[index[i]!]!;
       const at = index[i + 1]!;
       if (chunk[at + VERSIONED_KEY_BYTES] === 0) del(chunk.subarray(at, at + LATEST_KEY_BYTES));
     }
@@ -94,7 +86,7 @@ export class ValueLog implements PackedPuts {
       const n = slots[s]!;
       if (n === 0) return undefined;
       const i = (n - 1) * FIELDS;
-      const chunk = this.chunks[this.index[i]!]!;
+      const chunk = this.bytes.chunks[this.index[i]!]!;
       const at = this.index[i + 1]!;
       if (sameKeyHash(chunk, at + 1, keyHash)) {
         const record = at + VERSIONED_KEY_BYTES;
@@ -109,7 +101,7 @@ export class ValueLog implements PackedPuts {
     const slots = new Int32Array(size);
     const mask = size - 1;
     for (let e = 0; e < this.entries; e++) {
-      const chunk = this.chunks[this.index[e * FIELDS]!]!;
+      const chunk = this.bytes.chunks[this.index[e * FIELDS]!]!;
       let s = slotOf(chunk, this.index[e * FIELDS + 1]! + 1) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = e + 1;
