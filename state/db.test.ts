@@ -56,6 +56,11 @@ describe("opening the database", () => {
 describe("write batches", () => {
   const k = (n: number) => Uint8Array.of(0x30, n);
   const v = (n: number) => Uint8Array.of(n, n);
+  /** The value under k(n), as numbers. */
+  const readAt = async (db: KyochiDb, n: number) => {
+    const value = await db.get(k(n));
+    return value === undefined ? undefined : [...value];
+  };
 
   it("applies puts and deletes in the order they were added, appended batches after the batch's own", async () => {
     const db = await KyochiDb.open(join(dir(), "db"));
@@ -76,14 +81,10 @@ describe("write batches", () => {
       expect(outer.size).toBe(5);
       await db.write(outer);
 
-      const read = async (n: number) => {
-        const value = await db.get(k(n));
-        return value === undefined ? undefined : [...value];
-      };
-      expect(await read(1)).toBeUndefined();
-      expect(await read(2)).toEqual([2, 2]);
-      expect(await read(3)).toBeUndefined();
-      expect(await read(4)).toEqual([40, 40]);
+      expect(await readAt(db, 1)).toBeUndefined();
+      expect(await readAt(db, 2)).toEqual([2, 2]);
+      expect(await readAt(db, 3)).toBeUndefined();
+      expect(await readAt(db, 4)).toEqual([40, 40]);
     } finally {
       await db.close();
     }
@@ -113,15 +114,11 @@ describe("write batches", () => {
       expect(outer.size).toBe(9);
       await db.write(outer);
 
-      const read = async (n: number) => {
-        const value = await db.get(k(n));
-        return value === undefined ? undefined : [...value];
-      };
-      expect(await read(1)).toBeUndefined();
-      expect(await read(2)).toEqual([21, 21]);
-      expect(await read(5)).toEqual([50, 50]);
-      expect(await read(6)).toBeUndefined();
-      expect(await read(7)).toEqual([70, 70]);
+      expect(await readAt(db, 1)).toBeUndefined();
+      expect(await readAt(db, 2)).toEqual([21, 21]);
+      expect(await readAt(db, 5)).toEqual([50, 50]);
+      expect(await readAt(db, 6)).toBeUndefined();
+      expect(await readAt(db, 7)).toEqual([70, 70]);
     } finally {
       await db.close();
     }
