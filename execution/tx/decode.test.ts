@@ -65,6 +65,29 @@ describe("decodeTx", () => {
     expect(verifySignature(tx.keyType, tx.publicKey, tx.bodyBytes, tx.signature)).toBe(true);
   });
 
+  it("gives the signer's key, the signature and the signed body of a tx inside a larger buffer", () => {
+    const bytes = valid();
+    const envelope = Tx.decode(bytes);
+    // As a block's tx is: a view with other bytes before and after it.
+    const block = new Uint8Array(bytes.length + 20).fill(0xee);
+    block.set(bytes, 7);
+    const inBlock = block.subarray(7, 7 + bytes.length);
+    // And a body the fast decoder hands to the generic one (a memo that is not ASCII).
+    const memoBody = encode(TxBody, TxBody.create({ ...TxBody.decode(envelope.body), memo: "café" }));
+    const memoSignature = alice.key.sign(memoBody);
+    const generic = encode(Tx, Tx.create({ ...envelope, body: memoBody, signature: memoSignature }));
+    for (const [raw, body, signature] of [
+      [inBlock, envelope.body, envelope.signature],
+      [generic, memoBody, memoSignature],
+    ] as const) {
+      const tx = decode(raw);
+      expect([...tx.publicKey]).toEqual([...alice.key.publicKey]);
+      expect([...tx.signature]).toEqual([...signature]);
+      expect([...tx.bodyBytes]).toEqual([...body]);
+      expect(verifySignature(tx.keyType, tx.publicKey, tx.bodyBytes, tx.signature)).toBe(true);
+    }
+  });
+
   it("tells truncated or garbage bytes (TX_MALFORMED) from non-canonical ones (TX_NON_CANONICAL)", () => {
     const bytes = valid();
     expect(codeOf(bytes.subarray(0, bytes.length - 1))).toBe("TX_MALFORMED");
