@@ -47,6 +47,7 @@ import {
   leafMask,
   presenceMask,
   readChild,
+  readU32,
   readU64,
 } from "./node.js";
 import { NodeCache } from "./node-cache.js";
@@ -598,7 +599,7 @@ export function prepareUpdates(updates: readonly TreeUpdate[]): PreparedUpdate[]
       keyHash,
       value,
       leafHash: value === null ? null : arena.leafHash(keyHash, value),
-      sortKey: readUInt32(keyHash),
+      sortKey: readU32(keyHash, 0),
     };
   });
   // Sort on the first 4 bytes as a number, comparing bytes only on ties (rare): several times
@@ -618,10 +619,6 @@ export function prepareUpdates(updates: readonly TreeUpdate[]): PreparedUpdate[]
     out.push(hashed[i]!);
   }
   return out;
-}
-
-function readUInt32(b: Uint8Array): number {
-  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
 function decodeValueRecord(record: Uint8Array): Uint8Array | undefined {

@@ -63,11 +63,13 @@ function entryOffset(present: number, leaves: number, n: number): number {
   );
 }
 
+/** Big-endian u32 at `off`. */
+export function readU32(bytes: Uint8Array, off: number): number {
+  return ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
+}
+
 export function readU64(bytes: Uint8Array, off: number): number {
-  const hi = ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
-  const lo =
-    ((bytes[off + 4]! << 24) | (bytes[off + 5]! << 16) | (bytes[off + 6]! << 8) | bytes[off + 7]!) >>> 0;
-  return hi * TWO_32 + lo;
+  return readU32(bytes, off) * TWO_32 + readU32(bytes, off + 4);
 }
 
 export function writeU64(bytes: Uint8Array, off: number, v: number): void {

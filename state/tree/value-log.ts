@@ -8,7 +8,7 @@
 // first lookup.
 import { type PackedPuts, Prefix } from "../db.js";
 import { ByteChunks } from "./byte-chunks.js";
-import { writeU64 } from "./node.js";
+import { bytesEqualAt, readU32, writeU64 } from "./node.js";
 
 const VERSIONED_KEY_BYTES = 41;
 const LATEST_KEY_BYTES = 33;
@@ -82,13 +82,14 @@ export class ValueLog implements PackedPuts {
     if (entries === 0) return undefined;
     const slots = this.slots ?? this.buildSlots();
     const mask = slots.length - 1;
-    for (let s = slotOf(keyHash, 0) & mask; ; s = (s + 1) & mask) {
+    // Key hashes are sha256 output: their first four bytes spread entries evenly over the slots.
+    for (let s = readU32(keyHash, 0) & mask; ; s = (s + 1) & mask) {
       const n = slots[s]!;
       if (n === 0) return undefined;
       const i = (n - 1) * FIELDS;
       const chunk = this.bytes.chunks[this.index[i]!]!;
       const at = this.index[i + 1]!;
-      if (sameKeyHash(chunk, at + 1, keyHash)) {
+      if (bytesEqualAt(chunk, at + 1, keyHash)) {
         const record = at + VERSIONED_KEY_BYTES;
         return chunk.subarray(record, record + this.index[i + 2]!);
       }
@@ -102,24 +103,11 @@ export class ValueLog implements PackedPuts {
     const mask = size - 1;
     for (let e = 0; e < this.entries; e++) {
       const chunk = this.bytes.chunks[this.index[e * FIELDS]!]!;
-      let s = slotOf(chunk, this.index[e * FIELDS + 1]! + 1) & mask;
+      let s = readU32(chunk, this.index[e * FIELDS + 1]! + 1) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = e + 1;
     }
     this.slots = slots;
     return slots;
   }
-}
-
-/** A slot number from the key hash's first four bytes at `offset` (sha256 output: uniform). */
-function slotOf(bytes: Uint8Array, offset: number): number {
-  return (
-    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
-    0
-  );
-}
-
-function sameKeyHash(chunk: Uint8Array, offset: number, keyHash: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (chunk[offset + i] !== keyHash[i]) return false;
-  return true;
 }
