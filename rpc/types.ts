@@ -109,6 +109,18 @@ export interface BlockJson {
   lastCommit: CommitJson | null;
 }
 
+/**
+ * chain_getBlock with `txs: "hashes"`: the block with each tx as its hash only (as Ethereum's
+ * eth_getBlockByNumber without full transactions), for clients that follow blocks for their own
+ * txs and would otherwise have every tx decoded and rendered.
+ */
+export interface BlockTxHashesJson extends Omit<BlockJson, "txs"> {
+  txs: string[];
+}
+
+/** How chain_getBlock renders txs: decoded (default) or as hashes only. */
+export type BlockTxsDetail = "full" | "hashes";
+
 /** One block of an explorer's block list (chain_getBlocks). */
 export interface BlockSummaryJson {
   height: number;
@@ -368,7 +380,10 @@ export interface IdParams {
 /** Params and results of every method, by name. */
 export interface RpcMethods {
   chain_status: { params: Record<string, never>; result: StatusJson };
-  chain_getBlock: { params: { height?: number | string }; result: BlockJson };
+  chain_getBlock: {
+    params: { height?: number | string; txs?: BlockTxsDetail };
+    result: BlockJson | BlockTxHashesJson;
+  };
   chain_getBlocks: { params: GetBlocksParams; result: BlocksJson };
   chain_getBlockResults: { params: { height: number | string }; result: BlockResultsJson };
   chain_getValidators: {

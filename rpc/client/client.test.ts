@@ -54,6 +54,10 @@ describe("KyochiRpcClient", () => {
     const block = await client.getBlock();
     expect(block.txs.map((t) => t.hash)).toEqual([committed.hash]);
     expect((await client.getBlock(committed.height)).blockHash).toBe(block.blockHash);
+    const hashesOnly = await client.getBlockTxHashes(committed.height);
+    expect(hashesOnly.txs).toEqual([committed.hash]);
+    expect(hashesOnly.blockHash).toBe(block.blockHash);
+    expect((await client.getBlockTxHashes()).header.height).toBe(committed.height);
 
     const results = await client.getBlockResults(committed.height);
     expect(results.txResults[0]?.hash).toBe(committed.hash);

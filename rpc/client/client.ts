@@ -7,6 +7,7 @@ import type {
   BlockJson,
   BlockResultsJson,
   BlocksJson,
+  BlockTxHashesJson,
   BroadcastCommitJson,
   BroadcastMode,
   BroadcastSyncJson,
@@ -90,7 +91,13 @@ export class KyochiRpcClient {
 
   /** The block at `height` (latest when undefined). */
   getBlock(height?: number): Promise<BlockJson> {
-    return this.call("chain_getBlock", height === undefined ? {} : { height });
+    return this.call("chain_getBlock", height === undefined ? {} : { height }) as Promise<BlockJson>;
+  }
+
+  /** The block at `height` (latest when undefined) with its txs as hashes only. */
+  getBlockTxHashes(height?: number): Promise<BlockTxHashesJson> {
+    const params = height === undefined ? { txs: "hashes" as const } : { height, txs: "hashes" as const };
+    return this.call("chain_getBlock", params) as Promise<BlockTxHashesJson>;
   }
 
   /**

@@ -18,8 +18,9 @@ export const METHOD_DOCS: { readonly [M in RpcMethodName]: MethodDoc } = {
     result: "chainId, latestBlockHeight, latestBlockHash, latestAppHash, latestBlockTimeMs, catchingUp, ...",
   },
   chain_getBlock: {
-    summary: "A block with its decoded txs and the commit of the block before it.",
-    params: "[height] (default latest)",
+    summary:
+      'A block with its decoded txs (or, with txs "hashes", only their hashes) and the commit of the block before it.',
+    params: "[height] (default latest), [txs full|hashes (default full)]",
     result: "blockHash, header, txs, lastCommit",
   },
   chain_getBlocks: {

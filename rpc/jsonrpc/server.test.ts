@@ -9,7 +9,14 @@ import { KeyType, Tx } from "../../proto/index.js";
 import { bankSendMsg, signTx } from "../client/tx-builder.js";
 import type { RpcLogger } from "../logger.js";
 import { MemoryChain } from "../testing/memory-chain.js";
-import type { BlockJson, BlockResultsJson, BroadcastCommitJson, ProofJson, TxRecordJson } from "../types.js";
+import type {
+  BlockJson,
+  BlockResultsJson,
+  BlockTxHashesJson,
+  BroadcastCommitJson,
+  ProofJson,
+  TxRecordJson,
+} from "../types.js";
 import { type JsonRpcServer, startJsonRpcServer } from "./server.js";
 
 const CHAIN_ID = "kyochi-rpc-test";
@@ -385,6 +392,20 @@ describe("chain methods", () => {
     expect(latest.header.height).toBe(2);
     expect(latest.header.lastBlockHash).toBe(block.blockHash);
     expect(latest.txs).toEqual([]);
+  });
+
+  it('chain_getBlock with txs "hashes" gives the same block with each tx as its hash only', async () => {
+    const full = await result<BlockJson>("chain_getBlock", { height: 1 });
+    const hashes = await result<BlockTxHashesJson>("chain_getBlock", { height: 1, txs: "hashes" });
+    expect(hashes.txs).toEqual(full.txs.map((tx) => tx.hash));
+    expect(hashes.txs[0]).toMatch(/^0x[0-9a-f]{64}$/);
+    expect({ ...hashes, txs: [] }).toEqual({ ...full, txs: [] });
+    expect(await result<BlockJson>("chain_getBlock", { height: 1, txs: "full" })).toEqual(full);
+    const bad = await error("chain_getBlock", { height: 1, txs: "all" });
+    expect(bad).toMatchObject({
+      code: -32602,
+      data: { code: "INVALID_PARAMS", param: "txs", reason: "BAD_VALUE" },
+    });
   });
 
   it("chain_getBlock refuses a height that is not committed or pruned", async () => {

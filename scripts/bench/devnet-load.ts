@@ -4,8 +4,8 @@
 //
 // The load generator pre-signs every tx before the clock starts, then submits them in JSON-RPC
 // batches spread over the four nodes, keeping a bounded number in flight. A tx's latency ends when
-// the block holding it is seen through chain_getBlock polling (every 50 ms), so it includes up to
-// one poll interval. Everything runs on this machine's cores: the four nodes, the generator and
+// the block holding it is seen through chain_getBlock polling (every 50 ms, tx hashes only), so it
+// includes up to one poll interval. Everything runs on this machine's cores: the four nodes, the generator and
 // the fresh node share them, which is what the target asks about.
 //
 // Env: KYOCHI_BENCH_LOAD_SECONDS (measured load, default 20), KYOCHI_BENCH_SENDERS (default 4,000, half per phase: a sender may run at most tx.max_nonce_gap nonces ahead of the chain, so load needs many senders),
@@ -136,6 +136,17 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Idle CPU seconds of the whole machine so far (all cores together), from /proc/stat (Linux). */
+function machineIdleSeconds(): number {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
+    // cpu user nice system idle iowait ...: idle and iowait, in clock ticks of 1/100 s.
+    return (Number(fields[4]) + Number(fields[5])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -152,6 +163,10 @@ interface LoadResult {
   cpu: number[];
   /** CPU seconds of every node together over the phase. */
   cpuSeconds: number;
+  /** Average cores busy in this (load generator) process over the phase. */
+  generatorCpu: number;
+  /** Average cores idle on the whole machine over the phase (Linux /proc/stat). */
+  idleCores: number;
   /** Why txs were refused, with counts. */
   reasons: Map<string, number>;
   /** Sends of txs a node had refused as busy (MEMPOOL_BUSY). */
@@ -182,13 +197,16 @@ async function offerLoad(
     while (watching) {
       const top = await height(nodes[0]!.rpcUrl);
       for (let h = seen + 1; h <= top; h++) {
-        const block = await rpc<{ txs: { hash: string }[] }>(nodes[0]!.rpcUrl, "chain_getBlock", {
+        // Hashes only: rendering every tx as JSON (and parsing it here) cost node 0 and this
+        // process CPU that the nodes under test share.
+        const block = await rpc<{ txs: string[] }>(nodes[0]!.rpcUrl, "chain_getBlock", {
           height: h,
+          txs: "hashes",
         });
         const now = performance.now();
         let ours = 0;
-        for (const tx of block?.txs ?? []) {
-          const t = sentAt.get(tx.hash.replace(/^0x/, ""));
+        for (const hash of block?.txs ?? []) {
+          const t = sentAt.get(hash.slice(2));
           if (t === undefined) continue;
           latencies.push(now - t);
           ours++;
@@ -201,6 +219,8 @@ async function offerLoad(
   })();
 
   const cpuBefore = nodes.map((n) => cpuSeconds(n.child.pid));
+  const generatorBefore = process.cpuUsage();
+  const idleBefore = machineIdleSeconds();
   const start = performance.now();
   const loadEnd = start + seconds * 1000;
   let next = 0;
@@ -290,6 +310,8 @@ async function offerLoad(
   await watcher;
   const wallMs = performance.now() - start;
   const cpuAfter = nodes.map((n) => cpuSeconds(n.child.pid));
+  const generator = process.cpuUsage(generatorBefore);
+  const idleCores = (machineIdleSeconds() - idleBefore) / (wallMs / 1000);
   // Finalized rate: txs of the blocks after the first loaded one, over the time between them.
   const loaded = blocks.filter((b) => b.txs > 0);
   const first = loaded[0];
@@ -304,6 +326,8 @@ async function offerLoad(
     largestBlock: Math.max(0, ...loaded.map((b) => b.txs)),
     cpu: nodes.map((_, i) => (cpuAfter[i]! - cpuBefore[i]!) / (wallMs / 1000)),
     cpuSeconds: nodes.reduce((sum, _, i) => sum + cpuAfter[i]! - cpuBefore[i]!, 0),
+    generatorCpu: (generator.user + generator.system) / 1000 / wallMs,
+    idleCores,
     reasons,
     retried,
     neverIncluded: Math.max(0, next - rejected - latencies.length),
@@ -416,6 +440,8 @@ export async function run(): Promise<void> {
         // All four nodes' CPU (idle costs included) over the txs the phase saw committed: a
         // per-tx cost that compares across runs better than throughput on a drifting machine.
         "nodes' CPU µs/tx": fmt((result.cpuSeconds * 1e6) / Math.max(1, result.latencies.length)),
+        "generator (cores)": fmt(result.generatorCpu, 2),
+        "idle (cores)": fmt(result.idleCores, 2),
       });
       if (result.reasons.size > 0) console.log(`${name}: refused`, Object.fromEntries(result.reasons));
       return result;

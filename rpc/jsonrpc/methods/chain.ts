@@ -1,7 +1,8 @@
 // chain_status, chain_getBlock, chain_getBlockResults, chain_getCommit.
 import { RpcError } from "../../errors.js";
-import { optionalHeight, readParams, requiredHeight } from "../params.js";
-import { renderBlock, renderBlockResults, renderCommit } from "../render/block.js";
+import type { BlockTxsDetail } from "../../types.js";
+import { optionalEnum, optionalHeight, readParams, requiredHeight } from "../params.js";
+import { renderBlock, renderBlockResults, renderBlockTxHashes, renderCommit } from "../render/block.js";
 import { hex, isoTime } from "../render/values.js";
 import { assertCommitted, latestCommitted, type MethodHandler } from "./context.js";
 
@@ -29,13 +30,18 @@ function notStored(what: string, height: number): RpcError {
   });
 }
 
+const TXS_DETAIL: readonly BlockTxsDetail[] = ["full", "hashes"];
+
 export const chainGetBlock: MethodHandler<"chain_getBlock"> = async (raw, ctx) => {
-  const params = readParams(raw, ["height"]);
+  const params = readParams(raw, ["height", "txs"]);
   const height = optionalHeight(params, "height") ?? latestCommitted(ctx);
+  const detail = optionalEnum(params, "txs", TXS_DETAIL, "full");
   assertCommitted(ctx, height);
   const stored = await ctx.backend.getBlock(height);
   if (stored === undefined) throw notStored("the block", height);
-  return renderBlock(stored.block, stored.blockHash);
+  return detail === "hashes"
+    ? renderBlockTxHashes(stored.block, stored.blockHash)
+    : renderBlock(stored.block, stored.blockHash);
 };
 
 export const chainGetBlockResults: MethodHandler<"chain_getBlockResults"> = async (raw, ctx) => {

@@ -5,6 +5,7 @@ import type {
   BlockJson,
   BlockResultsJson,
   BlockSummaryJson,
+  BlockTxHashesJson,
   CommitJson,
 } from "../../types.js";
 import { renderEvents } from "./events.js";
@@ -65,6 +66,16 @@ export function renderBlock(block: Block, blockHash: Uint8Array): BlockJson {
     blockHash: hex(blockHash),
     header: renderHeader(block.header),
     txs: (block.txs ?? []).map(renderTx),
+    lastCommit: renderCommit(block.lastCommit),
+  };
+}
+
+/** The block with its txs as hashes only (chain_getBlock with `txs: "hashes"`). */
+export function renderBlockTxHashes(block: Block, blockHash: Uint8Array): BlockTxHashesJson {
+  return {
+    blockHash: hex(blockHash),
+    header: renderHeader(block.header),
+    txs: (block.txs ?? []).map((tx) => hex(sha256(tx))),
     lastCommit: renderCommit(block.lastCommit),
   };
 }
