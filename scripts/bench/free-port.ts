@@ -1,14 +1,14 @@
-// A loopback TCP port nobody listens on right now, for benchmarks that start node processes.
-import { createServer } from "node:net";
+// A loopback TCP port nobody listens on right now, for benchmarks that start node processes. The
+// system may hand the same port to two bind(0) calls once the first socket is closed, and a
+// benchmark asks for all its nodes' ports before any node binds them: a port is never handed out
+// twice by one process (a devnet-load run had failed on two nodes given one port).
+import { findFreePorts } from "../../node/init.js";
+
+const handedOut: number[] = [];
 
 export async function freePort(): Promise<number> {
-  return await new Promise((ok, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      server.close(() => ok(port));
-    });
-  });
+  const [port] = await findFreePorts(1, handedOut);
+  if (port === undefined) throw new Error("bench: no free loopback port");
+  handedOut.push(port);
+  return port;
 }
