@@ -17,6 +17,20 @@ describe("the record of recently seen txs", () => {
     expect([2, 3].map((n) => seen.get(sha256(tx(n))) !== undefined)).toEqual([true, true]);
   });
 
+  it("once over its budget, drops the oldest txs until a sixteenth of it is free", () => {
+    const seen = new SeenTxs(1600);
+    for (let n = 1; n <= 16; n++) seen.add(tx(n));
+    expect(seen.size).toBe(16);
+    seen.add(tx(17));
+    // 1,700 bytes over a budget of 1,600: down to 1,500, the two oldest gone.
+    expect(seen.size).toBe(15);
+    expect([1, 2, 3].map((n) => seen.get(sha256(tx(n))) !== undefined)).toEqual([false, false, true]);
+    // The room made takes the next tx without dropping any.
+    seen.add(tx(18));
+    expect(seen.size).toBe(16);
+    expect(seen.get(sha256(tx(3)))).toEqual(tx(3));
+  });
+
   it("keeps a copy, not a view of the message the tx came in", () => {
     const message = new Uint8Array(1000).fill(7);
     const view = message.subarray(10, 110);

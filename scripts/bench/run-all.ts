@@ -10,6 +10,7 @@ import { run as devnetLoad } from "./devnet-load.js";
 import { run as inference } from "./inference.js";
 import { run as jobLatency } from "./job-latency.js";
 import { run as royalties } from "./royalties.js";
+import { run as seenTxs } from "./seen-txs.js";
 import { run as stateGrowth } from "./state-growth.js";
 import { run as transfers } from "./transfers.js";
 import { run as treeNodes } from "./tree-nodes.js";
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
   inference,
   "job-latency": jobLatency,
   admission,
+  "seen-txs": seenTxs,
   "devnet-load": devnetLoad,
   api,
 };
