@@ -5,8 +5,8 @@
 // The load generator pre-signs every tx before the clock starts, then submits them in JSON-RPC
 // batches spread over the four nodes, keeping a bounded number in flight. A tx's latency ends when
 // the block holding it is seen through chain_getBlock polling (every 50 ms, tx hashes only), so it
-// includes up to one poll interval. Everything runs on this machine's cores: the four nodes, the generator and
-// the fresh node share them, which is what the target asks about.
+// includes up to one poll interval. Everything runs on this machine's cores: the four nodes, the
+// generator and the fresh node share them, which is what the target asks about.
 //
 // Env: KYOCHI_BENCH_LOAD_SECONDS (measured load, default 20), KYOCHI_BENCH_WARMUP_SECONDS (a first,
 // unmeasured phase at 500 tx/s from 1,000 senders of its own, default 10; 0 skips it), KYOCHI_BENCH_SENDERS (default 4,000, half per phase: a sender may run at most tx.max_nonce_gap nonces ahead of the chain, so load needs many senders),
@@ -75,9 +75,8 @@ interface NodeProc {
 
 // Keep-alive node:http rather than fetch: fetch's per-request machinery (web streams, abort
 // signals, headers objects) had made this process spend about 0.2 cores at 1,000 tx/s, CPU taken
-// from the nodes under test.
-// Idle sockets are closed after 2 s, before the node's server closes them (5 s): a request sent on
-// a socket the server is closing fails with ECONNRESET ("socket hang up").
+// from the nodes under test. Idle sockets are closed after 2 s, before the node's server closes
+// them (5 s): a request sent on a socket the server is closing fails with ECONNRESET.
 const agent = new Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT_BATCHES, timeout: 2000 });
 const SEND_TRIES = 3;
 
