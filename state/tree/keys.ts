@@ -48,13 +48,23 @@ export function nodeVersionStart(version: number): Uint8Array {
   return out;
 }
 
+/** Length of a valueKey. */
+export const VALUE_KEY_BYTES = 41;
+/** Length of a latestValueKey: the first bytes of every valueKey of the same key hash. */
+export const LATEST_VALUE_KEY_BYTES = 33;
+
 /** Value of a key hash written by `version`: TreeValue | keyHash(32) | version u64. */
 export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
-  const out = allocSmall(41);
-  out[0] = Prefix.TreeValue;
-  out.set(keyHash, 1);
-  writeU64(out, 33, version);
+  const out = allocSmall(VALUE_KEY_BYTES);
+  writeValueKey(out, 0, keyHash, version);
   return out;
+}
+
+/** Writes valueKey(keyHash, version) into `out` at `offset`. */
+export function writeValueKey(out: Uint8Array, offset: number, keyHash: Uint8Array, version: number): void {
+  out[offset] = Prefix.TreeValue;
+  out.set(keyHash, offset + 1);
+  writeU64(out, offset + 1 + keyHash.length, version);
 }
 
 /**
@@ -63,7 +73,7 @@ export function valueKey(keyHash: Uint8Array, version: number): Uint8Array {
  * turns a read of the current state into one exact get instead of a tree walk or a seek.
  */
 export function latestValueKey(keyHash: Uint8Array): Uint8Array {
-  const out = allocSmall(33);
+  const out = allocSmall(LATEST_VALUE_KEY_BYTES);
   out[0] = Prefix.TreeValue;
   out.set(keyHash, 1);
   return out;

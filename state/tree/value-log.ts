@@ -6,12 +6,11 @@
 // bytes of the versioned key, so one entry gives both puts. A version is looked up by key hash
 // (reads of state not flushed yet) through an open-addressing table of entry numbers, built on the
 // first lookup.
-import { type PackedPuts, Prefix } from "../db.js";
+import type { PackedPuts } from "../db.js";
 import { ByteChunks } from "./byte-chunks.js";
-import { bytesEqualAt, readU32, writeU64 } from "./node.js";
+import { LATEST_VALUE_KEY_BYTES, VALUE_KEY_BYTES, writeValueKey } from "./keys.js";
+import { bytesEqualAt, readU32 } from "./node.js";
 
-const VERSIONED_KEY_BYTES = 41;
-const LATEST_KEY_BYTES = 33;
 /** Numbers per entry in the index: chunk, offset, record length. */
 const FIELDS = 3;
 
@@ -25,12 +24,10 @@ export class ValueLog implements PackedPuts {
   /** Records `value` (null: deleted) for `keyHash` at `version`. At most one entry per key hash. */
   add(keyHash: Uint8Array, version: number, value: Uint8Array | null): void {
     const recordLength = value === null ? 1 : 1 + value.length;
-    const at = this.bytes.reserve(VERSIONED_KEY_BYTES + recordLength);
+    const at = this.bytes.reserve(VALUE_KEY_BYTES + recordLength);
     const chunk = this.bytes.last;
-    chunk[at] = Prefix.TreeValue;
-    chunk.set(keyHash, at + 1);
-    writeU64(chunk, at + 33, version);
-    const record = at + VERSIONED_KEY_BYTES;
+    writeValueKey(chunk, at, keyHash, version);
+    const record = at + VALUE_KEY_BYTES;
     if (value === null) {
       chunk[record] = 0;
       this.deletes++;
@@ -57,11 +54,11 @@ export class ValueLog implements PackedPuts {
     for (let i = 0; i < index.length; i += FIELDS) {
       const chunk = this.bytes.chunks[index[i]!]!;
       const at = index[i + 1]!;
-      const record = at + VERSIONED_KEY_BYTES;
+      const record = at + VALUE_KEY_BYTES;
       const end = record + index[i + 2]!;
       put(chunk.subarray(at, record), chunk.subarray(record, end));
       if (chunk[record] === 1)
-        put(chunk.subarray(at, at + LATEST_KEY_BYTES), chunk.subarray(record + 1, end));
+        put(chunk.subarray(at, at + LATEST_VALUE_KEY_BYTES), chunk.subarray(record + 1, end));
     }
   }
 
@@ -72,7 +69,7 @@ export class ValueLog implements PackedPuts {
     for (let i = 0; i < index.length; i += FIELDS) {
       const chunk = this.bytes.chunks[index[i]!]!;
       const at = index[i + 1]!;
-      if (chunk[at + VERSIONED_KEY_BYTES] === 0) del(chunk.subarray(at, at + LATEST_KEY_BYTES));
+      if (chunk[at + VALUE_KEY_BYTES] === 0) del(chunk.subarray(at, at + LATEST_VALUE_KEY_BYTES));
     }
   }
 
@@ -90,7 +87,7 @@ export class ValueLog implements PackedPuts {
       const chunk = this.bytes.chunks[this.index[i]!]!;
       const at = this.index[i + 1]!;
       if (bytesEqualAt(chunk, at + 1, keyHash)) {
-        const record = at + VERSIONED_KEY_BYTES;
+        const record = at + VALUE_KEY_BYTES;
         return chunk.subarray(record, record + this.index[i + 2]!);
       }
     }
