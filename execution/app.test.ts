@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeAddress } from "../crypto/address.js";
 import { fromHex, sha256, toHex } from "../crypto/hash.js";
-import { VerifyPool } from "../crypto/verify-pool.js";
+import { verifySignature } from "../crypto/keys.js";
+import { type VerifyBatchOptions, type VerifyItem, VerifyPool } from "../crypto/verify-pool.js";
 import { Account, KeyType, type TxResult } from "../proto/index.js";
 import { BlockStore } from "../state/block-store.js";
 import { KyochiDb, WriteBatch } from "../state/db.js";
@@ -552,6 +553,7 @@ describe("proposals", () => {
     const pool = VerifyPool.create(2);
     let verified = 0;
     const counting: BatchVerifier = {
+      threads: pool.threads,
       verifyBatch: (items) => {
         verified += items.length;
         return pool.verifyBatch(items);
@@ -589,7 +591,10 @@ describe("proposals", () => {
 
 describe("signature verification", () => {
   it("falls back to verifying inline when the pool fails, with the same answers", async () => {
-    const broken: BatchVerifier = { verifyBatch: () => Promise.reject(new Error("verify worker died")) };
+    const broken: BatchVerifier = {
+      threads: 1,
+      verifyBatch: () => Promise.reject(new Error("verify worker died")),
+    };
     const alice = newAccount();
     const bob = newAccount();
     const { genesis } = testGenesis([{ account: alice, balance: 1_000_000n }]);
@@ -601,6 +606,81 @@ describe("signature verification", () => {
     expect((await chain.app.checkTx(bad, "new")).codename).toBe("TX_BAD_SIGNATURE");
     const { results } = await chain.block([bad, good]);
     expect(results.map(codeName)).toEqual(["TX_BAD_SIGNATURE", "OK"]);
+  });
+});
+
+/** A pool that verifies inline and counts the items of background (checkTx) and block batches. */
+function countingPool(gate?: Promise<void>): BatchVerifier & { background: number; block: number } {
+  const pool = {
+    threads: 1,
+    background: 0,
+    block: 0,
+    async verifyBatch(items: VerifyItem[], opts?: VerifyBatchOptions) {
+      if (opts?.background === true) {
+        pool.background += items.length;
+        if (gate) await gate;
+      } else {
+        pool.block += items.length;
+      }
+      return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
+    },
+  };
+  return pool;
+}
+
+describe("admission checks of txs whose nonce is used", () => {
+  it("refuses a tx whose nonce a committed block used without checking its signature", async () => {
+    const pool = countingPool();
+    const alice = newAccount();
+    const bob = newAccount();
+    const { genesis } = testGenesis([{ account: alice, balance: 1_000_000n }]);
+    const chain = await startChain(genesis, { verifyPool: pool });
+    await chain.block([signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 0 })]);
+    const checksBefore = pool.background + pool.block;
+    const late = signedTransfer(alice, { to: bob.address, amount: 2n, nonce: 0 });
+    const forged = Uint8Array.from(late);
+    forged[forged.length - 1]! ^= 1;
+    expect((await chain.app.checkTx(late, "new")).codename).toBe("TX_NONCE_TOO_LOW");
+    expect((await chain.app.checkTx(forged, "new")).codename).toBe("TX_NONCE_TOO_LOW");
+    expect(pool.background + pool.block).toBe(checksBefore);
+    // The next nonce is checked as always.
+    expect(
+      (await chain.app.checkTx(signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 1 }), "new")).code,
+    ).toBe(0);
+    expect(pool.background).toBe(1);
+  });
+
+  it("drops a check that waits for a worker when a block uses its nonce meanwhile", async () => {
+    let release!: () => void;
+    const pool = countingPool(
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
+    const alice = newAccount();
+    const bob = newAccount();
+    const carol = newAccount();
+    const { genesis } = testGenesis([
+      { account: alice, balance: 1_000_000n },
+      { account: carol, balance: 1_000_000n },
+    ]);
+    const chain = await startChain(genesis, { verifyPool: pool });
+    // Carol's check holds the only worker; Alice's waits behind it.
+    const first = chain.app.checkTx(signedTransfer(carol, { to: bob.address, amount: 1n, nonce: 0 }), "new");
+    await new Promise((r) => setImmediate(r));
+    const waiting = chain.app.checkTx(
+      signedTransfer(alice, { to: bob.address, amount: 2n, nonce: 0 }),
+      "new",
+    );
+    await new Promise((r) => setImmediate(r));
+    // Another tx of Alice's with the same nonce commits meanwhile.
+    const { results } = await chain.block([signedTransfer(alice, { to: bob.address, amount: 1n, nonce: 0 })]);
+    expect(results.map(codeName)).toEqual(["OK"]);
+    release();
+    expect((await first).code).toBe(0);
+    expect((await waiting).codename).toBe("TX_NONCE_TOO_LOW");
+    // Carol's tx went to the worker; Alice's waiting one never did.
+    expect(pool.background).toBe(1);
   });
 });
 

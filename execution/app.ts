@@ -47,7 +47,13 @@ import {
 import { ExecutionError, toExecutionError } from "./errors.js";
 import type { GenesisAppState } from "./genesis-types.js";
 import { type AppLogger, silentLogger } from "./logger.js";
-import { accountStateKey, decodeAccount, loadAccount, parseAddress } from "./modules/accounts/index.js";
+import {
+  accountStateKey,
+  decodeAccount,
+  loadAccount,
+  parseAddress,
+  peekAccount,
+} from "./modules/accounts/index.js";
 import { loadBankParams } from "./modules/bank/index.js";
 import { loadBlockLimits, loadChainId, loadTxLimits } from "./modules/chain/index.js";
 import { MODULES, QUERIES } from "./modules/registry.js";
@@ -65,9 +71,9 @@ import { type AllParamsView, type ChainParams, loadParamsView, paramsView } from
 import { encodeBlockResults } from "./result-encoding.js";
 import { BlockState, CommittedState, type KvReader } from "./store.js";
 import { CheckEnv, CheckMemos, ReadRecordingState } from "./tx/check-memo.js";
-import type { TxCheckContext } from "./tx/decode.js";
+import type { DecodedTx, TxCheckContext } from "./tx/decode.js";
 import { DecodedTxCache } from "./tx/decoded-cache.js";
-import { executeTx } from "./tx/execute.js";
+import { executeTx, nonceTooLow } from "./tx/execute.js";
 import { txSearchEntries } from "./tx/search-entries.js";
 import { type BatchVerifier, SignatureVerifier } from "./tx/verify.js";
 import { KNOWN_UPGRADES, pendingHalt, runDueUpgrade, type UpgradeHandler } from "./upgrades.js";
@@ -295,7 +301,20 @@ export class KyochiApp {
     try {
       if (!prepared.decoded) throw prepared.error ?? new ExecutionError("INTERNAL", "tx was not decoded");
       const tx = prepared.decoded;
-      if (!(await this.verifier.verifyOne(tx))) {
+      // A tx whose nonce a committed block used is refused before its signature is checked, and
+      // so is one whose block commits while its check waits for a verify worker. Under load,
+      // peers' copies of txs came after their blocks (or waited seconds for the workers) for
+      // a fifth to half of the txs a validator received, and each had cost a signature check.
+      const used = this.usedNonce(tx);
+      if (used !== undefined) throw nonceTooLow(tx.nonce, used);
+      let verdict = await this.verifier.verifyOne(tx, () => this.usedNonce(tx) !== undefined);
+      if (verdict === "stale") {
+        const usedNow = this.usedNonce(tx);
+        if (usedNow !== undefined) throw nonceTooLow(tx.nonce, usedNow);
+        // The account left the state cache meanwhile: the signature must be checked after all.
+        verdict = await this.verifier.verifyOne(tx);
+      }
+      if (verdict !== "valid") {
         throw new ExecutionError("TX_BAD_SIGNATURE", "signature does not verify over the tx body");
       }
       // Run the whole tx on a throwaway layer over the committed state: a tx that would fail
@@ -352,6 +371,15 @@ export class KyochiApp {
   }
 
   /**
+   * The committed nonce of `tx`'s sender when it is past `tx.nonce` (the nonce is used, so the tx
+   * can never run) and the account is in memory; undefined otherwise, without a state read.
+   */
+  private usedNonce(tx: DecodedTx): number | undefined {
+    const account = peekAccount(this.committed, tx.senderKey);
+    return account !== undefined && account.nonce > tx.nonce ? account.nonce : undefined;
+  }
+
+  /**
    * Runs `bytes` as the first tx of the next block would run, on a throwaway layer over the last
    * committed state, and reports what the block's TxResult would hold; commits nothing.
    *
@@ -371,7 +399,7 @@ export class KyochiApp {
     const tx = prepared.decoded;
     if (!tx)
       return simulateFailure(prepared.error ?? new ExecutionError("INTERNAL", "tx was not decoded"), 0);
-    if (!(await this.verifier.verifyOne(tx))) {
+    if ((await this.verifier.verifyOne(tx)) !== "valid") {
       return simulateFailure(
         new ExecutionError("TX_BAD_SIGNATURE", "signature does not verify over the tx body"),
         tx.gasLimit,

@@ -66,6 +66,7 @@ describe("prepareTxsVerifying", () => {
     }
     const cache = new CountingCache(10_000);
     const pool = {
+      threads: 1,
       async verifyBatch(items: VerifyItem[]) {
         decodedWhenSent.push(decodedSoFar);
         return items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));

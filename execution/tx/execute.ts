@@ -76,6 +76,14 @@ function txResult(
   return result;
 }
 
+/** The ante's refusal of a tx whose nonce the account already used. */
+export function nonceTooLow(txNonce: number, accountNonce: number): ExecutionError {
+  return new ExecutionError(
+    "TX_NONCE_TOO_LOW",
+    `nonce ${txNonce} is below the account's next nonce ${accountNonce}`,
+  );
+}
+
 /**
  * Checks the ante rules, then takes the fee and advances the nonce (its only write, made last).
  * Synchronous when the signer's account is in memory (see KvStore.peek).
@@ -88,12 +96,7 @@ function ante(layer: StateLayer, tx: DecodedTx, env: TxEnv): Promise<void> | und
 }
 
 function anteWith(layer: StateLayer, tx: DecodedTx, env: TxEnv, account: AccountState): void {
-  if (tx.nonce < account.nonce) {
-    throw new ExecutionError(
-      "TX_NONCE_TOO_LOW",
-      `nonce ${tx.nonce} is below the account's next nonce ${account.nonce}`,
-    );
-  }
+  if (tx.nonce < account.nonce) throw nonceTooLow(tx.nonce, account.nonce);
   if (env.mode === "deliver" && tx.nonce > account.nonce) {
     throw new ExecutionError(
       "TX_NONCE_TOO_HIGH",

@@ -8,25 +8,45 @@
 // consensus (votes, proposals, commits) does not; and a block's checks go ahead of them in the
 // workers' queues. On a loaded 4-validator devnet, inline checks of gossiped txs had been a tenth
 // of each node's main thread.
+//
+// The checks waiting for a worker wait here, not in the pool, and are handed over a chunk at a
+// time as workers free up: a check whose tx a block verified meanwhile, or whose nonce a committed
+// block used (`isStale`), is answered without one. On a devnet offered more txs than it could
+// take, admission checks waited seconds for the workers; a fifth of them were for txs committed
+// while they waited, and their blocks had verified them a second time.
 import { verifySignature } from "../../crypto/keys.js";
-import type { VerifyItem, VerifyPool } from "../../crypto/verify-pool.js";
+import { BACKGROUND_CHUNK, type VerifyItem, type VerifyPool } from "../../crypto/verify-pool.js";
 import type { DecodedTx } from "./decode.js";
 
 /** The part of crypto's VerifyPool that execution uses. */
-export type BatchVerifier = Pick<VerifyPool, "verifyBatch">;
+export type BatchVerifier = Pick<VerifyPool, "verifyBatch" | "threads">;
+
+/** What an admission check learnt: `stale` when it was dropped unverified because `isStale` said so. */
+export type CheckVerdict = "valid" | "invalid" | "stale";
+
+interface QueuedCheck {
+  tx: DecodedTx;
+  isStale: (() => boolean) | undefined;
+  resolve(verdict: CheckVerdict): void;
+  reject(err: unknown): void;
+}
 
 export class SignatureVerifier {
   private readonly pool: BatchVerifier | undefined;
   private readonly capacity: number;
   /** Insertion-ordered, so the oldest entries are evicted first. */
   private readonly verified = new Set<string>();
-  /** checkTx calls arriving in the same tick share one pool batch. */
-  private queue: { item: VerifyItem; resolve: (ok: boolean) => void; reject: (err: unknown) => void }[] = [];
-  private flushScheduled = false;
+  /** Admission checks not handed to the pool yet, oldest first. */
+  private readonly backlog: QueuedCheck[] = [];
+  /** Admission chunks at the pool: at most one per worker, so the backlog stays here. */
+  private chunksInFlight = 0;
+  private readonly maxChunksInFlight: number;
+  private pumpScheduled = false;
 
   constructor(pool: BatchVerifier | undefined, capacity: number) {
     this.pool = pool;
     this.capacity = capacity;
+    this.maxChunksInFlight = pool?.threads ?? 1;
   }
 
   isVerified(tx: DecodedTx): boolean {
@@ -37,18 +57,17 @@ export class SignatureVerifier {
     return this.verified.size;
   }
 
-  /** Verifies one tx (checkTx); concurrent calls are coalesced into one pool batch. */
-  async verifyOne(tx: DecodedTx): Promise<boolean> {
-    if (this.verified.has(tx.hashId)) return true;
-    const ok = await new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ item: toItem(tx), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+  /**
+   * Verifies one tx as background work (checkTx); calls in the same tick share a pool batch.
+   * `isStale` is asked when the check's turn comes: true drops it unverified ("stale"), for a tx
+   * whose answer no longer matters (its nonce was used meanwhile).
+   */
+  verifyOne(tx: DecodedTx, isStale?: () => boolean): Promise<CheckVerdict> {
+    if (this.verified.has(tx.hashId)) return Promise.resolve("valid");
+    return new Promise<CheckVerdict>((resolve, reject) => {
+      this.backlog.push({ tx, isStale, resolve, reject });
+      this.schedulePump();
     });
-    if (ok) this.remember(tx.hashId);
-    return ok;
   }
 
   /** Verifies every tx not verified before, all at once; result i is for txs[i]. */
@@ -78,21 +97,52 @@ export class SignatureVerifier {
     return this.pool.verifyBatch(items, { background }).catch(inline);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const queue = this.queue;
-    this.queue = [];
-    this.run(
-      queue.map((q) => q.item),
-      true,
-    ).then(
-      (oks) => {
-        for (const [i, q] of queue.entries()) q.resolve(oks[i] === true);
-      },
-      (err: unknown) => {
-        for (const q of queue) q.reject(err);
-      },
-    );
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  /** Hands the pool chunks of the backlog while it has a worker without one. */
+  private pump(): void {
+    this.pumpScheduled = false;
+    while (this.chunksInFlight < this.maxChunksInFlight && this.backlog.length > 0) {
+      const chunk = this.takeChunk();
+      if (chunk.length === 0) continue;
+      this.chunksInFlight++;
+      this.run(
+        chunk.map((q) => toItem(q.tx)),
+        true,
+      )
+        .then(
+          (oks) => {
+            for (const [i, q] of chunk.entries()) {
+              const ok = oks[i] === true;
+              if (ok) this.remember(q.tx.hashId);
+              q.resolve(ok ? "valid" : "invalid");
+            }
+          },
+          (err: unknown) => {
+            for (const q of chunk) q.reject(err);
+          },
+        )
+        .finally(() => {
+          this.chunksInFlight--;
+          if (this.backlog.length > 0) this.schedulePump();
+        });
+    }
+  }
+
+  /** The next checks that still need a worker (up to one chunk); answers the others on the way. */
+  private takeChunk(): QueuedCheck[] {
+    const taken = this.backlog.splice(0, BACKGROUND_CHUNK);
+    const chunk: QueuedCheck[] = [];
+    for (const q of taken) {
+      if (this.verified.has(q.tx.hashId)) q.resolve("valid");
+      else if (q.isStale?.() === true) q.resolve("stale");
+      else chunk.push(q);
+    }
+    return chunk;
   }
 
   private remember(hashId: string): void {

@@ -47,7 +47,7 @@ export async function loadAccount(store: KvReader, key: StateKey): Promise<Accou
 }
 
 /** loadAccount without a promise when the store holds the account in memory; else undefined. */
-export function peekAccount(store: KvStore, key: StateKey): AccountState | undefined {
+export function peekAccount(store: Pick<KvStore, "peek">, key: StateKey): AccountState | undefined {
   const bytes = store.peek(key);
   return bytes === NOT_IN_MEMORY ? undefined : accountOrFresh(bytes);
 }
