@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { KeyType } from "../proto/index.js";
 import { addressFromPublicKey, decodeAddress, encodeAddress } from "./address.js";
 import { ED25519_SPKI_PREFIX, generateSigningKey, signingKeyFromSecret, verifySignature } from "./keys.js";
+import { ed25519EdgeCases } from "./test-helpers.js";
 
 describe.each([KeyType.KEY_TYPE_ED25519, KeyType.KEY_TYPE_SECP256K1])("keys of type %i", (type) => {
   it("signs and verifies, and rejects a changed message or signature", () => {
@@ -23,9 +24,8 @@ describe.each([KeyType.KEY_TYPE_ED25519, KeyType.KEY_TYPE_SECP256K1])("keys of t
   });
 });
 
-describe("ed25519 key import", () => {
-  /** The answer through an SPKI DER key, the import verifySignature used before it took JWK. */
-  function verifyThroughDer(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+describe("ed25519 verification rule", () => {
+  function verifyWithOpenSsl(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     try {
       const key = createPublicKey({
         key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
@@ -38,42 +38,23 @@ describe("ed25519 key import", () => {
     }
   }
 
-  const le = (n: bigint) => Buffer.from(n.toString(16).padStart(64, "0"), "hex").reverse();
-  const P = 2n ** 255n - 19n;
-
-  it("answers as the DER import does, on valid, malformed, non-canonical and small-order keys", () => {
-    const signer = generateSigningKey(KeyType.KEY_TYPE_ED25519);
-    const message = new TextEncoder().encode("edge keys");
-    const identity = le(1n);
-    const keys: Uint8Array[] = [
-      signer.publicKey,
-      Uint8Array.from(signer.publicKey, (b, i) => (i === 31 ? b ^ 0x80 : b)), // the other x sign
-      new Uint8Array(32).fill(0xff), // y >= p
-      new Uint8Array(32), // y = 0: a small-order point
-      identity, // y = 1: the identity
-      le(P), // non-canonical 0
-      le(P + 1n), // non-canonical identity
-      ...Array.from({ length: 24 }, (_, i) =>
-        Uint8Array.from({ length: 32 }, (_, j) => (i * 37 + j * 11) & 0xff),
-      ),
-    ];
-    const signatures: Uint8Array[] = [
-      signer.sign(message),
-      new Uint8Array([...identity, ...new Uint8Array(32)]), // R = identity, S = 0
-      new Uint8Array(64),
-    ];
-    let valid = 0;
-    for (const key of keys) {
-      for (const signature of signatures) {
-        const want = verifyThroughDer(key, message, signature);
-        if (want) valid++;
-        expect(
-          verifySignature(KeyType.KEY_TYPE_ED25519, key, message, signature),
-          Buffer.from(key).toString("hex"),
-        ).toBe(want);
-      }
-    }
-    expect(valid).toBeGreaterThan(0); // the signer's own signature, at least
+  it("accepts only the honest signature among the edge cases, stricter than OpenSSL", () => {
+    const cases = ed25519EdgeCases();
+    const honest = cases[0]!;
+    const accepted = cases.filter((c) =>
+      verifySignature(KeyType.KEY_TYPE_ED25519, c.key, c.message, c.signature),
+    );
+    expect(accepted).toEqual([honest]);
+    // Whatever Kyochi accepts, OpenSSL does too; the converse fails for the identity key, where
+    // OpenSSL takes R = identity and S = 0 over any message: a signature anyone can make.
+    for (const c of accepted) expect(verifyWithOpenSsl(c.key, c.message, c.signature)).toBe(true);
+    const forgery = cases.find(
+      (c) => c.key[0] === 1 && c.key.subarray(1).every((b) => b === 0) && c.signature[0] === 1,
+    )!;
+    expect(verifyWithOpenSsl(forgery.key, forgery.message, forgery.signature)).toBe(true);
+    expect(verifySignature(KeyType.KEY_TYPE_ED25519, forgery.key, forgery.message, forgery.signature)).toBe(
+      false,
+    );
   });
 });
 

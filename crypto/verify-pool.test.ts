@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KeyType } from "../proto/index.js";
 import { CryptoError } from "./errors.js";
 import { generateSigningKey, type SigningKey, verifySignature } from "./keys.js";
+import { ed25519EdgeCases } from "./test-helpers.js";
 import { BACKGROUND_CHUNK, INLINE_BATCH_LIMIT, type VerifyItem, VerifyPool } from "./verify-pool.js";
 
 const SECP_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -79,6 +80,22 @@ describe("VerifyPool", () => {
     expect(want.filter(Boolean).length).toBeGreaterThan(50);
     expect(want.filter((v) => !v).length).toBeGreaterThan(50);
     expect(await pool.verifyBatch(items)).toEqual(want);
+  });
+
+  it("answers as verifySignature on Ed25519's edge cases, in the workers and in the background", async () => {
+    pool = VerifyPool.create(2);
+    const items: VerifyItem[] = ed25519EdgeCases().map((c) => ({
+      keyType: KeyType.KEY_TYPE_ED25519,
+      publicKey: c.key,
+      message: c.message,
+      signature: c.signature,
+    }));
+    const want = expected(items);
+    expect(want.filter(Boolean)).toHaveLength(1);
+    const many = Array.from({ length: 3 }, () => items).flat(); // above INLINE_BATCH_LIMIT
+    expect(many.length).toBeGreaterThan(INLINE_BATCH_LIMIT);
+    expect(await pool.verifyBatch(many)).toEqual([...want, ...want, ...want]);
+    expect(await pool.verifyBatch(items, { background: true })).toEqual(want);
   });
 
   it("verifies small batches inline with the same results, and an empty batch", async () => {

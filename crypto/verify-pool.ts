@@ -3,8 +3,10 @@
 //
 // The worker body is a self-contained JS source string run with `eval: true` instead of a file path:
 // the same code then works from the TS sources (vitest) and from compiled dist/, and a worker can never
-// be pointed at a .ts file Node cannot load. It depends only on node:crypto and reproduces
+// be pointed at a .ts file Node cannot load. It depends only on node:crypto and sodium-native (by
+// its resolved path: an eval'd worker has no module of its own to resolve from) and reproduces
 // verifySignature (crypto/keys.ts) exactly, using the constants exported from there.
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { KeyType } from "../proto/index.js";
@@ -16,6 +18,9 @@ import {
   SIGNATURE_LENGTH,
   verifySignature,
 } from "./keys.js";
+
+/** Where the workers load libsodium's bindings from (Ed25519, as verifySignature does). */
+const SODIUM_NATIVE_PATH = createRequire(import.meta.url).resolve("sodium-native");
 
 export interface VerifyItem {
   keyType: KeyType;
@@ -93,6 +98,7 @@ if (process.platform === "linux" && workerData && workerData.niceness > 0) {
   try { require("node:os").setPriority(workerData.niceness); } catch {}
 }
 const { createPublicKey, verify } = require("node:crypto");
+const sodium = require(${JSON.stringify(SODIUM_NATIVE_PATH)});
 const ED25519 = ${KeyType.KEY_TYPE_ED25519};
 const SECP256K1 = ${KeyType.KEY_TYPE_SECP256K1};
 const SECP256K1_SPKI_PREFIX = Buffer.from("${Buffer.from(SECP256K1_SPKI_PREFIX).toString("hex")}", "hex");
@@ -102,14 +108,11 @@ const SIG_LENGTH = ${SIGNATURE_LENGTH};
 const KEY_CACHE_LIMIT = 50000;
 const keyCache = new Map();
 
-function publicKeyObject(type, publicKey) {
-  const id = type + ":" + publicKey.toString("base64");
+function secp256k1KeyObject(publicKey) {
+  const id = publicKey.toString("base64");
   let key = keyCache.get(id);
   if (key) return key;
-  // As importPublicKey in keys.ts: Ed25519 through JWK (ten times cheaper than DER).
-  key = type === ED25519
-    ? createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: publicKey.toString("base64url") }, format: "jwk" })
-    : createPublicKey({ key: Buffer.concat([SECP256K1_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+  key = createPublicKey({ key: Buffer.concat([SECP256K1_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
   keyCache.set(id, key);
   return key;
@@ -120,14 +123,30 @@ function isZero(bytes) {
   return true;
 }
 
+// libsodium's bindings cannot read a SharedArrayBuffer (a block's batch): such items are copied
+// into this worker's own buffer first.
+let scratch = Buffer.alloc(4096);
+
+function verifyEd25519(publicKey, message, signature) {
+  if (!(signature.buffer instanceof SharedArrayBuffer)) {
+    return sodium.crypto_sign_verify_detached(signature, message, publicKey) === true;
+  }
+  const need = 96 + message.length;
+  if (scratch.length < need) scratch = Buffer.alloc(2 * need);
+  scratch.set(signature, 0);
+  scratch.set(publicKey, 64);
+  scratch.set(message, 96);
+  return sodium.crypto_sign_verify_detached(scratch.subarray(0, 64), scratch.subarray(96, need), scratch.subarray(64, 96)) === true;
+}
+
 function verifyOne(type, publicKey, message, signature) {
+  if (type === ED25519) return verifyEd25519(publicKey, message, signature);
   let key;
   try {
-    key = publicKeyObject(type, publicKey);
+    key = secp256k1KeyObject(publicKey);
   } catch {
     return false;
   }
-  if (type === ED25519) return verify(null, message, key, signature);
   // low-S rule: 0 < s <= n/2 (big-endian byte comparison of equal-length strings)
   const s = signature.subarray(32);
   if (isZero(s) || Buffer.compare(s, SECP256K1_HALF_N) > 0) return false;
