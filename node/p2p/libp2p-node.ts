@@ -1,7 +1,6 @@
 // The libp2p node itself: which transport, encryption, muxer and services, and the settings that
 // matter for a validator network (signed gossip, content message ids, our scores steering
 // gossipsub, bans enforced by the connection gater).
-import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { type GossipSub, gossipsub, StrictSign } from "@libp2p/gossipsub";
 import { type Identify, identify } from "@libp2p/identify";
@@ -11,6 +10,7 @@ import { createLibp2p } from "libp2p";
 import { sha256, toHex } from "../../crypto/hash.js";
 import type { NodeConfig } from "../config.js";
 import type { PeerScores } from "./peer-scores.js";
+import { quietNoise } from "./quiet-noise.js";
 
 export type Services = { identify: Identify; pubsub: GossipSub };
 export type Libp2pNode = Libp2p<Services>;
@@ -41,7 +41,7 @@ export async function createLibp2pNode(opts: {
     start: false,
     addresses: { listen: [opts.listen], announce: opts.announce },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [quietNoise()],
     streamMuxers: [yamux()],
     // A banned peer is refused once the handshake has proved who it is, both ways.
     connectionGater: {
