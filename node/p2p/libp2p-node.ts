@@ -9,8 +9,8 @@ import { tcp } from "@libp2p/tcp";
 import { createLibp2p } from "libp2p";
 import { sha256, toHex } from "../../crypto/hash.js";
 import type { NodeConfig } from "../config.js";
+import { leanFramingNoise } from "./noise-framing.js";
 import type { PeerScores } from "./peer-scores.js";
-import { quietNoise } from "./quiet-noise.js";
 
 export type Services = { identify: Identify; pubsub: GossipSub };
 export type Libp2pNode = Libp2p<Services>;
@@ -41,7 +41,7 @@ export async function createLibp2pNode(opts: {
     start: false,
     addresses: { listen: [opts.listen], announce: opts.announce },
     transports: [tcp()],
-    connectionEncrypters: [quietNoise()],
+    connectionEncrypters: [leanFramingNoise()],
     streamMuxers: [yamux()],
     // A banned peer is refused once the handshake has proved who it is, both ways.
     connectionGater: {
