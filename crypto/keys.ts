@@ -1,10 +1,11 @@
 // Account and validator keys. Signing and secp256k1 verification use Node's native crypto
 // (OpenSSL), measurably faster than pure JS for the same algorithms (secp256k1 verify ~3,100/s vs
 // ~780/s per core here); @noble/curves derives secp256k1 public keys, which OpenSSL cannot do from
-// raw. Ed25519 signatures are verified by libsodium (sodium-native): 21,400/s against OpenSSL's
-// 12,400/s per core here, on raw keys (no KeyObject to build), and by its stricter rule, which is
-// Kyochi's: S canonical, the key and R canonical and not of small order. OpenSSL accepts, for the
-// identity key, R = identity and S = 0 over any message: anyone could sign for that address.
+// raw. Ed25519 signatures are verified by libsodium (sodium-native): 20,761/s against OpenSSL's
+// 12,046/s per core here (crypto-ceiling), on raw keys (no KeyObject to build), and by its
+// stricter rule, which is Kyochi's: S canonical, the key and R canonical and not of small order.
+// OpenSSL accepts, for the identity key, R = identity and S = 0 over any message: anyone could
+// sign for that address.
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import sodium from "sodium-native";

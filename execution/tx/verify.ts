@@ -91,7 +91,14 @@ export class SignatureVerifier {
   private run(items: VerifyItem[], background = false): Promise<boolean[]> {
     const inline = () =>
       items.map((it) => verifySignature(it.keyType, it.publicKey, it.message, it.signature));
-    if (!this.pool) return Promise.resolve(inline());
+    if (!this.pool) {
+      // A throw here would escape pump()'s setImmediate and take the process down.
+      try {
+        return Promise.resolve(inline());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     // A worker that dies (or a closed pool) must not fail a block: the answer is the same when
     // computed here, only slower.
     return this.pool.verifyBatch(items, { background }).catch(inline);
